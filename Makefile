@@ -1,0 +1,74 @@
+# latch: one Makefile. `make` builds, `make check` tests everything,
+# `make demo` traces the bundled demo, `make bench` compares with peers.
+ARCH    ?= $(shell uname -m)
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Isrc -Icmd -Iarch/$(ARCH) -D_GNU_SOURCE
+LDLIBS  := -ldw -lelf -lcapstone
+VERSION := 0.1.0
+CFLAGS  += -DLATCH_VERSION='"$(VERSION)"'
+
+B       := build
+SRC     := $(wildcard src/*.c src/output/*.c arch/$(ARCH)/*.c)
+OBJ     := $(SRC:%.c=$(B)/%.o)
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_OBJ   := $(SRC:%.c=$(B)/asan/%.o)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+UNIT_ASAN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-asan/%)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+.PHONY: all deps check unit unit-asan e2e docs-check demo bench clean
+all: $(B)/latch
+
+deps:
+	@sh tests/deps.sh
+
+$(B)/%.o: %.c $(wildcard src/*.h arch/$(ARCH)/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/asan/%.o: %.c $(wildcard src/*.h arch/$(ARCH)/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+CMD_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cmd/*.c))
+$(B)/latch: $(CMD_OBJ) $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/unit/%: tests/unit/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+unit: $(UNIT_BIN)
+	@sh tests/unit/run.sh unit $(UNIT_BIN)
+
+unit-asan: $(UNIT_ASAN)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		sh tests/unit/run.sh unit-asan $(UNIT_ASAN)
+
+e2e: $(B)/latch
+	@sh tests/e2e/run.sh $(B)/latch
+
+docs-check: $(B)/latch
+	@sh tests/docs_check.sh $(B)/latch
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit unit-asan e2e docs-check
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo.sh $(B)/latch
+
+bench:
+	@LATCH_BENCH_DEPS=1 sh tests/deps.sh
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh $(B)/latch
+
+clean:
+	rm -rf $(B)

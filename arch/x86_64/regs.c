@@ -1,0 +1,81 @@
+/* x86-64: registers, traps and injected system calls. */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include "arch.h"
+
+const char arch_name[] = "x86_64";
+
+int arch_get_regs(pid_t tid, struct arch_regs *r)
+{
+	return ptrace(PTRACE_GETREGS, tid, 0, &r->g) < 0 ? -errno : 0;
+}
+
+int arch_set_regs(pid_t tid, const struct arch_regs *r)
+{
+	return ptrace(PTRACE_SETREGS, tid, 0, &r->g) < 0 ? -errno : 0;
+}
+
+uint64_t arch_get_pc(const struct arch_regs *r) { return r->g.rip; }
+void arch_set_pc(struct arch_regs *r, uint64_t pc) { r->g.rip = pc; }
+uint64_t arch_get_sp(const struct arch_regs *r) { return r->g.rsp; }
+
+const uint8_t arch_trap[ARCH_TRAP_MAX] = { 0xcc };
+const size_t arch_trap_len = 1;
+
+bool arch_is_trap_signal(const siginfo_t *si)
+{
+	/* int3 raises SIGTRAP with SI_KERNEL; kill/tgkill carry SI_USER or
+	 * SI_TKILL and must reach the program. */
+	return si->si_signo == SIGTRAP && si->si_code == SI_KERNEL;
+}
+
+/* int3 leaves rip just past itself. */
+uint64_t arch_trap_addr(const struct arch_regs *r) { return r->g.rip - 1; }
+
+void arch_rewind_to_trap(struct arch_regs *r, uint64_t trap_addr)
+{
+	r->g.rip = trap_addr;
+}
+
+int arch_return_address(const struct arch_regs *r, mem_read_fn rd, void *ctx,
+			uint64_t *ra)
+{
+	ssize_t n = rd(ctx, r->g.rsp, ra, sizeof(*ra));
+
+	if (n < 0)
+		return (int)n;
+	return n == sizeof(*ra) ? 0 : -EFAULT;
+}
+
+/* `ret` pops the return address that `call` pushed. */
+uint64_t arch_sp_after_return(const struct arch_regs *r) { return r->g.rsp + 8; }
+
+const uint8_t arch_syscall_insn[] = { 0x0f, 0x05 };
+const size_t arch_syscall_insn_len = sizeof(arch_syscall_insn);
+const long arch_nr_mmap = SYS_mmap;
+const long arch_nr_munmap = SYS_munmap;
+
+void arch_syscall_setup(struct arch_regs *r, uint64_t insn_addr, long nr,
+			const uint64_t args[6])
+{
+	r->g.rax = (uint64_t)nr;
+	/* -1 tells the kernel this is no interrupted call to restart. */
+	r->g.orig_rax = (uint64_t)-1;
+	r->g.rdi = args[0];
+	r->g.rsi = args[1];
+	r->g.rdx = args[2];
+	r->g.r10 = args[3];
+	r->g.r8 = args[4];
+	r->g.r9 = args[5];
+	r->g.rip = insn_addr;
+}
+
+long arch_syscall_result(const struct arch_regs *r) { return (long)r->g.rax; }
+
+bool arch_in_syscall(const struct arch_regs *r)
+{
+	return (long)r->g.orig_rax >= 0;
+}

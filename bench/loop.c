@@ -1,0 +1,70 @@
+/* bench/loop.c: the benchmark target.
+ *
+ *   loop [N] [-w]
+ *
+ * Calls the empty function bench_fn(int) N times (default 100000), timing the
+ * loop with CLOCK_MONOTONIC, and prints "ns_per_call=X" (plus the call count)
+ * on stdout at the end. bench_fn stays a real out-of-line call: noinline and
+ * noipa keep the compiler from inlining it, cloning it or dropping the call.
+ *
+ * With -w the program prints "pid=PID" on stdout and waits until a line (or
+ * EOF) arrives on stdin before it starts the loop, so a tracer can attach
+ * first; launch mode needs none of this.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define NOIPA __attribute__((noipa))
+#else
+#define NOIPA
+#endif
+
+__attribute__((noinline, used)) NOIPA void bench_fn(int x)
+{
+	__asm__ volatile("" : : "r"(x) : "memory");
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	long n = 100000;
+	int wait_attach = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-w") == 0) {
+			wait_attach = 1;
+		} else {
+			char *end;
+			n = strtol(argv[i], &end, 10);
+			if (*end || n < 0) {
+				fprintf(stderr, "usage: %s [N] [-w]\n", argv[0]);
+				return 2;
+			}
+		}
+	}
+	if (wait_attach) {
+		char buf[64];
+		printf("pid=%ld\n", (long)getpid());
+		fflush(stdout);
+		if (!fgets(buf, sizeof buf, stdin))
+			clearerr(stdin);
+	}
+
+	long long t0 = now_ns();
+	for (long i = 0; i < n; i++)
+		bench_fn((int)i);
+	long long t1 = now_ns();
+
+	printf("calls=%ld ns_per_call=%.1f\n", n, n ? (double)(t1 - t0) / n : 0.0);
+	return 0;
+}

@@ -1,0 +1,267 @@
+/* latch: the command line. Only this file exits. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "opts.h"
+#include "output.h"
+#include "probe.h"
+#include "tracer.h"
+#include "usage.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fputs("latch: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'latch --help' for more information.\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+static unsigned long parse_count(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		usage_error(what, s);
+	return v;
+}
+
+static void parse_args(int argc, char **argv, struct latch_opts *o)
+{
+	static const struct option longs[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "calls", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "string-limit", required_argument, NULL, 's' },
+		{ "no-returns", no_argument, NULL, 'R' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int nopt = argc, c;
+	char *end;
+
+	/* Everything after "--" is the command, never options or probes. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			nopt = i;
+			o->argv = argv + i + 1;
+			break;
+		}
+	}
+	o->strlimit = LATCH_DEFAULT_STRLIMIT;
+	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:qhV", longs, NULL)) != -1) {
+		switch (c) {
+		case 'p': {
+			unsigned long pid = parse_count(optarg, "invalid PID '%s'");
+
+			if (pid == 0 || pid > INT_MAX)
+				usage_error("invalid PID '%s'", optarg);
+			o->pid = (pid_t)pid;
+			break;
+		}
+		case 'l': o->list = true; break;
+		case 'o': o->output_path = optarg; break;
+		case 'f':
+			if (output_format_parse(optarg, &o->format))
+				usage_error("unknown format '%s' (text or json)", optarg);
+			break;
+		case 'n': o->max_calls = parse_count(optarg, "invalid call count '%s'"); break;
+		case 'd':
+			errno = 0;
+			o->duration = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->duration > 0))
+				usage_error("invalid duration '%s'", optarg);
+			break;
+		case 's': o->strlimit = parse_count(optarg, "invalid string limit '%s'"); break;
+		case 'R': o->no_returns = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h': usage_print(stdout); exit(0);
+		case 'V': printf("latch %s\n", LATCH_VERSION); exit(0);
+		default:
+			fputs("Try 'latch --help' for more information.\n", stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	o->nprobes = (size_t)(nopt - optind);
+	if (!o->nprobes)
+		usage_error("%s", "no probe given");
+	if (o->pid && o->argv)
+		usage_error("%s", "give either -p PID or -- COMMAND, not both");
+	if (!o->pid && (!o->argv || !o->argv[0]))
+		usage_error("%s", "give -p PID or -- COMMAND");
+	o->probes = calloc(o->nprobes, sizeof(*o->probes));
+	if (!o->probes)
+		exit(EXIT_RUNTIME);
+	for (size_t i = 0; i < o->nprobes; i++) {
+		char err[256];
+
+		if (probe_parse(argv[optind + (int)i], &o->probes[i], err, sizeof(err)))
+			usage_error("%s", err);
+	}
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	tracer_stop_requested = 1;
+}
+
+static void on_tick(int sig)
+{
+	(void)sig;
+	tracer_tick = 1;
+}
+
+/* No SA_RESTART: the signals must interrupt waitpid. */
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct itimerval tick = { { 0, 100000 }, { 0, 100000 } };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_tick;
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	setitimer(ITIMER_REAL, &tick, NULL);
+}
+
+static void print_list(const struct tracer *t, FILE *out)
+{
+	for (size_t i = 0; i < t->nfuncs; i++) {
+		const struct func_info *f = t->funcs[i];
+
+		fprintf(out, "%s  [%s 0x%llx]\n", f->signature ? f->signature : f->name,
+			f->module, (unsigned long long)f->addr);
+	}
+}
+
+static int fail(struct tracer *t)
+{
+	fprintf(stderr, "latch: %s\n", t->err[0] ? t->err : "internal error");
+	return EXIT_RUNTIME;
+}
+
+static int wait_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_RUNTIME;
+}
+
+/* -p: resolve before attaching, so that bad probes never touch the target. */
+static int start_attach(struct tracer *t, pid_t pid)
+{
+	int err;
+
+	t->pid = pid;
+	if (kill(pid, 0) < 0 && errno == ESRCH) {
+		snprintf(t->err, sizeof(t->err), "no such process: %d", (int)pid);
+		return -ESRCH;
+	}
+	err = tracer_resolve(t);
+	if (err == -EACCES || err == -EPERM) {
+		tracer_explain_eperm(t, pid);
+		return err;
+	}
+	if (err || t->opts->list)
+		return err;
+	err = tracer_attach(t, pid);
+	if (!err)
+		err = tracer_plant_probes(t);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct latch_opts o = { 0 };
+	struct tracer t;
+	struct sink *sink = NULL;
+	FILE *out = stdout;
+	enum run_end end = RUN_TARGET_GONE;
+	int status = 0, err;
+	double deadline = 0;
+
+	parse_args(argc, argv, &o);
+	if (o.output_path && !(out = fopen(o.output_path, "we"))) {
+		fprintf(stderr, "latch: cannot open %s: %s\n", o.output_path, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (sink_open(o.format, out, &sink)) {
+		fprintf(stderr, "latch: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	install_signals();
+	tracer_init(&t, &o, sink);
+	err = o.pid ? start_attach(&t, o.pid) : tracer_launch(&t, o.argv);
+	if (err) {
+		status = fail(&t);
+		goto detach;
+	}
+	if (o.pid && o.list) {
+		print_list(&t, out);
+		goto close;
+	}
+	if (o.duration > 0)
+		deadline = (double)mono_ns() / 1e9 + o.duration;
+	end = tracer_run(&t, deadline);
+	if (end == RUN_ERROR)
+		status = fail(&t);
+	else if (o.list)
+		print_list(&t, out);
+detach:
+	if (!t.done && (t.threads.count || t.launched)) {
+		if (t.launched && (o.list || end == RUN_ERROR || err)) {
+			/* The command never got to run main: do not let it. */
+			kill(t.pid, SIGKILL);
+		} else if (tracer_detach(&t) && !status) {
+			status = fail(&t);
+		}
+	}
+	if (t.launched && !t.exited && t.pid > 0) {
+		int ws;
+
+		while (waitpid(t.pid, &ws, 0) < 0 && errno == EINTR)
+			;
+		t.exited = true;
+		t.exit_status = ws;
+	}
+	if (t.launched && !status && !o.list)
+		status = wait_status(t.exit_status);
+close:
+	if (sink->ops->flush(sink) == -EPIPE)
+		t.output_err = -EPIPE;
+	sink->ops->destroy(sink);
+	if (out != stdout)
+		fclose(out);
+	if (!o.quiet && !o.list && !err)
+		fprintf(stderr, "latch: %llu calls, %llu returns, %llu unwinds, %llu stops\n",
+			(unsigned long long)t.n.calls, (unsigned long long)t.n.returns,
+			(unsigned long long)t.n.unwinds, (unsigned long long)t.n.stops);
+	tracer_fini(&t);
+	for (size_t i = 0; i < o.nprobes; i++)
+		probe_free(&o.probes[i]);
+	free(o.probes);
+	return status;
+}

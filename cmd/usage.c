@@ -1,0 +1,45 @@
+/* The --help text. Keep it in step with man/latch.1 and README.md:
+ * tests/docs_check.sh fails when an option is missing from any of them. */
+#include "usage.h"
+
+#include "opts.h"
+
+void usage_print(FILE *out)
+{
+	fputs(
+"Usage: latch [OPTIONS] -p PID PROBE...\n"
+"       latch [OPTIONS] PROBE... -- COMMAND [ARG...]\n"
+"Trace calls to the functions named by PROBEs, with arguments, return values\n"
+"and durations, in a running process (-p) or in a COMMAND that latch starts.\n"
+"\n"
+"PROBE is [LIB:]GLOB, GLOB a shell glob on function names. Without LIB it\n"
+"matches in the executable and its shared libraries; 'LIB:GLOB' only in\n"
+"modules whose file name matches LIB ('libc.so*:malloc'); ':GLOB' only in\n"
+"the executable. C++ '::' is not a separator. Quote probes in the shell.\n"
+"\n"
+"Options:\n"
+"  -p, --pid PID            attach to every thread of running process PID\n"
+"  -l, --list               print the functions the probes match and exit\n"
+"  -o, --output FILE        write the trace to FILE, not standard output\n"
+"  -f, --format FORMAT      text (default) or json\n"
+"  -n, --calls N            report N calls, detach once they have returned\n"
+"  -d, --duration SECONDS   detach after SECONDS (decimals allowed)\n", out);
+	fprintf(out,
+"  -s, --string-limit N     print at most N bytes of a string (default %d)\n",
+		LATCH_DEFAULT_STRLIMIT);
+	fputs(
+"      --no-returns         trap entries only: no return values, durations\n"
+"                           or nesting\n"
+"  -q, --quiet              no messages on standard error except errors\n"
+"  -h, --help               print this help and exit\n"
+"  -V, --version            print the version and exit\n"
+"\n"
+"Exit status:\n"
+"  0  success\n"
+"  1  runtime failure: no such process, not permitted, nothing matched,\n"
+"     a module without symbols, an error in latch\n"
+"  2  usage error: bad option or malformed probe\n"
+"  With a COMMAND: its exit status, or 128+N if signal N killed it.\n"
+"\n"
+"See latch(1).\n", out);
+}

@@ -1,0 +1,204 @@
+/* Leaving the target exactly as it was: every byte restored, no thread
+ * left on a trap or in a scratch page, pending signals delivered. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include "tracer.h"
+
+static bool all_stopped(struct tracer *t)
+{
+	size_t pos = 0;
+	struct thread *th;
+
+	while ((th = hashmap_next(&t->threads, &pos, NULL)))
+		if (th->stop == STOP_NONE)
+			return false;
+	return true;
+}
+
+/* A SIGTRAP: rewind a thread that hit one of our traps (planted or
+ * already removed); keep anything else for the program. */
+static void trap_or_signal(struct tracer *t, struct thread *th, int sig)
+{
+	siginfo_t si;
+	struct arch_regs r;
+
+	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) == 0 &&
+	    arch_is_trap_signal(&si) && arch_get_regs(th->tid, &r) == 0) {
+		uint64_t at = arch_trap_addr(&r);
+
+		if (trap_lookup(t, at)) {
+			arch_rewind_to_trap(&r, at);
+			arch_set_regs(th->tid, &r);
+			th->stop = STOP_TRAP;
+			return;
+		}
+	}
+	th->pending_sig = sig;
+	th->stop = STOP_SIGNAL;
+}
+
+static void record_stop(struct tracer *t, pid_t tid, int status)
+{
+	struct thread *th = thread_get(t, tid);
+	int sig = WSTOPSIG(status), event = status >> 16;
+	unsigned long msg;
+
+	if (!th && !(th = thread_add(t, tid)))
+		return;
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (tid == t->pid) {
+			t->exited = true;
+			t->exit_status = status;
+		}
+		thread_remove(t, th);
+		return;
+	}
+	switch (event) {
+	case 0:
+		if (sig == SIGTRAP)
+			trap_or_signal(t, th, sig);
+		else if (sig == (SIGTRAP | 0x80))
+			th->stop = STOP_OTHER;
+		else {
+			th->pending_sig = sig;
+			th->stop = STOP_SIGNAL;
+		}
+		return;
+	case PTRACE_EVENT_CLONE:
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0)
+			thread_add(t, (pid_t)msg);
+		th->stop = STOP_OTHER;
+		return;
+	case PTRACE_EVENT_EXIT:
+		th->stop = STOP_EXIT;
+		return;
+	case PTRACE_EVENT_STOP:
+		th->stop = th->listening ? STOP_GROUP : STOP_INTERRUPT;
+		return;
+	default:
+		th->stop = STOP_OTHER;
+	}
+}
+
+/* Thread-directed signals queued behind our interrupt: a trap the thread
+ * executed just before it stopped would kill it once we are gone. */
+static bool sigtrap_queued(pid_t pid, pid_t tid)
+{
+	char path[96], line[256];
+	unsigned long long pend = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigPnd: %llx", &pend) == 1)
+			break;
+	fclose(f);
+	return pend & (1ull << (SIGTRAP - 1));
+}
+
+static void collect_queued_trap(struct tracer *t, struct thread *th)
+{
+	int status;
+
+	if (th->stop != STOP_INTERRUPT || !sigtrap_queued(t->pid, th->tid))
+		return;
+	if (ptrace(PTRACE_CONT, th->tid, 0, 0) < 0)
+		return;
+	th->stop = STOP_NONE;
+	while (th->stop == STOP_NONE && waitpid(th->tid, &status, __WALL) == th->tid) {
+		record_stop(t, th->tid, status);
+		if (!WIFSTOPPED(status))
+			return;
+	}
+}
+
+/* Out-of-line copies are short: step until the thread is back in the
+ * program's own code. */
+static int leave_scratch(struct tracer *t, struct thread *th)
+{
+	struct arch_regs r;
+	int status;
+
+	for (int i = 0; i < 8; i++) {
+		if (arch_get_regs(th->tid, &r))
+			return -ESRCH;
+		if (!scratch_contains(t, arch_get_pc(&r)))
+			return 0;
+		if (arch_in_syscall(&r))
+			return -EBUSY;
+		if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) < 0 ||
+		    waitpid(th->tid, &status, __WALL) < 0 || !WIFSTOPPED(status))
+			return -ESRCH;
+		if (WSTOPSIG(status) != SIGTRAP && !th->pending_sig)
+			th->pending_sig = WSTOPSIG(status);
+	}
+	return -EBUSY;
+}
+
+static struct thread *injectable_thread(struct tracer *t)
+{
+	size_t pos = 0;
+	struct thread *th;
+	struct arch_regs r;
+
+	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
+		if (th->stop != STOP_TRAP && th->stop != STOP_INTERRUPT &&
+		    th->stop != STOP_SIGNAL)
+			continue;
+		if (arch_get_regs(th->tid, &r) == 0 && !arch_in_syscall(&r))
+			return th;
+	}
+	return NULL;
+}
+
+int tracer_detach(struct tracer *t)
+{
+	size_t pos = 0;
+	struct thread *th;
+	bool scratch_busy = false;
+	int status, ret = 0;
+
+	while ((th = hashmap_next(&t->threads, &pos, NULL)))
+		if (th->stop == STOP_NONE && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0 &&
+		    errno == ESRCH)
+			th->stop = STOP_OTHER;   /* gone; its exit is reaped below */
+	while (t->threads.count && !all_stopped(t)) {
+		pid_t tid = waitpid(-1, &status, __WALL);
+
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		record_stop(t, tid, status);
+	}
+	pos = 0;
+	while ((th = hashmap_next(&t->threads, &pos, NULL)))
+		collect_queued_trap(t, th);
+	if (t->mem.fd >= 0) {
+		ret = traps_remove_all(t);
+		pos = 0;
+		while ((th = hashmap_next(&t->threads, &pos, NULL)))
+			if (leave_scratch(t, th) == -EBUSY)
+				scratch_busy = true;
+		if (t->nscratch && !scratch_busy) {
+			th = injectable_thread(t);
+			if (th)
+				scratch_unmap_all(t, th->tid);
+		}
+	}
+	pos = 0;
+	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
+		if (ptrace(PTRACE_DETACH, th->tid, 0, th->pending_sig) < 0 &&
+		    errno != ESRCH && !ret)
+			ret = -errno;
+	}
+	return ret;
+}

@@ -1,0 +1,238 @@
+/* Finding a function's DW_TAG_subprogram and reading its parameters. */
+#include <dwarf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dwarf_abi.h"
+#include "dwarf_func.h"
+#include "typename.h"
+
+static const char *const clone_marks[] = { ".isra.", ".constprop.", ".part." };
+
+/* The address the function is entered at: DW_AT_entry_pc or low_pc, or
+ * for a function split into hot and cold ranges, the first range. */
+static bool entry_pc(Dwarf_Die *die, Dwarf_Addr *pc)
+{
+	Dwarf_Addr base, start, end;
+
+	if (dwarf_entrypc(die, pc) == 0)
+		return true;
+	if (dwarf_ranges(die, 0, &base, &start, &end) > 0) {
+		*pc = start;
+		return true;
+	}
+	return false;
+}
+
+/* The out-of-line subprogram entered at pc (CU-relative) in cu. */
+static bool subprogram_in_cu(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *out)
+{
+	Dwarf_Die *scopes = NULL;
+	Dwarf_Addr entry;
+	bool found = false;
+	int n;
+
+	/* Innermost first: inlined instances at the same pc come before
+	 * the out-of-line subprogram, nested functions before their
+	 * parents. */
+	n = dwarf_getscopes(cu, pc, &scopes);
+	for (int i = 0; i < n && !found; i++) {
+		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram &&
+		    entry_pc(&scopes[i], &entry) && entry == pc) {
+			*out = scopes[i];
+			found = true;
+		}
+	}
+	free(scopes);
+	return found;
+}
+
+static bool find_subprogram(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *out)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
+
+	if (cu && subprogram_in_cu(cu, addr - bias, out))
+		return true;
+	/* libdw finds CUs through .debug_aranges, which clang does not
+	 * emit, or emits for some CUs only: ask every CU instead. */
+	cu = NULL;
+	while ((cu = dwfl_module_nextcu(mod, cu, &bias))) {
+		if (dwarf_haspc(cu, addr - bias) == 1 &&
+		    subprogram_in_cu(cu, addr - bias, out))
+			return true;
+	}
+	return false;
+}
+
+static bool ref_attr(Dwarf_Die *die, unsigned name, Dwarf_Die *out)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_formref_die(dwarf_attr_integrate(die, name, &a), out);
+}
+
+/* The DIE whose children list the source-level parameters: a concrete
+ * out-of-line instance may omit unused ones, its abstract origin cannot. */
+static Dwarf_Die params_owner(Dwarf_Die *sub)
+{
+	Dwarf_Attribute a;
+	Dwarf_Die origin;
+
+	if (dwarf_formref_die(dwarf_attr(sub, DW_AT_abstract_origin, &a),
+			      &origin))
+		return origin;
+	return *sub;
+}
+
+static unsigned count_params(Dwarf_Die *owner, bool *variadic)
+{
+	Dwarf_Die child;
+	unsigned n = 0;
+
+	*variadic = false;
+	if (dwarf_child(owner, &child) != 0)
+		return 0;
+	do {
+		int tag = dwarf_tag(&child);
+
+		if (tag == DW_TAG_formal_parameter)
+			n++;
+		else if (tag == DW_TAG_unspecified_parameters)
+			*variadic = true;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return n;
+}
+
+static int read_params(Dwarf_Die *owner, struct func_info *fn)
+{
+	Dwarf_Die child;
+	unsigned n = count_params(owner, &fn->variadic), i = 0;
+
+	if (!n || dwarf_child(owner, &child) != 0)
+		return 0;
+	fn->params = calloc(n, sizeof(*fn->params));
+	if (!fn->params)
+		return -ENOMEM;
+	do {
+		struct param_info *p;
+		const char *name;
+		char argn[16];
+
+		if (dwarf_tag(&child) != DW_TAG_formal_parameter)
+			continue;
+		p = &fn->params[i++];
+		fn->nparams = i;
+		name = dwarf_diename(&child);
+		if (!name) {
+			snprintf(argn, sizeof(argn), "arg%u", i);
+			name = argn;
+		}
+		p->name = strdup(name);
+		if (!p->name)
+			return -ENOMEM;
+		p->has_type = ref_attr(&child, DW_AT_type, &p->type);
+		dw_abi_classify(p->has_type ? &p->type : NULL, &p->abi);
+	} while (i < n && dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+static bool is_cxx(Dwarf_Die *die)
+{
+	Dwarf_Die cu;
+	int lang;
+
+	if (!dwarf_diecu(die, &cu, NULL, NULL))
+		return false;
+	lang = dwarf_srclang(&cu);
+	return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
+	       lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14 ||
+	       lang == DW_LANG_ObjC_plus_plus;
+}
+
+/* The source function's name: a clone's symbol minus its suffix. */
+static char *source_name(const struct func_info *fn)
+{
+	size_t len = strlen(fn->name);
+
+	for (size_t i = 0; i < sizeof(clone_marks) / sizeof(clone_marks[0]); i++) {
+		const char *m = strstr(fn->name, clone_marks[i]);
+
+		if (m && (size_t)(m - fn->name) < len)
+			len = (size_t)(m - fn->name);
+	}
+	return strndup(fn->name, len);
+}
+
+bool dw_func_is_clone(const char *name)
+{
+	for (size_t i = 0; i < sizeof(clone_marks) / sizeof(clone_marks[0]); i++)
+		if (strstr(name, clone_marks[i]))
+			return true;
+	return false;
+}
+
+/* A clone's registers follow its own, compiler-chosen signature: keep the
+ * source prototype for display only. */
+static void forget_params(struct func_info *fn)
+{
+	for (unsigned i = 0; i < fn->nparams; i++)
+		free(fn->params[i].name);
+	free(fn->params);
+	fn->params = NULL;
+	fn->nparams = 0;
+	fn->variadic = false;
+	fn->has_ret = fn->ret_has_type = false;
+	fn->has_dwarf = false;
+}
+
+int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
+{
+	Dwarf_Die sub, owner;
+	Dwarf_Attribute a;
+	bool prototyped = false, cxx;
+	char *name = NULL;
+	int rc;
+
+	if (!find_subprogram(mod, fn->addr, &sub)) {
+		/* Without DWARF the parameters are unknown: "f()" says
+		 * exactly that in C. */
+		if (asprintf(&fn->signature, "%s()", fn->name) < 0) {
+			fn->signature = NULL;
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	fn->has_dwarf = true;
+	owner = params_owner(&sub);
+	rc = read_params(&owner, fn);
+	if (rc)
+		goto fail_params;
+	fn->has_ret = fn->ret_has_type = ref_attr(&sub, DW_AT_type, &fn->ret_type);
+	dw_abi_classify(fn->has_ret ? &fn->ret_type : NULL, &fn->ret_abi);
+	dwarf_formflag(dwarf_attr_integrate(&sub, DW_AT_prototyped, &a),
+		       &prototyped);
+	cxx = is_cxx(&sub);
+	name = source_name(fn);
+	if (!name)
+		goto fail_params;
+	fn->signature = typename_signature(fn, name, prototyped, cxx);
+	free(name);
+	if (!fn->signature)
+		goto fail_params;
+	if (fn->clone)
+		forget_params(fn);
+	return 0;
+
+fail_params:
+	forget_params(fn);
+	return -ENOMEM;
+}
+
+void dw_func_clear(struct func_info *fn)
+{
+	forget_params(fn);
+	free(fn->signature);
+	fn->signature = NULL;
+}

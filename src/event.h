@@ -1,0 +1,35 @@
+/* Event records: the only thing output formats consume. */
+#ifndef LATCH_EVENT_H
+#define LATCH_EVENT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "value.h"
+
+struct func_info;
+
+enum event_type {
+	EV_CALL,
+	EV_RETURN,
+	EV_UNWIND,   /* the call was skipped by longjmp, an exception or exit */
+};
+
+struct event {
+	enum event_type type;
+	uint64_t ts_ns;        /* CLOCK_REALTIME, ns since the epoch */
+	pid_t pid;
+	pid_t tid;
+	unsigned depth;        /* open traced calls below this one on the thread */
+	uint64_t call_id;      /* pairs a call with its return or unwind */
+	const struct func_info *fn;
+	unsigned nargs;        /* EV_CALL */
+	struct value *args;
+	struct value ret;      /* EV_RETURN; V_NONE for void */
+	uint64_t dur_ns;       /* EV_RETURN, EV_UNWIND */
+};
+
+/* Deep copy for sinks that hold an event; 0 or -ENOMEM. */
+int event_copy(struct event *dst, const struct event *src);
+void event_free(struct event *e);
+
+#endif

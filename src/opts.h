@@ -1,0 +1,28 @@
+/* Everything the command line decides. */
+#ifndef LATCH_OPTS_H
+#define LATCH_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "output.h"
+#include "probe.h"
+
+struct latch_opts {
+	pid_t pid;                 /* -p; 0 in launch mode */
+	char **argv;               /* launch mode: COMMAND ARG... */
+	struct probe_spec *probes;
+	size_t nprobes;
+	bool list;                 /* -l */
+	const char *output_path;   /* -o */
+	enum output_format format; /* -f */
+	unsigned long max_calls;   /* -n; 0 = unlimited */
+	double duration;           /* -d seconds; 0 = unlimited */
+	size_t strlimit;           /* -s */
+	bool no_returns;
+	bool quiet;
+};
+
+#define LATCH_DEFAULT_STRLIMIT 64
+
+#endif

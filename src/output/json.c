@@ -1,0 +1,106 @@
+/* JSON Lines output: one object per event, flushed at once so that a
+ * consumer such as jq sees each call as it happens. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include "output/render.h"
+#include "symbols.h"
+
+struct json_sink {
+	struct sink base;     /* first: the sink pointer is the json_sink */
+	int err;
+};
+
+static const char *const type_names[] = {
+	[EV_CALL] = "call",
+	[EV_RETURN] = "return",
+	[EV_UNWIND] = "unwind",
+};
+
+static void args_object(FILE *f, const struct event *e)
+{
+	unsigned i;
+
+	putc('{', f);
+	for (i = 0; i < e->nargs; i++) {
+		const struct value *v = &e->args[i];
+
+		if (i)
+			putc(',', f);
+		if (v->kind == V_VARARGS)
+			fputs("\"...\"", f);
+		else if (v->name)
+			render_json_cstr(f, v->name);
+		else
+			fprintf(f, "\"arg%u\"", i + 1);
+		putc(':', f);
+		render_json_value(f, v);
+	}
+	putc('}', f);
+}
+
+static int json_event(struct sink *s, const struct event *e)
+{
+	struct json_sink *j = (struct json_sink *)s;
+	FILE *f = s->out;
+
+	if (j->err)
+		return j->err;
+	errno = 0;
+	fprintf(f, "{\"type\":\"%s\",\"ts\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,"
+		"\"depth\":%u,\"func\":", type_names[e->type], e->ts_ns,
+		(int)e->pid, (int)e->tid, e->depth);
+	render_json_cstr(f, e->fn ? e->fn->name : NULL);
+	fputs(",\"module\":", f);
+	render_json_cstr(f, e->fn ? e->fn->module : NULL);
+	switch (e->type) {
+	case EV_CALL:
+		fputs(",\"args\":", f);
+		args_object(f, e);
+		break;
+	case EV_RETURN:
+		if (e->ret.kind != V_NONE) {
+			fputs(",\"ret\":", f);
+			render_json_value(f, &e->ret);
+		}
+		__attribute__((fallthrough));
+	case EV_UNWIND:
+		fprintf(f, ",\"dur_ns\":%" PRIu64, e->dur_ns);
+		break;
+	}
+	fputs("}\n", f);
+	return render_status(f, &j->err, true);
+}
+
+static int json_flush(struct sink *s)
+{
+	struct json_sink *j = (struct json_sink *)s;
+
+	if (j->err)
+		return j->err;
+	errno = 0;
+	return render_status(s->out, &j->err, true);
+}
+
+static void json_destroy(struct sink *s)
+{
+	free(s);
+}
+
+static const struct sink_ops json_ops = {
+	.event = json_event,
+	.flush = json_flush,
+	.destroy = json_destroy,
+};
+
+int json_sink_new(FILE *out, struct sink **s)
+{
+	struct json_sink *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	j->base.ops = &json_ops;
+	j->base.out = out;
+	*s = &j->base;
+	return 0;
+}

@@ -1,0 +1,338 @@
+/* Value rendering shared by the text and JSON sinks. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "output/render.h"
+
+void render_duration(char *buf, size_t len, uint64_t ns)
+{
+	uint64_t tenth_us, hundredth_ms, milli_s;
+
+	/* Round first, then pick the unit, so 999.96us becomes 1.00ms rather
+	 * than "1000.0us". Integer arithmetic keeps the tests exact. */
+	if (ns < 1000) {
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+		return;
+	}
+	tenth_us = ns / 100 + (ns % 100 >= 50);
+	if (tenth_us < 10000) {
+		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "us",
+			 tenth_us / 10, tenth_us % 10);
+		return;
+	}
+	hundredth_ms = ns / 10000 + (ns % 10000 >= 5000);
+	if (hundredth_ms < 100000) {
+		snprintf(buf, len, "%" PRIu64 ".%02" PRIu64 "ms",
+			 hundredth_ms / 100, hundredth_ms % 100);
+		return;
+	}
+	milli_s = ns / 1000000 + (ns % 1000000 >= 500000);
+	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 "s",
+		 milli_s / 1000, milli_s % 1000);
+}
+
+/* The escape for c inside a C literal, or NULL if it stands for itself.
+ * quote is the delimiter that needs a backslash. */
+static const char *c_escape(unsigned char c, char quote, char *buf)
+{
+	switch (c) {
+	case '\n': return "\\n";
+	case '\t': return "\\t";
+	case '\r': return "\\r";
+	case '\\': return "\\\\";
+	}
+	if (c == (unsigned char)quote) {
+		buf[0] = '\\';
+		buf[1] = quote;
+		buf[2] = '\0';
+		return buf;
+	}
+	if (c >= 0x20 && c < 0x7f)
+		return NULL;
+	snprintf(buf, 8, "\\x%02x", c);
+	return buf;
+}
+
+void render_c_escaped(FILE *f, const char *s, size_t len)
+{
+	char buf[8];
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		const char *esc = c_escape((unsigned char)s[i], '"', buf);
+
+		if (esc)
+			fputs(esc, f);
+		else
+			putc(s[i], f);
+	}
+}
+
+static void render_char_literal(FILE *f, int64_t i)
+{
+	char buf[8];
+	const char *esc;
+	uint64_t c;
+
+	/* A plain char is signed on x86-64: '\xff' arrives as -1. */
+	if (i < -128) {
+		fprintf(f, "%" PRId64, i);
+		return;
+	}
+	c = i < 0 ? (uint64_t)(i & 0xff) : (uint64_t)i;
+	if (c > 0xff) {
+		fprintf(f, "'\\x%" PRIx64 "'", c);
+		return;
+	}
+	if (c == 0) {
+		fputs("'\\0'", f);
+		return;
+	}
+	esc = c_escape((unsigned char)c, '\'', buf);
+	if (esc)
+		fprintf(f, "'%s'", esc);
+	else
+		fprintf(f, "'%c'", (int)c);
+}
+
+void render_text_value(FILE *f, const struct value *v)
+{
+	switch (v->kind) {
+	case V_NONE:
+		fputs("<void>", f);
+		break;
+	case V_INT:
+		fprintf(f, "%" PRId64, v->i);
+		break;
+	case V_UINT:
+		fprintf(f, "%" PRIu64, v->u);
+		break;
+	case V_BOOL:
+		fputs(v->u ? "true" : "false", f);
+		break;
+	case V_CHAR:
+		render_char_literal(f, v->i);
+		break;
+	case V_ENUM:
+		if (v->enumerator)
+			fputs(v->enumerator, f);
+		else
+			fprintf(f, "%" PRId64, v->i);
+		break;
+	case V_PTR:
+		if (!v->u) {
+			fputs("NULL", f);
+			break;
+		}
+		fprintf(f, "0x%" PRIx64 "%s", v->u,
+			v->unreadable ? " <unreadable>" : "");
+		break;
+	case V_STR:
+		if (!v->u) {
+			fputs("NULL", f);
+		} else if (v->unreadable || (!v->str && v->len)) {
+			fprintf(f, "0x%" PRIx64 " <unreadable>", v->u);
+		} else {
+			putc('"', f);
+			render_c_escaped(f, v->str, v->len);
+			fputs(v->truncated ? "\"..." : "\"", f);
+		}
+		break;
+	case V_OPAQUE:
+		fputs("{...}", f);
+		break;
+	case V_RAW:
+		fprintf(f, "0x%" PRIx64, v->u);
+		break;
+	case V_UNAVAIL:
+		fputs("<optimised out>", f);
+		break;
+	case V_VARARGS:
+		fputs("...", f);
+		break;
+	}
+}
+
+void render_text_args(FILE *f, const struct value *args, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", f);
+		if (args[i].kind != V_VARARGS && args[i].name)
+			fprintf(f, "%s=", args[i].name);
+		render_text_value(f, &args[i]);
+	}
+}
+
+static bool cont(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if the
+ * first byte does not start one. The second-byte ranges exclude
+ * overlongs (E0, F0), surrogates (ED) and code points past U+10FFFF (F4). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < need; i++)
+		if (!cont(s[i]))
+			return 0;
+	return need;
+}
+
+void render_json_string(FILE *f, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	putc('"', f);
+	while (i < len) {
+		unsigned char c = s[i];
+
+		switch (c) {
+		case '"':  fputs("\\\"", f); i++; continue;
+		case '\\': fputs("\\\\", f); i++; continue;
+		case '\b': fputs("\\b", f);  i++; continue;
+		case '\f': fputs("\\f", f);  i++; continue;
+		case '\n': fputs("\\n", f);  i++; continue;
+		case '\r': fputs("\\r", f);  i++; continue;
+		case '\t': fputs("\\t", f);  i++; continue;
+		}
+		/* DEL is legal JSON but escaped so it cannot reach a terminal. */
+		if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		n = utf8_len(s + i, len - i);
+		if (!n) {
+			/* Latin-1 reading of a stray byte: keeps its value. */
+			fprintf(f, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		fwrite(s + i, 1, n, f);
+		i += n;
+	}
+	putc('"', f);
+}
+
+void render_json_cstr(FILE *f, const char *s)
+{
+	if (!s)
+		fputs("null", f);
+	else
+		render_json_string(f, s, strlen(s));
+}
+
+static void render_json_char(FILE *f, int64_t i)
+{
+	char byte;
+
+	if (i >= -128 && i <= 0x7f) {
+		byte = (char)i;
+		if (i >= 0) {
+			render_json_string(f, &byte, 1);
+			return;
+		}
+		i &= 0xff;
+	}
+	if (i >= 0x80 && i <= 0xffff && (i < 0xd800 || i > 0xdfff)) {
+		fprintf(f, "\"\\u%04" PRIx64 "\"", (uint64_t)i);
+	} else if (i > 0xffff && i <= 0x10ffff) {
+		i -= 0x10000;
+		fprintf(f, "\"\\u%04" PRIx64 "\\u%04" PRIx64 "\"",
+			(uint64_t)(0xd800 + (i >> 10)),
+			(uint64_t)(0xdc00 + (i & 0x3ff)));
+	} else {
+		/* Not a character any string could hold: keep the number. */
+		fprintf(f, "%" PRId64, i);
+	}
+}
+
+void render_json_value(FILE *f, const struct value *v)
+{
+	switch (v->kind) {
+	case V_NONE:
+		fputs("null", f);
+		break;
+	case V_INT:
+		fprintf(f, "%" PRId64, v->i);
+		break;
+	case V_UINT:
+		fprintf(f, "%" PRIu64, v->u);
+		break;
+	case V_BOOL:
+		fputs(v->u ? "true" : "false", f);
+		break;
+	case V_CHAR:
+		render_json_char(f, v->i);
+		break;
+	case V_ENUM:
+		if (v->enumerator)
+			render_json_cstr(f, v->enumerator);
+		else
+			fprintf(f, "%" PRId64, v->i);
+		break;
+	case V_PTR:
+	case V_RAW:
+		if (!v->u && v->kind == V_PTR)
+			fputs("null", f);
+		else
+			fprintf(f, "\"0x%" PRIx64 "\"", v->u);
+		break;
+	case V_STR:
+		if (!v->u)
+			fputs("null", f);
+		else if (v->unreadable || (!v->str && v->len))
+			fprintf(f, "\"0x%" PRIx64 "\"", v->u);
+		else
+			render_json_string(f, v->str, v->len);
+		break;
+	case V_OPAQUE:
+		fputs("\"{...}\"", f);
+		break;
+	case V_UNAVAIL:
+		fputs("\"<optimised out>\"", f);
+		break;
+	case V_VARARGS:
+		fputs("\"...\"", f);
+		break;
+	}
+}
+
+int render_status(FILE *f, int *err, bool flush)
+{
+	if (*err)
+		return *err;
+	if ((flush && fflush(f) == EOF) || ferror(f))
+		*err = errno ? -errno : -EIO;
+	return *err;
+}

@@ -1,0 +1,37 @@
+/* Private to src/output: value rendering shared by the sinks. */
+#ifndef LATCH_OUTPUT_RENDER_H
+#define LATCH_OUTPUT_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "output.h"
+#include "value.h"
+
+/* "850ns", "12.3us", "1.25ms", "2.500s"; buf holds at least 32 bytes. */
+void render_duration(char *buf, size_t len, uint64_t ns);
+
+/* Bytes as the inside of a C string literal: \n \t \r \\ \" and \xHH for
+ * anything else that is not printable ASCII. */
+void render_c_escaped(FILE *f, const char *s, size_t len);
+/* A value as text ("abc"..., 'x', 0x7ffd1234 <unreadable>, ...). */
+void render_text_value(FILE *f, const struct value *v);
+/* "a=1, s=\"abc\", ..." */
+void render_text_args(FILE *f, const struct value *args, unsigned n);
+
+/* A quoted JSON string. Valid UTF-8 passes through; every byte outside a
+ * valid sequence becomes \u00XX, so the output is always valid UTF-8. */
+void render_json_string(FILE *f, const char *s, size_t len);
+void render_json_cstr(FILE *f, const char *s);
+void render_json_value(FILE *f, const struct value *v);
+
+/* After writing an event: the first write error, sticky in *err, as
+ * -errno (-EPIPE when the reader went away), else 0. Flushes first when
+ * flush is set. Callers set errno to 0 before writing. */
+int render_status(FILE *f, int *err, bool flush);
+
+int text_sink_new(FILE *out, struct sink **s);
+int json_sink_new(FILE *out, struct sink **s);
+
+#endif

@@ -1,0 +1,30 @@
+/* Choosing an output format. */
+#include <errno.h>
+#include <string.h>
+#include "output/render.h"
+
+int output_format_parse(const char *name, enum output_format *fmt)
+{
+	if (!name)
+		return -EINVAL;
+	if (!strcmp(name, "text"))
+		*fmt = FMT_TEXT;
+	else if (!strcmp(name, "json"))
+		*fmt = FMT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int sink_open(enum output_format fmt, FILE *out, struct sink **s)
+{
+	if (!out || !s)
+		return -EINVAL;
+	switch (fmt) {
+	case FMT_TEXT:
+		return text_sink_new(out, s);
+	case FMT_JSON:
+		return json_sink_new(out, s);
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,207 @@
+/* Text output for people: one line per call where possible, strace-style
+ * "..." when other events come between a call and its return. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "output/render.h"
+#include "symbols.h"
+
+/* A call printed with "{": its return prints as "} name = ret". */
+struct brace {
+	pid_t tid;
+	unsigned depth;
+	uint64_t call_id;
+};
+
+struct text_sink {
+	struct sink base;     /* first: the sink pointer is the text_sink */
+	struct event held;    /* the latest call, until we know its shape */
+	bool holding;
+	struct brace *open;
+	size_t nopen, cap;
+	int err;
+};
+
+static const char *fn_name(const struct event *e)
+{
+	return e->fn && e->fn->name ? e->fn->name : "?";
+}
+
+static void prefix(FILE *f, const struct event *e)
+{
+	time_t sec = (time_t)(e->ts_ns / 1000000000u);
+	unsigned usec = (unsigned)(e->ts_ns % 1000000000u / 1000u);
+	char hms[16] = "??:??:??";
+	struct tm tm;
+	unsigned i;
+
+	if (localtime_r(&sec, &tm))
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	fprintf(f, "%s.%06u [%d] ", hms, usec, (int)e->tid);
+	for (i = 0; i < e->depth; i++)
+		fputs("  ", f);
+}
+
+static void call_head(FILE *f, const struct event *call)
+{
+	prefix(f, call);
+	fprintf(f, "%s(", fn_name(call));
+	render_text_args(f, call->args, call->nargs);
+	putc(')', f);
+}
+
+/* " = ret <dur>", " <dur>" for void, " <unwound> <dur>" */
+static void result_tail(FILE *f, const struct event *end)
+{
+	char dur[32];
+
+	if (end->type == EV_UNWIND) {
+		fputs(" <unwound>", f);
+	} else if (end->ret.kind != V_NONE) {
+		fputs(" = ", f);
+		render_text_value(f, &end->ret);
+	}
+	render_duration(dur, sizeof(dur), end->dur_ns);
+	fprintf(f, " <%s>\n", dur);
+}
+
+static bool remember_brace(struct text_sink *t, const struct event *call)
+{
+	if (t->nopen == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct brace *b = realloc(t->open, cap * sizeof(*b));
+
+		if (!b)
+			return false;
+		t->open = b;
+		t->cap = cap;
+	}
+	t->open[t->nopen++] = (struct brace){ call->tid, call->depth,
+					      call->call_id };
+	return true;
+}
+
+static bool forget_brace(struct text_sink *t, pid_t tid, uint64_t call_id)
+{
+	size_t i;
+
+	for (i = 0; i < t->nopen; i++) {
+		if (t->open[i].tid == tid && t->open[i].call_id == call_id) {
+			t->open[i] = t->open[--t->nopen];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A new call at this depth proves that deeper braces on the thread ended
+ * without an event (thread exit drops its frames silently). */
+static void prune_braces(struct text_sink *t, pid_t tid, unsigned depth)
+{
+	size_t i = 0;
+
+	while (i < t->nopen) {
+		if (t->open[i].tid == tid && t->open[i].depth >= depth)
+			t->open[i] = t->open[--t->nopen];
+		else
+			i++;
+	}
+}
+
+/* Print the held call as "{" (next event nested in it) or "...". */
+static void release_held(struct text_sink *t, const struct event *next)
+{
+	struct event *h = &t->held;
+	bool nested = next && next->type == EV_CALL && next->tid == h->tid &&
+		      next->depth > h->depth;
+
+	/* Without a record of the brace its return would print "...", so
+	 * open with "..." too if the record cannot be kept. */
+	if (nested)
+		nested = remember_brace(t, h);
+	call_head(t->base.out, h);
+	fputs(nested ? " {\n" : " ...\n", t->base.out);
+	event_free(h);
+	t->holding = false;
+}
+
+static int text_event(struct sink *s, const struct event *e)
+{
+	struct text_sink *t = (struct text_sink *)s;
+	FILE *f = s->out;
+
+	if (t->err)
+		return t->err;
+	errno = 0;
+	if (t->holding) {
+		if (e->type != EV_CALL && e->tid == t->held.tid &&
+		    e->call_id == t->held.call_id) {
+			call_head(f, &t->held);
+			result_tail(f, e);
+			event_free(&t->held);
+			t->holding = false;
+			return render_status(f, &t->err, false);
+		}
+		release_held(t, e);
+	}
+	if (e->type == EV_CALL) {
+		prune_braces(t, e->tid, e->depth);
+		if (event_copy(&t->held, e) == 0) {
+			t->holding = true;
+		} else {
+			/* Out of memory: the call still shows, only unmerged. */
+			call_head(f, e);
+			fputs(" ...\n", f);
+		}
+	} else {
+		prefix(f, e);
+		fputs(forget_brace(t, e->tid, e->call_id) ? "} " : "... ", f);
+		fputs(fn_name(e), f);
+		result_tail(f, e);
+	}
+	return render_status(f, &t->err, false);
+}
+
+static int text_flush(struct sink *s)
+{
+	struct text_sink *t = (struct text_sink *)s;
+
+	if (t->err)
+		return t->err;
+	errno = 0;
+	if (t->holding)
+		release_held(t, NULL);
+	return render_status(s->out, &t->err, true);
+}
+
+static void text_destroy(struct sink *s)
+{
+	struct text_sink *t = (struct text_sink *)s;
+
+	if (!t)
+		return;
+	if (t->holding)
+		event_free(&t->held);
+	free(t->open);
+	free(t);
+}
+
+static const struct sink_ops text_ops = {
+	.event = text_event,
+	.flush = text_flush,
+	.destroy = text_destroy,
+};
+
+int text_sink_new(FILE *out, struct sink **s)
+{
+	struct text_sink *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->base.ops = &text_ops;
+	t->base.out = out;
+	*s = &t->base;
+	return 0;
+}

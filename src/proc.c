@@ -1,0 +1,163 @@
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proc.h"
+
+int proc_list_tasks(pid_t pid, pid_t **tids, size_t *n)
+{
+	char path[64];
+	size_t cap = 16, count = 0;
+	pid_t *v = malloc(cap * sizeof(*v));
+	DIR *d;
+	struct dirent *e;
+
+	if (!v)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d) {
+		int err = -errno;
+
+		free(v);
+		return err;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		if (count == cap) {
+			pid_t *nv = realloc(v, 2 * cap * sizeof(*v));
+
+			if (!nv) {
+				closedir(d);
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			cap *= 2;
+		}
+		v[count++] = (pid_t)atoi(e->d_name);
+	}
+	closedir(d);
+	*tids = v;
+	*n = count;
+	return 0;
+}
+
+int proc_auxv(pid_t pid, unsigned long type, uint64_t *val)
+{
+	char path[64];
+	uint64_t pair[2];
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fread(pair, sizeof(pair), 1, f) == 1 && pair[0] != AT_NULL) {
+		if (pair[0] == type) {
+			*val = pair[1];
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static int scan_range(struct mem *m, uint64_t lo, uint64_t hi,
+		      const uint8_t *bytes, size_t len, uint64_t *addr)
+{
+	uint8_t buf[65536];
+
+	for (uint64_t at = lo; at < hi; at += sizeof(buf) - len) {
+		size_t want = hi - at < sizeof(buf) ? (size_t)(hi - at) : sizeof(buf);
+		ssize_t n = mem_read(m, at, buf, want);
+
+		if (n < (ssize_t)len)
+			return -ENOENT;
+		uint8_t *hit = memmem(buf, (size_t)n, bytes, len);
+
+		if (hit) {
+			*addr = at + (uint64_t)(hit - buf);
+			return 0;
+		}
+		if ((size_t)n < want)
+			return -ENOENT;
+	}
+	return -ENOENT;
+}
+
+int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
+		   uint64_t *addr)
+{
+	char path[64], line[512], perms[8];
+	uint64_t lo, hi;
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (ret && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s", &lo, &hi, perms) != 3)
+			continue;
+		/* [vsyscall] cannot be read and traps when jumped into. */
+		if (perms[2] != 'x' || strstr(line, "[vsyscall]"))
+			continue;
+		ret = scan_range(m, lo, hi, bytes, len, addr);
+	}
+	fclose(f);
+	return ret;
+}
+
+int proc_tracer_pid(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &ret) == 1)
+			break;
+	fclose(f);
+	return ret;
+}
+
+int proc_ptrace_scope(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	int v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+int proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+	return 0;
+}

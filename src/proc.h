@@ -1,0 +1,25 @@
+/* Facts about a process read from /proc. */
+#ifndef LATCH_PROC_H
+#define LATCH_PROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "mem.h"
+
+/* The thread ids in /proc/PID/task; 0 or -errno. *tids is malloc'd. */
+int proc_list_tasks(pid_t pid, pid_t **tids, size_t *n);
+/* An AT_* value from /proc/PID/auxv; 0, -ENOENT or -errno. */
+int proc_auxv(pid_t pid, unsigned long type, uint64_t *val);
+/* Address of the first occurrence of bytes in an executable mapping;
+ * 0 or -ENOENT. */
+int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
+		   uint64_t *addr);
+/* TracerPid from /proc/PID/status: >= 0, or -errno. */
+int proc_tracer_pid(pid_t pid);
+/* /proc/sys/kernel/yama/ptrace_scope, or -1 without Yama. */
+int proc_ptrace_scope(void);
+/* The process's name (comm), into buf; 0 or -errno. */
+int proc_comm(pid_t pid, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,338 @@
+/* Functions of a live process, from ELF symbols and DWARF through
+ * libdwfl. Only /proc/PID/maps and the mapped files are read: the process
+ * is neither stopped nor traced. */
+#include <errno.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dwarf_func.h"
+#include "symbols.h"
+#include "symbols_priv.h"
+
+struct batch {
+	struct func_info **funcs;
+	size_t n;
+	struct batch *next;
+};
+
+struct symtab {
+	Dwfl *dwfl;
+	struct exe_id exe;
+	struct batch *batches;  /* every resolve's results, until close */
+};
+
+struct cand {
+	struct sym_fn f;
+	const struct mod_entry *mod;
+};
+
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+};
+
+/* NULL selects the default search path (next to the file, .debug/,
+ * /usr/lib/debug); libdwfl wants a pointer to it. */
+static char *debuginfo_path;
+
+static const Dwfl_Callbacks proc_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+int symtab_open(pid_t pid, struct symtab **out)
+{
+	struct symtab *st;
+	int rc;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->dwfl = dwfl_begin(&proc_callbacks);
+	if (!st->dwfl) {
+		rc = -ENOMEM;
+		goto free_st;
+	}
+	dwfl_report_begin(st->dwfl);
+	rc = dwfl_linux_proc_report(st->dwfl, pid);
+	if (rc != 0) {
+		/* a positive errno, or -1 for a libdwfl error */
+		rc = rc > 0 ? -rc : -EIO;
+		if (rc == -ENOENT)
+			rc = -ESRCH;
+		goto end_dwfl;
+	}
+	if (dwfl_report_end(st->dwfl, NULL, NULL) != 0) {
+		rc = -EIO;
+		goto end_dwfl;
+	}
+	sym_exe_read(pid, &st->exe);
+	*out = st;
+	return 0;
+
+end_dwfl:
+	dwfl_end(st->dwfl);
+free_st:
+	free(st);
+	return rc;
+}
+
+static void free_func(struct func_info *fn)
+{
+	if (!fn)
+		return;
+	dw_func_clear(fn);
+	free(fn->name);
+	free(fn->module);
+	free(fn);
+}
+
+static void free_funcs(struct func_info **funcs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free_func(funcs[i]);
+	free(funcs);
+}
+
+void symtab_close(struct symtab *st)
+{
+	if (!st)
+		return;
+	while (st->batches) {
+		struct batch *b = st->batches;
+
+		st->batches = b->next;
+		free_funcs(b->funcs, b->n);
+		free(b);
+	}
+	dwfl_end(st->dwfl);
+	free(st->exe.path);
+	free(st);
+}
+
+/* Versioned .symtab entries ("realpath@GLIBC_2.2.5") match by the name
+ * before the '@' too. */
+static bool name_matches(const char *glob, const char *name)
+{
+	const char *at;
+	char buf[256];
+
+	if (glob_match(glob, name))
+		return true;
+	at = strchr(name, '@');
+	if (!at || at == name || (size_t)(at - name) >= sizeof(buf) ||
+	    strchr(glob, '@'))
+		return false;
+	memcpy(buf, name, (size_t)(at - name));
+	buf[at - name] = '\0';
+	return glob_match(glob, buf);
+}
+
+static int add_cand(struct cands *c, const struct sym_fn *f,
+		    const struct mod_entry *m)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct cand *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = (struct cand){ .f = *f, .mod = m };
+	return 0;
+}
+
+static int match_spec(const struct mod_list *mods, const struct probe_spec *spec,
+		      struct cands *c, char *err, size_t errlen)
+{
+	const struct mod_entry *bare = NULL;
+	bool selected = false;
+	size_t before = c->n;
+	int rc;
+
+	for (size_t m = 0; m < mods->n; m++) {
+		const struct mod_entry *me = &mods->v[m];
+		struct sym_fn f;
+
+		if (me->hidden ||
+		    !probe_matches_module(spec, me->path, me->is_main))
+			continue;
+		selected = true;
+		if (me->nsyms <= 0) {
+			/* With every module in scope, a stripped library is
+			 * no reason to complain; a stripped executable or a
+			 * module named on purpose is. */
+			if (!bare && (spec->scope != SCOPE_ANY || me->is_main))
+				bare = me;
+			continue;
+		}
+		for (int i = 0; i < me->nsyms; i++) {
+			if (!sym_function(me->mod, i, &f) ||
+			    !name_matches(spec->func_glob, f.name))
+				continue;
+			if (add_cand(c, &f, me) != 0)
+				return -ENOMEM;
+		}
+	}
+	if (c->n > before)
+		return 0;
+	if (!selected) {
+		sym_no_module(mods->v, mods->n, spec, err, errlen);
+		return -ENOENT;
+	}
+	if (bare) {
+		if (err && errlen)
+			snprintf(err, errlen, "module '%s' has no symbols (stripped?)",
+				 bare->path);
+		return -ENOEXEC;
+	}
+	rc = sym_no_function(mods->v, mods->n, spec, err, errlen);
+	return rc ? rc : -ENOENT;
+}
+
+static size_t leading_underscores(const char *s)
+{
+	return strspn(s, "_");
+}
+
+/* Among aliases of one address, show the name a person would call:
+ * global before local, unversioned, fewest leading underscores, shortest. */
+static int cand_cmp(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	const char *na = a->f.name, *nb = b->f.name;
+	int d;
+
+	if (a->f.addr != b->f.addr)
+		return a->f.addr < b->f.addr ? -1 : 1;
+	if (a->f.local != b->f.local)
+		return a->f.local ? 1 : -1;
+	d = (strchr(na, '@') != NULL) - (strchr(nb, '@') != NULL);
+	if (d)
+		return d;
+	d = (int)leading_underscores(na) - (int)leading_underscores(nb);
+	if (d)
+		return d;
+	if (strlen(na) != strlen(nb))
+		return strlen(na) < strlen(nb) ? -1 : 1;
+	return strcmp(na, nb);
+}
+
+static int make_func(const struct cand *c, struct func_info **out)
+{
+	struct func_info *fn = calloc(1, sizeof(*fn));
+	int rc;
+
+	*out = NULL;
+	if (!fn)
+		return -ENOMEM;
+	fn->name = strdup(c->f.name);
+	fn->module = strdup(c->mod->path);
+	fn->addr = c->f.addr;
+	if (!fn->name || !fn->module) {
+		rc = -ENOMEM;
+		goto free_fn;
+	}
+	fn->clone = dw_func_is_clone(fn->name);
+	rc = dw_func_fill(c->mod->mod, fn);
+	if (rc)
+		goto free_fn;
+	*out = fn;
+	return 0;
+
+free_fn:
+	free_func(fn);
+	return rc;
+}
+
+static int build_results(struct symtab *st, struct cands *c,
+			 struct func_info ***funcs, size_t *nfuncs)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	int rc = -ENOMEM;
+
+	if (!b)
+		return -ENOMEM;
+	qsort(c->v, c->n, sizeof(c->v[0]), cand_cmp);
+	b->funcs = calloc(c->n ? c->n : 1, sizeof(b->funcs[0]));
+	if (!b->funcs)
+		goto free_batch;
+	for (size_t i = 0; i < c->n; i++) {
+		if (i > 0 && c->v[i].f.addr == c->v[i - 1].f.addr)
+			continue;
+		rc = make_func(&c->v[i], &b->funcs[b->n]);
+		if (rc)
+			goto free_funcs;
+		b->n++;
+	}
+	b->next = st->batches;
+	st->batches = b;
+	*funcs = b->funcs;
+	*nfuncs = b->n;
+	return 0;
+
+free_funcs:
+	free_funcs(b->funcs, b->n);
+free_batch:
+	free(b);
+	return rc;
+}
+
+static int out_of_memory(char *err, size_t errlen)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "out of memory resolving probes");
+	return -ENOMEM;
+}
+
+int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
+		   size_t nspecs, struct func_info ***funcs, size_t *nfuncs,
+		   char *err, size_t errlen)
+{
+	struct mod_list mods;
+	struct cands c = { 0 };
+	int rc;
+
+	*funcs = NULL;
+	*nfuncs = 0;
+	if (err && errlen)
+		err[0] = '\0';
+	if (sym_list_modules(st->dwfl, &st->exe, &mods) != 0)
+		return out_of_memory(err, errlen);
+	for (size_t s = 0; s < nspecs; s++) {
+		rc = match_spec(&mods, &specs[s], &c, err, errlen);
+		if (rc)
+			goto free_lists;
+	}
+	rc = build_results(st, &c, funcs, nfuncs);
+
+free_lists:
+	free(c.v);
+	free(mods.v);
+	return rc == -ENOMEM ? out_of_memory(err, errlen) : rc;
+}
+
+int symtab_describe(struct symtab *st, uint64_t addr, char *buf, size_t len)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(st->dwfl, addr);
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	const char *name;
+
+	if (!mod)
+		return -ENOENT;
+	name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
+	if (!name || !*name)
+		return -ENOENT;
+	if (off)
+		snprintf(buf, len, "%s+0x%" PRIx64, name, (uint64_t)off);
+	else
+		snprintf(buf, len, "%s", name);
+	return 0;
+}

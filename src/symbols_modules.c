@@ -1,0 +1,143 @@
+/* The modules of a process: which files are mapped, which one is the
+ * executable, which are never probed, and their function symbols. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "symbols_priv.h"
+
+void sym_exe_read(pid_t pid, struct exe_id *exe)
+{
+	char link[64], buf[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		exe->path = strdup(buf);
+	}
+	/* stat follows the link even to a deleted or renamed file */
+	exe->has_st = stat(link, &exe->st) == 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Breakpoints in the dynamic linker would fire inside symbol binding and
+ * library loading, which latch itself relies on; the vdso is not a file
+ * and cannot be patched safely. */
+static bool hidden_module(const char *path)
+{
+	static const char *const ld_globs[] = {
+		"ld-linux*", "ld.so*", "ld-[0-9]*.so", "ld64.so*",
+	};
+	const char *base = base_name(path);
+
+	if (path[0] == '[' || !strncmp(base, "linux-vdso", 10) ||
+	    !strncmp(base, "linux-gate", 10))
+		return true;
+	for (size_t i = 0; i < sizeof(ld_globs) / sizeof(ld_globs[0]); i++)
+		if (glob_match(ld_globs[i], base))
+			return true;
+	return false;
+}
+
+/* libdwfl reports every mapped file (locale archives, caches): a file
+ * without libdwfl's ELF whose first bytes are not ELF either is data, not
+ * a module. A file that can't be opened stays a module, to say so. */
+static bool data_file(Dwfl_Module *mod, const char *path)
+{
+	Dwarf_Addr bias;
+	unsigned char magic[SELFMAG];
+	int fd;
+	bool data;
+
+	if (dwfl_module_getelf(mod, &bias))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	data = read(fd, magic, sizeof(magic)) != (ssize_t)sizeof(magic) ||
+	       memcmp(magic, ELFMAG, SELFMAG) != 0;
+	close(fd);
+	return data;
+}
+
+static bool is_main_module(const struct exe_id *exe, const char *path)
+{
+	struct stat s;
+
+	if (exe->path && !strcmp(exe->path, path))
+		return true;
+	return exe->has_st && path[0] == '/' && stat(path, &s) == 0 &&
+	       s.st_dev == exe->st.st_dev && s.st_ino == exe->st.st_ino;
+}
+
+static int collect_module(Dwfl_Module *mod, void **ud, const char *name,
+			  Dwarf_Addr start, void *arg)
+{
+	struct mod_list *l = arg;
+
+	(void)ud;
+	(void)start;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct mod_entry *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return DWARF_CB_ABORT;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (struct mod_entry){ .mod = mod, .path = name };
+	return DWARF_CB_OK;
+}
+
+int sym_list_modules(Dwfl *dwfl, const struct exe_id *exe, struct mod_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	if (dwfl_getmodules(dwfl, collect_module, l, 0) != 0) {
+		free(l->v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		struct mod_entry *m = &l->v[i];
+
+		m->hidden = !m->path || hidden_module(m->path);
+		if (m->hidden)
+			continue;
+		m->is_main = is_main_module(exe, m->path);
+		m->nsyms = dwfl_module_getsymtab(m->mod);
+		if (m->nsyms <= 0 && data_file(m->mod, m->path))
+			m->hidden = true;
+	}
+	return 0;
+}
+
+bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out)
+{
+	GElf_Sym sym;
+	GElf_Addr addr;
+	GElf_Word shndx;
+	const char *name = dwfl_module_getsym_info(mod, ndx, &sym, &addr,
+						   &shndx, NULL, NULL);
+
+	/* STT_GNU_IFUNC symbols name resolvers, not the functions callers
+	 * end up in; size 0 marks PLT stubs and assembler labels. */
+	if (!name || !*name || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+	    shndx == SHN_UNDEF || shndx == (GElf_Word)-1 || sym.st_size == 0)
+		return false;
+	out->name = name;
+	out->addr = addr;
+	out->local = GELF_ST_BIND(sym.st_info) == STB_LOCAL;
+	return true;
+}

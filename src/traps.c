@@ -1,0 +1,172 @@
+/* Trap instructions planted in the tracee, and stepping over them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tracer.h"
+
+struct trap *trap_lookup(struct tracer *t, uint64_t addr)
+{
+	return hashmap_get(&t->traps, addr);
+}
+
+/* The original bytes at addr, with any of our own traps inside the range
+ * replaced by what they cover, so that decoding never sees a trap. */
+static int read_original(struct tracer *t, uint64_t addr, struct trap *tr)
+{
+	ssize_t n = mem_read(&t->mem, addr, tr->orig, sizeof(tr->orig));
+
+	if (n < (ssize_t)arch_trap_len)
+		return n < 0 ? (int)n : -EFAULT;
+	tr->orig_len = (size_t)n;
+	for (size_t i = 1; i < tr->orig_len; i++) {
+		struct trap *o = trap_lookup(t, addr + i);
+
+		if (o && o->planted)
+			memcpy(tr->orig + i, o->orig,
+			       arch_trap_len < tr->orig_len - i ? arch_trap_len : tr->orig_len - i);
+	}
+	return 0;
+}
+
+int trap_plant(struct tracer *t, uint64_t addr, unsigned flag, struct trap **out)
+{
+	struct trap *tr = trap_lookup(t, addr);
+	bool fresh = !tr;
+	int err;
+
+	if (tr && tr->planted) {
+		tr->flags |= flag;
+		goto done;
+	}
+	if (fresh) {
+		tr = calloc(1, sizeof(*tr));
+		if (!tr)
+			return -ENOMEM;
+		tr->addr = addr;
+	}
+	err = read_original(t, addr, tr);
+	if (err)
+		goto fail_free;
+	err = mem_write(&t->mem, addr, arch_trap, arch_trap_len);
+	if (err)
+		goto fail_free;
+	if (fresh && (err = hashmap_put(&t->traps, addr, tr)) != 0)
+		goto fail_restore;
+	tr->planted = true;
+	tr->flags = flag;
+	tr->planned = false;
+done:
+	if (out)
+		*out = tr;
+	return 0;
+
+fail_restore:
+	mem_write(&t->mem, addr, tr->orig, arch_trap_len);
+fail_free:
+	if (fresh)
+		free(tr);
+	return err;
+}
+
+int trap_remove(struct tracer *t, struct trap *tr)
+{
+	int err;
+
+	if (!tr->planted)
+		return 0;
+	err = mem_write(&t->mem, tr->addr, tr->orig, arch_trap_len);
+	if (err)
+		return err;
+	/* The record stays: a thread may already be stopped on this trap
+	 * and report it later. */
+	tr->planted = false;
+	tr->flags = 0;
+	tr->ret_refs = 0;
+	tr->fn = NULL;
+	return 0;
+}
+
+int traps_remove_all(struct tracer *t)
+{
+	size_t pos = 0;
+	struct trap *tr;
+	int ret = 0;
+
+	while ((tr = hashmap_next(&t->traps, &pos, NULL))) {
+		int err = trap_remove(t, tr);
+
+		if (err && err != -ESRCH && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+void traps_forget_all(struct tracer *t)
+{
+	size_t pos = 0;
+	struct trap *tr;
+
+	while ((tr = hashmap_next(&t->traps, &pos, NULL)))
+		free(tr);
+	hashmap_free(&t->traps);
+}
+
+void trap_return_ref(struct tracer *t, uint64_t addr)
+{
+	struct trap *tr = trap_lookup(t, addr);
+
+	if (tr)
+		tr->ret_refs++;
+}
+
+void trap_return_unref(struct tracer *t, uint64_t addr)
+{
+	struct trap *tr = trap_lookup(t, addr);
+
+	if (tr && tr->ret_refs)
+		tr->ret_refs--;
+}
+
+static int plan(struct tracer *t, pid_t tid, struct trap *tr)
+{
+	uint64_t slot = 0;
+	int err = scratch_slot(t, tid, tr->addr, &slot);
+
+	if (err == -ENOSPC || err == -ENOMEM || err == -ENOENT)
+		slot = 0;   /* no scratch page: emulation may still do */
+	else if (err)
+		return err;
+	err = arch_step_plan(tr->orig, tr->orig_len, tr->addr, slot, &tr->plan);
+	if (err == -ENOSPC) {
+		snprintf(t->err, sizeof(t->err),
+			 "cannot step over the instruction at 0x%llx without a scratch page",
+			 (unsigned long long)tr->addr);
+		return -ENOSPC;
+	}
+	if (err)
+		return err;
+	if (tr->plan.kind == STEP_REFUSE) {
+		snprintf(t->err, sizeof(t->err), "cannot trace at 0x%llx: %s",
+			 (unsigned long long)tr->addr, tr->plan.why);
+		return -ENOTSUP;
+	}
+	if (tr->plan.kind == STEP_OOL) {
+		err = mem_write(&t->mem, tr->plan.slot_addr, tr->plan.code,
+				tr->plan.code_len);
+		if (err)
+			return err;
+	}
+	tr->planned = true;
+	return 0;
+}
+
+int trap_step_over(struct tracer *t, pid_t tid, struct trap *tr,
+		   struct arch_regs *r)
+{
+	int err;
+
+	if (!tr->planned && (err = plan(t, tid, tr)) != 0)
+		return err;
+	return arch_step_apply(&tr->plan, r, mem_write, &t->mem);
+}

@@ -1,0 +1,20 @@
+/* C declarations from DWARF types, for signatures shown to the user. */
+#ifndef LATCH_TYPENAME_H
+#define LATCH_TYPENAME_H
+
+#include <elfutils/libdw.h>
+#include <stdbool.h>
+#include "symbols.h"
+
+/* "const char *s" for type (NULL: void) and declarator name (may be
+ * ""). cxx drops the struct/union/enum keywords. malloc'd, or NULL when
+ * out of memory. */
+char *typename_decl(Dwarf_Die *type, const char *name, bool cxx);
+
+/* "int parse(const char *s, int n)" from fn's params, return type and
+ * variadic flag; prototyped says whether "f()" means "f(void)". name is
+ * the function name to show. malloc'd or NULL when out of memory. */
+char *typename_signature(const struct func_info *fn, const char *name,
+			 bool prototyped, bool cxx);
+
+#endif

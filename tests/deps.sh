@@ -1,0 +1,16 @@
+#!/bin/sh
+# Install the Debian packages that building and testing latch need, if any
+# are missing. Used by `make check`, `make demo` and `make bench`.
+set -e
+PKGS="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev check groff-base python3"
+[ -n "${LATCH_BENCH_DEPS:-}" ] && PKGS="$PKGS ltrace bpftrace"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "latch: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null

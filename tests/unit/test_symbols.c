@@ -1,0 +1,457 @@
+/* Symbol resolution on the test's own process: this file is built with
+ * -g, so the functions below have DWARF with known signatures. */
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "symbols.h"
+
+#define PROBE __attribute__((noinline, noclone, used))
+
+enum color { RED, GREEN = 5, BLUE = -1 };
+struct req { int id; const char *path; };
+struct point { double x, y; };
+struct mixed { long a; double b; };
+struct small { int a; float b; };
+struct big { long a, b, c; };
+
+PROBE int tst_parse_request(const char *s, int n) { return s[0] + n; }
+PROBE void tst_void(void) { __asm__ volatile(""); }
+PROBE char *tst_varargs(struct req *r, ...) { return (char *)r->path; }
+PROBE int tst_kinds(char *s, enum color c, bool b, unsigned char uc, short sh,
+		    struct req *r, struct point p, double d)
+{
+	return s[0] + (int)c + b + uc + sh + r->id + (int)(p.x + d);
+}
+PROBE void tst_fnptr(int (*cmp)(const void *, const void *),
+		     char *const names[])
+{
+	cmp(names[0], names[1]);
+}
+PROBE unsigned long tst_quals(const volatile int *p, char *const q,
+			      long long x, unsigned short y)
+{
+	return (unsigned long)(*p + q[0] + x + y);
+}
+PROBE struct point tst_aggr(struct mixed m, struct small s, struct big b,
+			    long double ld, int (*grid)[4])
+{
+	struct point r = { m.b + s.b + (double)ld, (double)(b.a + grid[0][0]) };
+	return r;
+}
+
+static void handler(int sig) { (void)sig; }
+PROBE void (*tst_getfn(int which))(int) { return which ? handler : NULL; }
+
+/* Called with a constant only, so GCC's IPA-CP makes a ".constprop"
+ * clone whose registers no longer match the source signature. */
+static __attribute__((noinline)) int tst_cp(int a, int mode)
+{
+	return mode == 3 ? a * 7 : a - 1;
+}
+PROBE int tst_cp_caller(int x) { return tst_cp(x, 3) + tst_cp(x + 1, 3); }
+
+static struct symtab *st;
+/* room for the module list of a process with many libraries */
+static char err[8192];
+
+static void open_self(void)
+{
+	ck_assert_int_eq(symtab_open(getpid(), &st), 0);
+}
+
+static void close_self(void)
+{
+	symtab_close(st);
+	st = NULL;
+}
+
+static int resolve(const char *const *texts, size_t n, struct func_info ***fs,
+		   size_t *nf)
+{
+	struct probe_spec specs[4];
+	int rc;
+
+	ck_assert_uint_le(n, 4);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(probe_parse(texts[i], &specs[i], err, sizeof(err)), 0);
+	rc = symtab_resolve(st, specs, n, fs, nf, err, sizeof(err));
+	for (size_t i = 0; i < n; i++)
+		probe_free(&specs[i]);
+	return rc;
+}
+
+static const struct func_info *resolve_one(const char *text)
+{
+	struct func_info **fs;
+	size_t nf;
+	const char *t[] = { text };
+
+	ck_assert_msg(resolve(t, 1, &fs, &nf) == 0, "%s: %s", text, err);
+	ck_assert_uint_eq(nf, 1);
+	return fs[0];
+}
+
+START_TEST(finds_function_at_runtime_address)
+{
+	const struct func_info *f = resolve_one("tst_parse_request");
+
+	ck_assert_str_eq(f->name, "tst_parse_request");
+	ck_assert_uint_eq(f->addr, (uint64_t)(uintptr_t)&tst_parse_request);
+	ck_assert(f->has_dwarf);
+	ck_assert(!f->clone);
+	ck_assert_uint_eq(f->nparams, 2);
+	ck_assert_str_eq(f->params[0].name, "s");
+	ck_assert_str_eq(f->params[1].name, "n");
+	ck_assert(f->params[0].has_type);
+	ck_assert_int_eq(f->params[0].abi.cls, ABI_INT);
+	ck_assert_uint_eq(f->params[1].abi.size, 4);
+	ck_assert(f->has_ret && f->ret_has_type);
+	ck_assert_int_eq(f->ret_abi.cls, ABI_INT);
+	ck_assert_str_eq(f->signature, "int tst_parse_request(const char *s, int n)");
+	ck_assert_ptr_nonnull(strstr(f->module, "test_symbols"));
+}
+END_TEST
+
+START_TEST(exe_scope_and_void)
+{
+	const struct func_info *f = resolve_one(":tst_void");
+
+	ck_assert_uint_eq(f->addr, (uint64_t)(uintptr_t)&tst_void);
+	ck_assert_uint_eq(f->nparams, 0);
+	ck_assert(!f->has_ret);
+	ck_assert(!f->variadic);
+	ck_assert_str_eq(f->signature, "void tst_void(void)");
+}
+END_TEST
+
+START_TEST(variadic)
+{
+	const struct func_info *f = resolve_one("tst_varargs");
+
+	ck_assert(f->variadic);
+	ck_assert_uint_eq(f->nparams, 1);
+	ck_assert_str_eq(f->signature, "char *tst_varargs(struct req *r, ...)");
+}
+END_TEST
+
+START_TEST(kinds_and_classes)
+{
+	const struct func_info *f = resolve_one("tst_kinds");
+	static const char *names[] = { "s", "c", "b", "uc", "sh", "r", "p", "d" };
+
+	ck_assert_uint_eq(f->nparams, 8);
+	for (unsigned i = 0; i < 8; i++)
+		ck_assert_str_eq(f->params[i].name, names[i]);
+	for (unsigned i = 0; i < 6; i++)
+		ck_assert_int_eq(f->params[i].abi.cls, ABI_INT);
+	ck_assert_uint_eq(f->params[2].abi.size, 1);
+	ck_assert_uint_eq(f->params[4].abi.size, 2);
+	ck_assert_int_eq(f->params[6].abi.cls, ABI_AGGREGATE);
+	ck_assert_uint_eq(f->params[6].abi.size, 16);
+	ck_assert(f->params[6].abi.chunk_is_float[0]);
+	ck_assert(f->params[6].abi.chunk_is_float[1]);
+	ck_assert(f->params[6].abi.all_float);
+	ck_assert_int_eq(f->params[7].abi.cls, ABI_FLOAT);
+	ck_assert_uint_eq(f->params[7].abi.size, 8);
+	ck_assert_str_eq(f->signature,
+			 "int tst_kinds(char *s, enum color c, _Bool b, "
+			 "unsigned char uc, short sh, struct req *r, "
+			 "struct point p, double d)");
+}
+END_TEST
+
+START_TEST(declarators)
+{
+	const struct func_info *f = resolve_one("tst_fnptr");
+
+	ck_assert_str_eq(f->signature,
+			 "void tst_fnptr(int (*cmp)(const void *, const void *), "
+			 "char *const *names)");
+	f = resolve_one("tst_getfn");
+	ck_assert_str_eq(f->signature, "void (*tst_getfn(int which))(int)");
+	f = resolve_one("tst_quals");
+	ck_assert_str_eq(f->signature,
+			 "unsigned long tst_quals(const volatile int *p, "
+			 "char *const q, long long x, unsigned short y)");
+}
+END_TEST
+
+START_TEST(aggregates)
+{
+	const struct func_info *f = resolve_one("tst_aggr");
+
+	ck_assert_uint_eq(f->nparams, 5);
+	/* struct mixed: an integer eightbyte then a double one */
+	ck_assert_int_eq(f->params[0].abi.cls, ABI_AGGREGATE);
+	ck_assert(!f->params[0].abi.chunk_is_float[0]);
+	ck_assert(f->params[0].abi.chunk_is_float[1]);
+	ck_assert(!f->params[0].abi.all_float);
+	/* struct small: int and float share the first eightbyte */
+	ck_assert_uint_eq(f->params[1].abi.size, 8);
+	ck_assert(!f->params[1].abi.chunk_is_float[0]);
+	ck_assert_uint_eq(f->params[2].abi.size, 24);
+	ck_assert_int_eq(f->params[3].abi.cls, ABI_LONG_DOUBLE);
+	ck_assert_int_eq(f->params[4].abi.cls, ABI_INT);
+	ck_assert_int_eq(f->ret_abi.cls, ABI_AGGREGATE);
+	ck_assert(f->ret_abi.all_float);
+	ck_assert_str_eq(f->signature,
+			 "struct point tst_aggr(struct mixed m, struct small s, "
+			 "struct big b, long double ld, int (*grid)[4])");
+}
+END_TEST
+
+START_TEST(clones_are_untrusted)
+{
+	const char *t[] = { ":tst_cp.*" };
+	struct func_info **fs;
+	size_t nf;
+
+	if (resolve(t, 1, &fs, &nf) != 0)
+		return;   /* this compiler made no clone */
+	for (size_t i = 0; i < nf; i++) {
+		ck_assert(fs[i]->clone);
+		ck_assert(!fs[i]->has_dwarf);
+		ck_assert_uint_eq(fs[i]->nparams, 0);
+		ck_assert(!fs[i]->has_ret);
+		/* the source prototype is still worth showing */
+		ck_assert_str_eq(fs[i]->signature, "int tst_cp(int a, int mode)");
+	}
+}
+END_TEST
+
+static void *libc_symbol(const char *name)
+{
+	void *h = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	void *p;
+
+	ck_assert_ptr_nonnull(h);
+	/* through libc's own handle: &malloc may be a PLT or a sanitizer's
+	 * interposer */
+	p = dlsym(h, name);
+	dlclose(h);
+	return p;
+}
+
+START_TEST(libc_malloc_dynsym)
+{
+	const struct func_info *f = resolve_one("libc.so.6:malloc");
+
+	ck_assert_str_eq(f->name, "malloc");
+	ck_assert_uint_eq(f->addr, (uint64_t)(uintptr_t)libc_symbol("malloc"));
+	ck_assert_ptr_nonnull(strstr(f->module, "libc.so.6"));
+	/* libc6-dbg may or may not be installed */
+	if (!f->has_dwarf) {
+		ck_assert_uint_eq(f->nparams, 0);
+		ck_assert_str_eq(f->signature, "malloc()");
+	} else {
+		ck_assert_uint_eq(f->nparams, 1);
+	}
+}
+END_TEST
+
+START_TEST(aliases_and_specs_dedupe)
+{
+	const char *t[] = { "libc.so.6:__libc_malloc", "libc.so.6:malloc",
+			    "tst_parse_request", "tst_parse_req*" };
+	struct func_info **fs;
+	size_t nf;
+
+	ck_assert_msg(resolve(t, 4, &fs, &nf) == 0, "%s", err);
+	ck_assert_uint_eq(nf, 2);
+	for (size_t i = 0; i < nf; i++) {
+		if (fs[i]->addr == (uint64_t)(uintptr_t)&tst_parse_request)
+			ck_assert_str_eq(fs[i]->name, "tst_parse_request");
+		else
+			ck_assert_str_eq(fs[i]->name, "malloc");
+	}
+}
+END_TEST
+
+START_TEST(glob_many)
+{
+	const char *t[] = { ":tst_*" };
+	struct func_info **fs;
+	size_t nf;
+
+	ck_assert_msg(resolve(t, 1, &fs, &nf) == 0, "%s", err);
+	ck_assert_uint_eq(nf, 10);
+}
+END_TEST
+
+START_TEST(no_match_suggests)
+{
+	const char *t[] = { "tst_parse_requst" };
+	struct func_info **fs;
+	size_t nf;
+
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOENT);
+	ck_assert_uint_eq(nf, 0);
+	ck_assert_ptr_nonnull(strstr(err, "probe 'tst_parse_requst' matches no function"));
+	ck_assert_ptr_nonnull(strstr(err, "did you mean: tst_parse_request"));
+	ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
+START_TEST(no_match_far_from_everything)
+{
+	const char *t[] = { ":qqqqqqqqqqzzzzzzzzz" };
+	struct func_info **fs;
+	size_t nf;
+
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOENT);
+	ck_assert_str_eq(err, "probe ':qqqqqqqqqqzzzzzzzzz' matches no function");
+}
+END_TEST
+
+START_TEST(no_module)
+{
+	const char *t[] = { "libnosuch*.so:foo" };
+	struct func_info **fs;
+	size_t nf;
+
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err,
+		"probe 'libnosuch*.so:foo' matches no loaded module (modules: "));
+	ck_assert_msg(strstr(err, "libc.so.6"), "%s", err);
+	ck_assert_ptr_null(strstr(err, "ld-linux"));
+	ck_assert_ptr_null(strstr(err, "vdso"));
+	ck_assert_int_eq(err[strlen(err) - 1], ')');
+}
+END_TEST
+
+START_TEST(dynamic_linker_hidden)
+{
+	const char *t[] = { "ld-linux*:_dl_*" };
+	struct func_info **fs;
+	size_t nf;
+
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "matches no loaded module"));
+}
+END_TEST
+
+START_TEST(module_without_symbols)
+{
+	char path[] = "/tmp/latch-test-XXXXXX";
+	/* ELF by its magic, nothing libelf can parse */
+	char junk[8192] = "\177ELF\377\377\377 but not really";
+	char lib[64];
+	int fd = mkstemp(path);
+	void *map;
+	const char *t[] = { "latch-test-*:foo" };
+	struct func_info **fs;
+	size_t nf;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, junk, sizeof(junk)), (int)sizeof(junk));
+	map = mmap(NULL, sizeof(junk), PROT_READ, MAP_PRIVATE, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	unlink(path);
+	close(fd);
+	/* the module list is taken when the symtab opens */
+	close_self();
+	open_self();
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOEXEC);
+	snprintf(lib, sizeof(lib), "module '%s", path);
+	ck_assert_ptr_nonnull(strstr(err, lib));
+	ck_assert_ptr_nonnull(strstr(err, "has no symbols (stripped?)"));
+	munmap(map, sizeof(junk));
+}
+END_TEST
+
+START_TEST(data_files_are_not_modules)
+{
+	char path[] = "/tmp/latch-data-XXXXXX";
+	char junk[4096] = "plain data, like a locale archive";
+	int fd = mkstemp(path);
+	void *map;
+	const char *t[] = { "latch-data-*:foo" };
+	struct func_info **fs;
+	size_t nf;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, junk, sizeof(junk)), (int)sizeof(junk));
+	map = mmap(NULL, sizeof(junk), PROT_READ, MAP_PRIVATE, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	close_self();
+	open_self();
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "matches no loaded module"));
+	ck_assert_ptr_null(strstr(err, path + strlen("/tmp/")));
+	munmap(map, sizeof(junk));
+	unlink(path);
+	close(fd);
+}
+END_TEST
+
+START_TEST(describe)
+{
+	char buf[128];
+	uint64_t a = (uint64_t)(uintptr_t)&tst_parse_request;
+
+	ck_assert_int_eq(symtab_describe(st, a + 4, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "tst_parse_request+0x4");
+	ck_assert_int_eq(symtab_describe(st, a, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "tst_parse_request");
+	ck_assert_int_eq(symtab_describe(st, 16, buf, sizeof(buf)), -ENOENT);
+}
+END_TEST
+
+START_TEST(open_missing_process)
+{
+	struct symtab *s2 = (struct symtab *)&s2;
+
+	ck_assert_int_lt(symtab_open(0x7ffffff0, &s2), 0);
+	ck_assert_ptr_null(s2);
+}
+END_TEST
+
+static Suite *symbols_suite(void)
+{
+	Suite *s = suite_create("symbols");
+	TCase *tc = tcase_create("self");
+
+	tcase_add_checked_fixture(tc, open_self, close_self);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, finds_function_at_runtime_address);
+	tcase_add_test(tc, exe_scope_and_void);
+	tcase_add_test(tc, variadic);
+	tcase_add_test(tc, kinds_and_classes);
+	tcase_add_test(tc, declarators);
+	tcase_add_test(tc, aggregates);
+	tcase_add_test(tc, clones_are_untrusted);
+	tcase_add_test(tc, libc_malloc_dynsym);
+	tcase_add_test(tc, aliases_and_specs_dedupe);
+	tcase_add_test(tc, glob_many);
+	tcase_add_test(tc, no_match_suggests);
+	tcase_add_test(tc, no_match_far_from_everything);
+	tcase_add_test(tc, no_module);
+	tcase_add_test(tc, dynamic_linker_hidden);
+	tcase_add_test(tc, module_without_symbols);
+	tcase_add_test(tc, data_files_are_not_modules);
+	tcase_add_test(tc, describe);
+	tcase_add_test(tc, open_missing_process);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	/* hermetic: never ask a debuginfod server about the test's modules */
+	unsetenv("DEBUGINFOD_URLS");
+	sr = srunner_create(symbols_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
