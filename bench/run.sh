@@ -4,15 +4,17 @@
 #
 # Builds bench/*.c into build/bench/, then runs build/bench/loop (N calls to
 # bench_fn) untraced, under latch, ltrace -x, bpftrace uprobe+uretprobe and
-# the two-stop floor (bench/floor.c), REPS times each, and takes the median.
-# Per-call cost = (wall time traced - wall time untraced) / N; the loop's own
-# ns_per_call (timed inside the target, so without tool start-up) is shown
-# too. Then the wait-loop microbenchmark (bench/stops.c). The results go to
-# standard output and to build/bench/results.txt; progress goes to stderr.
+# the two-stop floor (bench/floor.c), in REPS rounds in which the tools take
+# turns, and takes the median. Per-call cost = (wall time traced - wall time
+# untraced) / N; the loop's own ns_per_call (timed inside the target, so
+# without tool start-up) is shown too. Then the wait-loop microbenchmark
+# (bench/stops.c). The results go to standard output and to
+# build/bench/results.txt; progress goes to stderr.
 #
-# Environment: BENCH_N (default 100000) calls; ltrace and the "+qos" extras
-# run N/10. BENCH_REPS (3) runs per measurement. BENCH_TIMEOUT (120) seconds
-# per run. BENCH_STOPS (10000) stops per wait-loop strategy. CC (cc).
+# Environment: BENCH_N (default 100000) calls; ltrace and the "+qos" rows run
+# N/10. A "+qos" row is the same run with every CPU kept out of idle states
+# (bench/qos.c, needs root). BENCH_REPS (3) rounds. BENCH_TIMEOUT (120)
+# seconds per run. BENCH_STOPS (10000) stops per wait-loop strategy. CC (cc).
 set -u
 
 LATCH=${1:?usage: sh bench/run.sh LATCH}
@@ -29,6 +31,7 @@ RES=$B/results.txt
 T=$B/tmp
 START=$(date +%s)
 
+rm -rf "$T"
 mkdir -p "$T" || exit 1
 : >"$RES"
 
@@ -55,61 +58,64 @@ if ! command -v ltrace >/dev/null 2>&1 || ! command -v bpftrace >/dev/null 2>&1;
 fi
 
 # ---- measuring ----
-# Per key K: $T/K.wall, $T/K.npc (medians: wall ns, loop ns/call), $T/K.n,
-# $T/K.err (stderr of the last run), or $T/K.why if it could not run.
-median() { sort -n "$1" | sed -n "$(((REPS + 1) / 2))p"; }
-
-# measure KEY N CHECK CMD...: CHECK is an extended regexp that the run's
-# stdout+stderr must also match ("" for none).
-measure() {
-	key=$1 n=$2 check=$3
-	shift 3
-	rm -f "$T/$key".*
-	: >"$T/$key.walls"
-	: >"$T/$key.npcs"
-	i=0
-	while [ "$i" -lt "$REPS" ]; do
-		i=$((i + 1))
-		note "$key: run $i/$REPS (N=$n)"
-		timeout -k 5 "$TMO" "$B/wall" "$T/w" "$@" >"$T/out" 2>"$T/err"
-		rc=$?
-		why=""
-		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-			why="timed out after ${TMO}s"
-		elif [ "$rc" -ne 0 ]; then
-			why="exit status $rc"
-		elif ! grep -q "^calls=$n " "$T/out"; then
-			why="the loop did not finish its $n calls"
-		elif [ -n "$check" ] && ! cat "$T/out" "$T/err" | grep -Eq "$check"; then
-			why="output does not match /$check/"
-		fi
-		if [ -n "$why" ]; then
-			last=$(grep -v '^$' "$T/err" | tail -n 2 | tr '\n' ' ')
-			echo "$why${last:+: $last}" >"$T/$key.why"
-			cp "$T/err" "$T/$key.err"
-			note "$key: $why"
-			return 1
-		fi
-		cat "$T/w" >>"$T/$key.walls"
-		sed -n 's/.*ns_per_call=\([0-9.]*\).*/\1/p' "$T/out" >>"$T/$key.npcs"
-	done
-	median "$T/$key.walls" >"$T/$key.wall"
-	median "$T/$key.npcs" >"$T/$key.npc"
-	echo "$n" >"$T/$key.n"
-	cp "$T/err" "$T/$key.err"
-	return 0
-}
+# The tools take turns: REPS rounds, each running every tool once, so that a
+# change in the machine's state (other load, where the scheduler puts tracer
+# and tracee) hits them all alike; a tool that fails once is dropped.
+# Per key K: $T/K.n, $T/K.walls and $T/K.npcs (one line per round: wall ns,
+# loop ns/call), $T/K.err (stderr of the last run), or $T/K.why if it could
+# not run; after the rounds $T/K.wall and $T/K.npc hold the medians.
+median() { sort -n "$1" | sed -n "$((($(wc -l <"$1") + 1) / 2))p"; }
 
 skip() { echo "$2" >"$T/$1.why"; note "$1: $2"; }
 
-# us per call of KEY over the untraced run at the same N, or "" if none.
-percall() {
-	[ -f "$T/$1.wall" ] || return 0
+# run_once KEY N CHECK CMD...: CHECK is an extended regexp that the run's
+# stdout+stderr must also match ("" for none).
+run_once() {
+	key=$1 n=$2 check=$3
+	shift 3
+	[ -f "$T/$key.why" ] && return 1
+	echo "$n" >"$T/$key.n"
+	timeout -k 5 "$TMO" "$B/wall" "$T/w" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	cp "$T/err" "$T/$key.err"
+	why=""
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		why="timed out after ${TMO}s"
+	elif [ "$rc" -ne 0 ]; then
+		why="exit status $rc"
+	elif ! grep -q "^calls=$n " "$T/out"; then
+		why="the loop did not finish its $n calls"
+	elif [ -n "$check" ] && ! cat "$T/out" "$T/err" | grep -Eq "$check"; then
+		why="output does not match /$check/"
+	fi
+	if [ -n "$why" ]; then
+		last=$(grep -v '^$' "$T/err" | tail -n 2 | tr '\n' ' ')
+		skip "$key" "$why${last:+: $last}"
+		return 1
+	fi
+	cat "$T/w" >>"$T/$key.walls"
+	sed -n 's/.*ns_per_call=\([0-9.]*\).*/\1/p' "$T/out" >>"$T/$key.npcs"
+	note "$key: round $ROUND/$REPS: N=$n, loop $(sed -n 's/.*ns_per_call=//p' "$T/out") ns/call"
+	return 0
+}
+
+# us per call of wall ns $2 over the untraced run, for key $1
+percall_of() {
 	n=$(cat "$T/$1.n")
 	base=untraced
 	[ "$n" -eq "$N" ] || base=untraced_s
-	awk -v w="$(cat "$T/$1.wall")" -v b="$(cat "$T/$base.wall")" -v n="$n" \
+	awk -v w="$2" -v b="$(cat "$T/$base.wall")" -v n="$n" \
 		'BEGIN { printf "%.2f", (w - b) / n / 1000 }'
+}
+# median us per call of KEY, or "" if not measured
+percall() {
+	[ -f "$T/$1.wall" ] || return 0
+	percall_of "$1" "$(cat "$T/$1.wall")"
+}
+# per-round us per call of KEY, one a line
+percalls() {
+	[ -f "$T/$1.wall" ] || return 0
+	while read -r w; do percall_of "$1" "$w"; echo; done <"$T/$1.walls"
 }
 loopcall() {
 	[ -f "$T/$1.npc" ] || return 0
@@ -119,6 +125,13 @@ ratio() {
 	[ -n "$1" ] && [ -n "$2" ] || return 0
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b }'
 }
+# per-round ratios of KEY1 to KEY2, space-separated
+round_ratios() {
+	percalls "$1" >"$T/r1"
+	percalls "$2" >"$T/r2"
+	paste -d' ' "$T/r1" "$T/r2" |
+		awk 'NF == 2 && $2 > 0 { printf "%s%.2f", sep, $1 / $2; sep = " " }'
+}
 
 # floor_spc KEY N: stops per call from the floor's "floor: ... N stops" line
 floor_spc() {
@@ -126,11 +139,46 @@ floor_spc() {
 	[ -n "$s" ] && ratio "$s" "$2" >"$T/$1.spc"
 }
 
-measure untraced "$N" "" "$LOOP" "$N" || exit 1
-measure untraced_s "$NS" "" "$LOOP" "$NS" || exit 1
+command -v ltrace >/dev/null 2>&1 || { skip ltrace "ltrace is not installed"; skip ltrace+qos "ltrace is not installed"; }
+if ! command -v bpftrace >/dev/null 2>&1; then
+	skip bpftrace "bpftrace is not installed"
+elif ! timeout 60 bpftrace -e 'BEGIN { exit(); }' >"$T/bpf.out" 2>&1; then
+	skip bpftrace "bpftrace cannot run here: $(grep -i error "$T/bpf.out" | tail -n 1)"
+fi
+[ "$HAVE_FLOOR" -eq 1 ] || skip floor "the floor emulates x86-64 instructions only"
+if ! "$B/qos" true 2>"$T/qos.err"; then
+	skip floor+qos "$(cat "$T/qos.err")"
+	skip latch+qos "$(cat "$T/qos.err")"
+	skip ltrace+qos "$(cat "$T/qos.err")"
+fi
+[ "$HAVE_FLOOR" -eq 1 ] || skip floor+qos "the floor emulates x86-64 instructions only"
 
-# latch: timed runs quiet; one more run without -q for the stop count
-if measure latch "$N" "" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$N"; then
+ROUND=0
+while [ "$ROUND" -lt "$REPS" ]; do
+	ROUND=$((ROUND + 1))
+	run_once untraced "$N" "" "$LOOP" "$N" || exit 1
+	run_once untraced_s "$NS" "" "$LOOP" "$NS" || exit 1
+	run_once latch "$N" "" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$N"
+	run_once floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N"
+	[ -f "$T/latch.why" ] && skip latch+qos "latch did not run"
+	run_once latch+qos "$NS" "" "$B/qos" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$NS"
+	run_once floor+qos "$NS" "floor: $NS calls, $NS returns" "$B/qos" "$B/floor" -a "$ADDR" -- "$LOOP" "$NS"
+	run_once ltrace "$NS" "" ltrace -x bench_fn -o /dev/null "$LOOP" "$NS"
+	run_once ltrace+qos "$NS" "" "$B/qos" ltrace -x bench_fn -o /dev/null "$LOOP" "$NS"
+	run_once bpftrace "$N" "@c: $N" bpftrace \
+		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
+		-c "$LOOP $N"
+done
+for k in untraced untraced_s latch floor latch+qos floor+qos ltrace ltrace+qos bpftrace; do
+	{ [ -s "$T/$k.walls" ] && [ ! -f "$T/$k.why" ]; } || continue
+	median "$T/$k.walls" >"$T/$k.wall"
+	median "$T/$k.npcs" >"$T/$k.npc"
+done
+[ -f "$T/floor.wall" ] && floor_spc floor "$N"
+[ -f "$T/floor+qos.wall" ] && floor_spc floor+qos "$NS"
+
+# latch: one more run, untimed and without -q, for the stop count
+if [ -f "$T/latch.wall" ]; then
 	note "latch: stop count (N=$NS)"
 	timeout -k 5 "$TMO" "$LATCH" -o /dev/null bench_fn -- "$LOOP" "$NS" >/dev/null 2>"$T/latch_stops.err"
 	stops=$(sed -n 's/^latch: \([0-9]*\) calls, \([0-9]*\) returns, \([0-9]*\) unwinds, \([0-9]*\) stops.*/\1 \2 \3 \4/p' \
@@ -145,42 +193,6 @@ if measure latch "$N" "" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$N"; then
 	fi
 fi
 
-if command -v ltrace >/dev/null 2>&1; then
-	measure ltrace "$NS" "" ltrace -x bench_fn -o /dev/null "$LOOP" "$NS"
-else
-	skip ltrace "ltrace is not installed"
-fi
-
-if ! command -v bpftrace >/dev/null 2>&1; then
-	skip bpftrace "bpftrace is not installed"
-elif ! timeout 60 bpftrace -e 'BEGIN { exit(); }' >"$T/bpf.out" 2>&1; then
-	skip bpftrace "bpftrace cannot run here: $(grep -i error "$T/bpf.out" | tail -n 1)"
-else
-	measure bpftrace "$N" "@c: $N" bpftrace \
-		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
-		-c "$LOOP $N"
-fi
-
-if [ "$HAVE_FLOOR" -eq 1 ]; then
-	measure floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N" &&
-		floor_spc floor "$N"
-else
-	skip floor "the floor emulates x86-64 instructions only"
-fi
-
-# extras at N/10: the same with every CPU kept out of idle states
-if "$B/qos" true 2>"$T/qos.err"; then
-	[ "$HAVE_FLOOR" -eq 1 ] &&
-		measure floor+qos "$NS" "floor: $NS calls" "$B/qos" "$B/floor" -a "$ADDR" -- "$LOOP" "$NS" &&
-		floor_spc floor+qos "$NS"
-	[ -f "$T/latch.wall" ] &&
-		measure latch+qos "$NS" "" "$B/qos" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$NS"
-else
-	QOS_WHY=$(cat "$T/qos.err")
-	skip floor+qos "$QOS_WHY"
-	skip latch+qos "$QOS_WHY"
-fi
-
 # ---- report ----
 LT=$(percall ltrace)
 FL=$(percall floor)
@@ -190,43 +202,48 @@ say "latch bench: one empty function bench_fn(int), entry and return traced"
 say "host: $(uname -srm), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
 	"cpuidle $(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo none)," \
 	"load $(cut -d' ' -f1-3 /proc/loadavg)"
-say "N=$N (ltrace and +qos rows: N=$NS), median of $REPS runs; us/call = (wall traced - wall untraced) / N;"
-say "loop us/call = the target's own timing of its loop (no tool start-up); +qos = /dev/cpu_dma_latency held at 0,"
-say "and a +qos row's x floor is relative to floor+qos"
+say "N=$N (ltrace and +qos rows: N=$NS), median of $REPS rounds, the tools taking turns in each round;"
+say "us/call = (wall traced - wall untraced) / N, and its range over the rounds; loop us/call = the target's"
+say "own timing of its loop (no tool start-up); +qos = /dev/cpu_dma_latency held at 0 (no CPU idles in HLT),"
+say "and a +qos row's ratios are to ltrace+qos and floor+qos"
 say ""
-say "$(printf '%-11s %8s %12s %12s %9s %9s %10s' tool N 'us/call' 'loop us/call' 'x ltrace' 'x floor' 'stops/call')"
-for k in untraced latch ltrace bpftrace floor latch+qos floor+qos; do
+row() { say "$(printf '%-10s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
+row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops
+for k in untraced latch floor latch+qos floor+qos ltrace ltrace+qos bpftrace; do
 	if [ -f "$T/$k.why" ]; then
-		say "$(printf '%-11s   not measured: %s' "$k" "$(cat "$T/$k.why")")"
+		say "$(printf '%-10s not measured: %s' "$k" "$(cat "$T/$k.why")")"
 		continue
 	fi
 	[ -f "$T/$k.wall" ] || continue
 	pc=$(percall "$k")
-	[ "$k" = untraced ] && pc=0.00
+	range=$(percalls "$k" | sort -n | sed -n '1p;$p' | tr '\n' ' ' | awk '{ printf "%s-%s", $1, $2 }')
 	spc=$(cat "$T/$k.spc" 2>/dev/null)
 	xl=$(ratio "$pc" "$LT")
 	xf=$(ratio "$pc" "$FL")
-	case $k in *+qos) xl="" xf=$(ratio "$pc" "$(percall floor+qos)") ;; esac
-	[ "$k" = untraced ] && { xl=""; xf=""; }
-	say "$(printf '%-11s %8s %12s %12s %9s %9s %10s' "$k" "$(cat "$T/$k.n")" "$pc" "$(loopcall "$k")" \
-		"${xl:--}" "${xf:--}" "${spc:--}")"
+	case $k in *+qos) xl=$(ratio "$pc" "$(percall ltrace+qos)") xf=$(ratio "$pc" "$(percall floor+qos)") ;; esac
+	[ "$k" = untraced ] && { pc=0; range=-; xl=""; xf=""; }
+	row "$k" "$(cat "$T/$k.n")" "$pc" "$range" "$(loopcall "$k")" "${xl:--}" "${xf:--}" "${spc:--}"
 done
+say "(us/call and loop in microseconds; stops = ptrace stops per call)"
 [ -f "$T/latch.stopline" ] && say "latch stderr: $(cat "$T/latch.stopline")"
 say ""
 
-verdict() { # NAME VALUE GOAL
+verdict() { # NAME VALUE GOAL PER-ROUND
 	if [ -z "$2" ]; then
 		say "$1 = n/a (goal <= $3)"
 	elif awk -v v="$2" -v g="$3" 'BEGIN { exit !(v <= g) }'; then
-		say "$1 = $2 (goal <= $3): met"
+		say "$1 = $2 (goal <= $3): met${4:+   [per round: $4]}"
 	else
-		say "$1 = $2 (goal <= $3): NOT met"
+		say "$1 = $2 (goal <= $3): NOT met${4:+   [per round: $4]}"
 	fi
 }
-verdict latch/ltrace "$(ratio "$LA" "$LT")" 0.15
-verdict latch/floor "$(ratio "$LA" "$FL")" 2
+verdict latch/ltrace "$(ratio "$LA" "$LT")" 0.15 "$(round_ratios latch ltrace)"
+verdict latch/floor "$(ratio "$LA" "$FL")" 2 "$(round_ratios latch floor)"
 LQ=$(percall latch+qos)
-[ -n "$LQ" ] && say "(with qos: latch/floor = $(ratio "$LQ" "$(percall floor+qos)"), latch+qos/ltrace = $(ratio "$LQ" "$LT"))"
+[ -n "$LQ" ] && [ -n "$(percall ltrace+qos)" ] &&
+	say "with qos: latch/ltrace = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch+qos ltrace+qos)]"
+[ -n "$LQ" ] && [ -n "$(percall floor+qos)" ] &&
+	say "with qos: latch/floor  = $(ratio "$LQ" "$(percall floor+qos)")   [per round: $(round_ratios latch+qos floor+qos)]"
 say ""
 
 note "wait-loop strategies ($STOPS stops each)"

@@ -21,8 +21,9 @@
  *   ref-diff-cpu  reference only: pinned to two different CPUs, blocking
  *
  * For each it also prints how often the tracer ran on the CPU the tracee
- * stopped on (sampled every 64th stop), plus the cost of single ptrace requests on a stopped tracee (GETREGS,
- * SETREGS, PEEKDATA, a 4 KiB process_vm_readv) to show where the time goes.
+ * had stopped on (sampled every 64th stop). Then the cost of single requests
+ * on a stopped tracee (GETREGS, SETREGS, GETSIGINFO, PEEKDATA, a 4 KiB
+ * process_vm_readv), to show where the time goes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -219,6 +220,11 @@ static void requests(long n)
 	for (long i = 0; i < n; i++)
 		ptrace(PTRACE_SETREGS, pid, NULL, &regs);
 	printf("  %-13s %8.2f us/request\n", "SETREGS", (now_us() - t0) / n);
+	siginfo_t si;
+	t0 = now_us();
+	for (long i = 0; i < n; i++)
+		ptrace(PTRACE_GETSIGINFO, pid, NULL, &si);
+	printf("  %-13s %8.2f us/request\n", "GETSIGINFO", (now_us() - t0) / n);
 	t0 = now_us();
 	for (long i = 0; i < n; i++)
 		ptrace(PTRACE_PEEKDATA, pid, (void *)regs.rsp, NULL);

@@ -255,7 +255,7 @@ close:
 	sink->ops->destroy(sink);
 	if (out != stdout)
 		fclose(out);
-	if (!o.quiet && !o.list && !err)
+	if (!o.quiet && !o.list && !err && end != RUN_ERROR)
 		fprintf(stderr, "latch: %llu calls, %llu returns, %llu unwinds, %llu stops\n",
 			(unsigned long long)t.n.calls, (unsigned long long)t.n.returns,
 			(unsigned long long)t.n.unwinds, (unsigned long long)t.n.stops);

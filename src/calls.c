@@ -71,10 +71,20 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	struct event e = { .type = EV_CALL };
 	int err = 0;
 
-	/* Calls whose frames lie below this one's were abandoned (longjmp);
-	 * equal means a tail call, which is still pending. */
-	while (th->nframes && th->frames[th->nframes - 1].sp_after < sp_after)
+	/* Calls whose frames lie below this one's were abandoned (longjmp).
+	 * An equal one made a tail call and is still pending, unless deeper
+	 * calls were abandoned too: a tail call leaves none behind, so then
+	 * the same call site is simply being called again. */
+	bool abandoned = false;
+
+	while (th->nframes) {
+		uint64_t top = th->frames[th->nframes - 1].sp_after;
+
+		if (top > sp_after || (top == sp_after && !abandoned))
+			break;
 		pop(t, th, EV_UNWIND, NULL);
+		abandoned = true;
+	}
 	if (t->stop_reporting) {
 		t->n.unreported++;
 		return 0;
@@ -118,8 +128,6 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	err = push(t, th, &f);
 	if (err)
 		rt->ret_refs--;
-	if (t->stop_reporting && !t->open_reported)
-		t->want_stop = true;
 	return err;
 }
 

@@ -1,5 +1,6 @@
 /* Attaching, launching and the wait loop. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -443,6 +444,12 @@ static int on_status(struct tracer *t, pid_t tid, int status)
 
 enum run_end tracer_run(struct tracer *t, double deadline_mono)
 {
+	if (getenv("LATCH_EXP")) {
+		struct sched_param sp = { 0 };
+		int m = atoi(getenv("LATCH_EXP"));
+		if (m & 1) sched_setscheduler(0, SCHED_IDLE, &sp);
+		if (m & 2) { cpu_set_t cs; CPU_ZERO(&cs); CPU_SET(sched_getcpu(), &cs); sched_setaffinity(0, sizeof cs, &cs); }
+	}
 	for (;;) {
 		int status, err;
 		pid_t tid;
