@@ -27,6 +27,10 @@ extern const size_t arch_trap_len;
 bool arch_is_trap_signal(const siginfo_t *si);
 /* Address of the trap instruction a thread stopped on, from its pc. */
 uint64_t arch_trap_addr(const struct arch_regs *r);
+/* Could a thread be found at the pc a hit of a trap at an instruction
+ * with these original bytes leaves, without having hit it (having just
+ * run that instruction itself)? Then only the siginfo tells. */
+bool arch_trap_pc_ambiguous(const uint8_t *orig, size_t len);
 /* Registers that make the thread execute whatever now lies at the trap
  * address (after the trap was removed). */
 void arch_rewind_to_trap(struct arch_regs *r, uint64_t trap_addr);

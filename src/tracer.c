@@ -1,6 +1,5 @@
 /* Attaching, launching and the wait loop. */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "affinity.h"
 #include "proc.h"
 #include "tracer.h"
 
@@ -24,6 +24,8 @@ void tracer_init(struct tracer *t, const struct latch_opts *o, struct sink *s)
 	t->opts = o;
 	t->sink = s;
 	t->mem.fd = -1;
+	if (!getenv("LATCH_NO_AFFINITY"))
+		affinity_init(&t->affinity);
 }
 
 static void forget_image(struct tracer *t)
@@ -56,6 +58,7 @@ void tracer_fini(struct tracer *t)
 {
 	tracer_forget_threads(t);
 	forget_image(t);
+	affinity_fini(t->affinity);
 	mem_close(&t->mem);
 }
 
@@ -346,18 +349,19 @@ static int on_sigtrap(struct tracer *t, struct thread *th)
 	siginfo_t si;
 	struct arch_regs r;
 	struct trap *tr;
-	int err;
+	int err = arch_get_regs(th->tid, &r);
 
-	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) < 0)
-		return -errno;
-	if (!arch_is_trap_signal(&si))
-		return resume(th, SIGTRAP);
-	err = arch_get_regs(th->tid, &r);
 	if (err)
 		return err;
 	tr = trap_lookup(t, arch_trap_addr(&r));
-	if (!tr)
-		return resume(th, SIGTRAP);   /* the program's own trap */
+	/* Asking for the siginfo costs a system call per stop: only when the
+	 * pc alone cannot tell a trap hit from a SIGTRAP sent by someone. */
+	if (!tr || !tr->planted || tr->ambiguous) {
+		if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) < 0)
+			return -errno;
+		if (!tr || !arch_is_trap_signal(&si))
+			return resume(th, SIGTRAP);   /* the program's own */
+	}
 	return on_trap(t, th, &r, tr);
 }
 
@@ -444,12 +448,8 @@ static int on_status(struct tracer *t, pid_t tid, int status)
 
 enum run_end tracer_run(struct tracer *t, double deadline_mono)
 {
-	if (getenv("LATCH_EXP")) {
-		struct sched_param sp = { 0 };
-		int m = atoi(getenv("LATCH_EXP"));
-		if (m & 1) sched_setscheduler(0, SCHED_IDLE, &sp);
-		if (m & 2) { cpu_set_t cs; CPU_ZERO(&cs); CPU_SET(sched_getcpu(), &cs); sched_setaffinity(0, sizeof cs, &cs); }
-	}
+	if (t->affinity)
+		affinity_follow(t->affinity, t->pid, t->pid);
 	for (;;) {
 		int status, err;
 		pid_t tid;
@@ -460,6 +460,8 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 			return RUN_STOP_REQUESTED;
 		if (tracer_tick) {
 			tracer_tick = 0;
+			if (t->affinity && t->last_tid)
+				affinity_follow(t->affinity, t->pid, t->last_tid);
 			err = t->sink->ops->flush(t->sink);
 			if (err) {
 				t->output_err = err;
@@ -480,6 +482,7 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 			return RUN_ERROR;
 		}
 		t->n.stops++;
+		t->last_tid = tid;
 		err = on_status(t, tid, status);
 		if (err == -ESRCH)
 			continue;   /* the thread vanished; its exit follows */

@@ -55,6 +55,7 @@ struct trap {
 	unsigned ret_refs;      /* pending frames returning here */
 	uint8_t orig[ARCH_INSN_MAX];
 	size_t orig_len;
+	bool ambiguous;         /* see arch_trap_pc_ambiguous */
 	bool planned;
 	struct step_plan plan;
 };
@@ -94,6 +95,8 @@ struct tracer {
 	bool exited;
 	int exit_status;         /* wait status of the process, if exited */
 	struct tracer_counts n;
+	struct affinity *affinity;  /* NULL: latch runs where it likes */
+	pid_t last_tid;          /* the thread of the latest stop */
 	char err[256];
 };
 

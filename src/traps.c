@@ -54,6 +54,7 @@ int trap_plant(struct tracer *t, uint64_t addr, unsigned flag, struct trap **out
 	if (fresh && (err = hashmap_put(&t->traps, addr, tr)) != 0)
 		goto fail_restore;
 	tr->planted = true;
+	tr->ambiguous = arch_trap_pc_ambiguous(tr->orig, tr->orig_len);
 	tr->flags = flag;
 	tr->planned = false;
 done:

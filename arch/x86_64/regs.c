@@ -35,6 +35,18 @@ bool arch_is_trap_signal(const siginfo_t *si)
 /* int3 leaves rip just past itself. */
 uint64_t arch_trap_addr(const struct arch_regs *r) { return r->g.rip - 1; }
 
+bool arch_trap_pc_ambiguous(const uint8_t *orig, size_t len)
+{
+	char text[64];
+	unsigned n = 0;
+
+	/* int3 leaves rip at addr + 1, mid-instruction unless the original
+	 * is one byte long and falls through (ret does not). */
+	if (arch_disasm(orig, len, 0, text, sizeof(text), &n) < 0)
+		return true;
+	return n == 1 && orig[0] != 0xc3 && orig[0] != 0xcb;
+}
+
 void arch_rewind_to_trap(struct arch_regs *r, uint64_t trap_addr)
 {
 	r->g.rip = trap_addr;
