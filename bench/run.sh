@@ -160,6 +160,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 	run_once untraced_s "$NS" "" "$LOOP" "$NS" || exit 1
 	run_once latch "$N" "" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$N"
 	run_once floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N"
+	run_once latch-entry "$N" "" "$LATCH" -q --no-returns -o /dev/null bench_fn -- "$LOOP" "$N"
 	[ -f "$T/latch.why" ] && skip latch+qos "latch did not run"
 	run_once latch+qos "$NS" "" "$B/qos" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$NS"
 	run_once floor+qos "$NS" "floor: $NS calls, $NS returns" "$B/qos" "$B/floor" -a "$ADDR" -- "$LOOP" "$NS"
@@ -169,7 +170,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
 		-c "$LOOP $N"
 done
-for k in untraced untraced_s latch floor latch+qos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced untraced_s latch floor latch-entry latch+qos floor+qos ltrace ltrace+qos bpftrace; do
 	{ [ -s "$T/$k.walls" ] && [ ! -f "$T/$k.why" ]; } || continue
 	median "$T/$k.walls" >"$T/$k.wall"
 	median "$T/$k.npcs" >"$T/$k.npc"
@@ -205,13 +206,13 @@ say "host: $(uname -srm), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //
 say "N=$N (ltrace and +qos rows: N=$NS), median of $REPS rounds, the tools taking turns in each round;"
 say "us/call = (wall traced - wall untraced) / N, and its range over the rounds; loop us/call = the target's"
 say "own timing of its loop (no tool start-up); +qos = /dev/cpu_dma_latency held at 0 (no CPU idles in HLT),"
-say "and a +qos row's ratios are to ltrace+qos and floor+qos"
+say "and a +qos row's ratios are to ltrace+qos and floor+qos; latch-entry = latch --no-returns (entry stops only)"
 say ""
-row() { say "$(printf '%-10s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
+row() { say "$(printf '%-11s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
 row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops
-for k in untraced latch floor latch+qos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced latch floor latch-entry latch+qos floor+qos ltrace ltrace+qos bpftrace; do
 	if [ -f "$T/$k.why" ]; then
-		say "$(printf '%-10s not measured: %s' "$k" "$(cat "$T/$k.why")")"
+		say "$(printf '%-11s not measured: %s' "$k" "$(cat "$T/$k.why")")"
 		continue
 	fi
 	[ -f "$T/$k.wall" ] || continue

@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 	else if (o.list)
 		print_list(&t, out);
 detach:
-	if (!t.done && (t.threads.count || t.launched)) {
+	if (t.threads.count) {
 		if (t.launched && (o.list || end == RUN_ERROR || err)) {
 			/* The command never got to run main: do not let it. */
 			kill(t.pid, SIGKILL);

@@ -15,7 +15,8 @@
 volatile sig_atomic_t tracer_stop_requested;
 volatile sig_atomic_t tracer_tick;
 
-#define OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | \
+#define OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
+		 PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | \
 		 PTRACE_O_TRACEEXIT | PTRACE_O_TRACESYSGOOD)
 
 void tracer_init(struct tracer *t, const struct latch_opts *o, struct sink *s)
@@ -380,9 +381,17 @@ static int on_stop(struct tracer *t, struct thread *th, int status)
 	case 0:
 		break;
 	case PTRACE_EVENT_CLONE:
-		if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg) == 0 &&
-		    !thread_add(t, (pid_t)msg))
-			return -ENOMEM;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg) == 0) {
+			struct thread *c;
+			int err = task_is_foreign(t, (pid_t)msg)
+					  ? foreign_adopt(t, (pid_t)msg, &c)
+					  : (thread_add(t, (pid_t)msg) ? 0 : -ENOMEM);
+
+			if (err)
+				return err;
+		}
 		return resume(th, 0);
 	case PTRACE_EVENT_EXEC: {
 		size_t pos = 0;
@@ -428,21 +437,30 @@ static int on_status(struct tracer *t, pid_t tid, int status)
 {
 	struct thread *th = thread_get(t, tid);
 
-	/* A new thread can report before its parent's clone event. */
-	if (!th && !(th = thread_add(t, tid)))
-		return -ENOMEM;
+	/* A new thread or child can report before its parent's event. */
+	if (!th) {
+		int err = task_is_foreign(t, tid) ? foreign_adopt(t, tid, &th)
+						  : (th = thread_add(t, tid)) ? 0 : -ENOMEM;
+
+		if (err)
+			return err;
+	}
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		if (tid == t->pid) {
 			t->exited = true;
 			t->exit_status = status;
 		}
+		if (th->foreign)
+			t->nforeign--;
 		thread_remove(t, th);
-		if (!t->threads.count)
+		if (t->threads.count == t->nforeign)
 			t->done = true;
 		return 0;
 	}
 	if (!WIFSTOPPED(status))
 		return 0;
+	if (th->foreign)
+		return foreign_stop(t, th, status);
 	return on_stop(t, th, status);
 }
 

@@ -39,6 +39,8 @@ struct thread {
 	int pending_sig;        /* deliver on resume or detach */
 	struct frame *frames;
 	size_t nframes, cap;
+	bool foreign;           /* a child process, not one of the target's */
+	bool shared_mm;         /* foreign and sharing the target's memory */
 };
 
 enum trap_flags {
@@ -96,7 +98,8 @@ struct tracer {
 	int exit_status;         /* wait status of the process, if exited */
 	struct tracer_counts n;
 	struct affinity *affinity;  /* NULL: latch runs where it likes */
-	pid_t last_tid;          /* the thread of the latest stop */
+	pid_t last_tid;
+	size_t nforeign;         /* foreign entries in threads */          /* the thread of the latest stop */
 	char err[256];
 };
 
@@ -153,6 +156,11 @@ int inject_syscall(struct tracer *t, pid_t tid, long nr,
 int scratch_slot(struct tracer *t, pid_t tid, uint64_t near, uint64_t *slot);
 bool scratch_contains(const struct tracer *t, uint64_t addr);
 int scratch_unmap_all(struct tracer *t, pid_t tid);
+
+/* Child processes (children.c). */
+bool task_is_foreign(struct tracer *t, pid_t tid);
+int foreign_adopt(struct tracer *t, pid_t tid, struct thread **out);
+int foreign_stop(struct tracer *t, struct thread *th, int status);
 
 /* Entry and return handling (calls.c). */
 int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,

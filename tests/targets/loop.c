@@ -1,6 +1,6 @@
 /* loop: a long loop of calls to the traced step(int), for detach tests.
  *
- * Usage: loop [-w] [-W FILE] [-r RESULTFILE] [-c] ITER
+ * Usage: loop [-w] [-W FILE] [-r RESULTFILE] [-c | -k] ITER
  *   -w       print the pid, then wait until step() is patched by a tracer
  *   -W FILE  print the pid, then wait until FILE exists (20 s at most)
  *   -r FILE  write every line of output to FILE instead of stdout (so that
@@ -9,6 +9,8 @@
  *            then compare the executable's code in memory with the file:
  *            prints "tracer gone" or "still traced", then "code ok" or
  *            "code modified"
+ *   -k       like -c but without waiting for the tracer to go (for a target
+ *            that stays traced by something else): "code ok" or "code modified"
  * Output: "pid N", ..., "count ITER", "bad 0"; exit 0 only if every step()
  * result was right (and, with -c, the tracer is gone and the code is ok).
  */
@@ -18,16 +20,17 @@ TRACED int step(int i) { return i * 7 + 3; }
 
 int main(int argc, char **argv)
 {
-	int wait_traps = 0, check = 0, opt;
+	int wait_traps = 0, check = 0, code_only = 0, opt;
 	const char *wait_file = NULL, *result = NULL;
-	while ((opt = getopt(argc, argv, "wW:r:c")) != -1) {
+	while ((opt = getopt(argc, argv, "wW:r:ck")) != -1) {
 		switch (opt) {
 		case 'w': wait_traps = 1; break;
 		case 'W': wait_file = optarg; break;
 		case 'r': result = optarg; break;
 		case 'c': check = 1; break;
+		case 'k': code_only = 1; break;
 		default:
-			fprintf(stderr, "usage: loop [-w] [-W FILE] [-r RESULTFILE] [-c] ITER\n");
+			fprintf(stderr, "usage: loop [-w] [-W FILE] [-r RESULTFILE] [-c | -k] ITER\n");
 			return 2;
 		}
 	}
@@ -62,6 +65,10 @@ int main(int argc, char **argv)
 		fprintf(out, "%s\n", gone ? "tracer gone" : "still traced");
 		fprintf(out, "%s\n", same ? "code ok" : "code modified");
 		rc |= !gone || !same;
+	} else if (code_only) {
+		int same = t_code_unmodified();
+		fprintf(out, "%s\n", same ? "code ok" : "code modified");
+		rc |= !same;
 	}
 	fclose(out);
 	return rc;
