@@ -13,6 +13,11 @@
  *                 the tracee last ran on, blocking waitpid; the tracee's
  *                 affinity is left alone, as the real tool must
  *   spin-block    WNOHANG polling for up to 20 us, then blocking waitpid
+ *   idle          the tracer runs as SCHED_IDLE, blocking waitpid: a CPU that
+ *                 runs only SCHED_IDLE tasks counts as idle when the kernel
+ *                 places a waking task, so the tracee may be woken onto the
+ *                 tracer's CPU (but a busy machine can starve the tracer)
+ *   idle-pin      SCHED_IDLE and pinned to the tracee's last CPU
  *   block+qos     blocking waitpid while holding a PM QoS CPU latency
  *                 request of 0 (/dev/cpu_dma_latency; root; affects the whole
  *                 machine while held): no CPU enters an idle state with a
@@ -20,7 +25,8 @@
  *   ref-same-cpu  reference only: tracer and tracee both pinned to one CPU
  *   ref-diff-cpu  reference only: pinned to two different CPUs, blocking
  *
- * For each it also prints how often the tracer ran on the CPU the tracee
+ * Each strategy runs in a child process of its own, so affinity and policy
+ * changes do not leak into the next. For each it also prints how often the tracer ran on the CPU the tracee
  * had stopped on (sampled every 64th stop). Then the cost of single requests
  * on a stopped tracee (GETREGS, SETREGS, GETSIGINFO, PEEKDATA, a 4 KiB
  * process_vm_readv), to show where the time goes.
@@ -41,15 +47,18 @@
 #include <time.h>
 #include <unistd.h>
 
-enum strategy { S_BLOCK, S_POLL, S_PIN, S_SPIN, S_QOS, S_REF_SAME, S_REF_DIFF, S_COUNT };
+enum strategy { S_BLOCK, S_POLL, S_PIN, S_SPIN, S_IDLE, S_IDLE_PIN, S_QOS, S_REF_SAME, S_REF_DIFF, S_COUNT };
 static const char *const names[S_COUNT] = {
-	"block", "poll", "pin-tracer", "spin-block", "block+qos", "ref-same-cpu", "ref-diff-cpu",
+	"block", "poll", "pin-tracer", "spin-block", "idle", "idle-pin", "block+qos", "ref-same-cpu",
+	"ref-diff-cpu",
 };
 static const char *const notes[S_COUNT] = {
 	"blocking waitpid",
 	"waitpid(WNOHANG) busy loop",
 	"tracer pinned to the tracee's last CPU, blocking",
 	"WNOHANG for up to 20 us, then blocking",
+	"tracer SCHED_IDLE, blocking",
+	"tracer SCHED_IDLE and pinned to the tracee's last CPU",
 	"blocking, /dev/cpu_dma_latency held at 0",
 	"reference: both pinned to one CPU",
 	"reference: pinned to different CPUs, blocking",
@@ -171,6 +180,14 @@ static double run(enum strategy s, long n, int ncpu, double *same, const char **
 	double t0 = 0;
 	long samples = 0, hits = 0;
 
+	if (s == S_IDLE || s == S_IDLE_PIN) {
+		struct sched_param sp = { 0 };
+		if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0) {
+			*why = strerror(errno);
+			reap(pid);
+			return -1;
+		}
+	}
 	if (s == S_REF_SAME || s == S_REF_DIFF) {
 		pin(0, 0);
 		pin(pid, s == S_REF_SAME || ncpu < 2 ? 0 : 1);
@@ -178,7 +195,7 @@ static double run(enum strategy s, long n, int ncpu, double *same, const char **
 	long warm = n / 10 + 100;
 	for (long i = 0; i < n + warm; i++) {
 		if (i == warm) {
-			if (s == S_PIN) {
+			if (s == S_PIN || s == S_IDLE_PIN) {
 				int cpu = last_cpu(pid);
 				pin(0, cpu < 0 ? 0 : cpu);
 			}
@@ -260,14 +277,24 @@ int main(int argc, char **argv)
 	for (int s = 0; s < S_COUNT; s++) {
 		if (s == S_REF_DIFF && ncpu < 2)
 			continue;
-		double same = 0;
-		const char *why = NULL;
-		double us = run(s, n, ncpu, &same, &why);
-		if (us < 0)
-			printf("  %-13s  skipped: %s\n", names[s], why);
-		else
-			printf("  %-13s %8.2f us/stop  same CPU %3.0f%%  %s\n", names[s], us, same, notes[s]);
 		fflush(stdout);
+		pid_t kid = fork();
+		if (kid < 0)
+			die("fork");
+		if (kid == 0) {
+			double same = 0;
+			const char *why = NULL;
+			double us = run(s, n, ncpu, &same, &why);
+			if (us < 0)
+				printf("  %-13s  skipped: %s\n", names[s], why);
+			else
+				printf("  %-13s %8.2f us/stop  same CPU %3.0f%%  %s\n", names[s], us, same, notes[s]);
+			fflush(stdout);
+			_exit(0);
+		}
+		int st;
+		if (waitpid(kid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			fprintf(stderr, "stops: strategy %s failed\n", names[s]);
 	}
 	printf("single requests on a stopped tracee:\n");
 	requests(n);

@@ -169,7 +169,11 @@ int tracer_detach(struct tracer *t)
 		if (th->stop == STOP_NONE && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0 &&
 		    errno == ESRCH)
 			th->stop = STOP_OTHER;   /* gone; its exit is reaped below */
-	while (t->threads.count && !all_stopped(t)) {
+	/* A stop is due from every thread; the tick (SIGALRM) interrupts
+	 * waitpid so that a thread that never reports cannot hang us. */
+	uint64_t give_up = mono_ns() + 2000000000ull;
+
+	while (t->threads.count && !all_stopped(t) && mono_ns() < give_up) {
 		pid_t tid = waitpid(-1, &status, __WALL);
 
 		if (tid < 0) {

@@ -1,5 +1,6 @@
 /* Attaching, launching and the wait loop. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,8 +200,14 @@ int tracer_launch(struct tracer *t, char **argv)
 	kill(pid, SIGCONT);
 	/* Run it up to its exec, passing through what comes before. */
 	for (;;) {
-		if (waitpid(pid, &status, __WALL) < 0)
-			break;
+		if (waitpid(pid, &status, __WALL) < 0) {
+			if (errno != EINTR)
+				break;
+			if (!tracer_stop_requested)
+				continue;
+			kill(pid, SIGKILL);
+			continue;
+		}
 		if (!WIFSTOPPED(status))
 			break;
 		if (status >> 16 == PTRACE_EVENT_EXEC) {
@@ -219,7 +226,7 @@ int tracer_launch(struct tracer *t, char **argv)
 		ptrace(PTRACE_CONT, pid, 0, sig);
 	}
 	if (read(pfd[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
-		exec_errno = EIO;
+		exec_errno = tracer_stop_requested ? EINTR : EIO;
 	close(pfd[0]);
 	waitpid(pid, &status, 0);
 	tracer_forget_threads(t);
@@ -466,6 +473,10 @@ static int on_status(struct tracer *t, pid_t tid, int status)
 
 enum run_end tracer_run(struct tracer *t, double deadline_mono)
 {
+	if (getenv("LATCH_SCHED_IDLE")) {
+		struct sched_param sp = { 0 };
+		sched_setscheduler(0, SCHED_IDLE, &sp);
+	}
 	if (t->affinity)
 		affinity_follow(t->affinity, t->pid, t->pid);
 	for (;;) {

@@ -193,6 +193,9 @@ class Ctx:
     def cleanup(self):
         for p in self.procs:
             p.kill()
+            m = re.match(r"pid (\d+)\n", readtext(p.outpath)) if os.path.exists(p.outpath) else None
+            if m:
+                self.targets.add(int(m.group(1)))
         tdir = os.path.realpath(self.suite.tdir)
         for pid in self.targets:
             try:
@@ -833,19 +836,29 @@ def t_nodwarf(s, ctx, opt):
 
 
 def loop_result(ctx, path, timeout=30):
-    """Wait for loop's result file to be complete; return its lines."""
-    def done():
-        if not os.path.exists(path):
-            return None
-        text = readtext(path)
-        return text if re.search(r"^code (ok|modified)$", text, re.M) else None
-    text = wait_until(done, timeout, 0.05)
-    check(text, "the target did not finish within %d s; its output: %s"
-          % (timeout, short(readtext(path)) if os.path.exists(path) else "(none)"))
-    m = re.match(r"pid (\d+)\n", text)
-    if m:
-        ctx.note_target(int(m.group(1)))
-    return text
+    """Wait for loop's result file to be complete; return its text.  Fails
+    early if the target died without finishing it."""
+    end = time.monotonic() + timeout
+    pid = None
+    text = ""
+    while True:
+        text = readtext(path) if os.path.exists(path) else ""
+        m = re.match(r"pid (\d+)\n", text)
+        if m and pid is None:
+            pid = int(m.group(1))
+            ctx.note_target(pid)
+        if re.search(r"^code (ok|modified)$", text, re.M):
+            return text
+        if pid is not None and not pid_alive(pid):
+            time.sleep(0.1)
+            text = readtext(path)
+            if re.search(r"^code (ok|modified)$", text, re.M):
+                return text
+            raise TestFail("the target (pid %d) died before finishing; its output: %s" % (pid, short(text)))
+        if time.monotonic() > end:
+            raise TestFail("the target did not finish within %d s; its output: %s"
+                           % (timeout, short(text) if text else "(none)"))
+        time.sleep(0.05)
 
 
 def check_loop_ok(text, iters=LOOP_ITER):

@@ -88,7 +88,7 @@ static __attribute__((noinline, noreturn)) void stop_child(struct shared *sh, pi
 {
 	t_sleep_ms(100);
 	kill(parent, SIGSTOP);
-	t_sleep_ms(150);
+	t_sleep_ms(250);
 	sh->stopped_state = proc_state(parent);
 	long c1 = sh->counter;
 	t_sleep_ms(300);
