@@ -164,21 +164,23 @@ static int match_spec(const struct mod_list *mods, const struct probe_spec *spec
 		    !probe_matches_module(spec, me->path, me->is_main))
 			continue;
 		selected = true;
-		if (me->nsyms <= 0) {
-			/* With every module in scope, a stripped library is
-			 * no reason to complain; a stripped executable or a
-			 * module named on purpose is. */
-			if (!bare && (spec->scope != SCOPE_ANY || me->is_main))
-				bare = me;
-			continue;
-		}
+		int nfuncs = 0;
+
 		for (int i = 0; i < me->nsyms; i++) {
-			if (!sym_function(me->mod, i, &f) ||
-			    !name_matches(spec->func_glob, f.name))
+			if (!sym_function(me->mod, i, &f))
+				continue;
+			nfuncs++;
+			if (!name_matches(spec->func_glob, f.name))
 				continue;
 			if (add_cand(c, &f, me) != 0)
 				return -ENOMEM;
 		}
+		/* A stripped executable keeps only imports in .dynsym. With
+		 * every module in scope, a stripped library is no reason to
+		 * complain; a stripped executable or a module named on
+		 * purpose is. */
+		if (!nfuncs && !bare && (spec->scope != SCOPE_ANY || me->is_main))
+			bare = me;
 	}
 	if (c->n > before)
 		return 0;
