@@ -148,7 +148,6 @@ fi
 [ "$HAVE_FLOOR" -eq 1 ] || skip floor "the floor emulates x86-64 instructions only"
 if ! "$B/qos" true 2>"$T/qos.err"; then
 	skip floor+qos "$(cat "$T/qos.err")"
-	skip latch+qos "$(cat "$T/qos.err")"
 	skip ltrace+qos "$(cat "$T/qos.err")"
 fi
 [ "$HAVE_FLOOR" -eq 1 ] || skip floor+qos "the floor emulates x86-64 instructions only"
@@ -161,8 +160,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 	run_once latch "$N" "" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$N"
 	run_once floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N"
 	run_once latch-entry "$N" "" "$LATCH" -q --no-returns -o /dev/null bench_fn -- "$LOOP" "$N"
-	[ -f "$T/latch.why" ] && skip latch+qos "latch did not run"
-	run_once latch+qos "$NS" "" "$B/qos" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$NS"
+	run_once latch-noqos "$NS" "" "$LATCH" --no-qos -q -o /dev/null bench_fn -- "$LOOP" "$NS"
 	run_once floor+qos "$NS" "floor: $NS calls, $NS returns" "$B/qos" "$B/floor" -a "$ADDR" -- "$LOOP" "$NS"
 	run_once ltrace "$NS" "" ltrace -x bench_fn -o /dev/null "$LOOP" "$NS"
 	run_once ltrace+qos "$NS" "" "$B/qos" ltrace -x bench_fn -o /dev/null "$LOOP" "$NS"
@@ -170,7 +168,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
 		-c "$LOOP $N"
 done
-for k in untraced untraced_s latch floor latch-entry latch+qos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced untraced_s latch floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	{ [ -s "$T/$k.walls" ] && [ ! -f "$T/$k.why" ]; } || continue
 	median "$T/$k.walls" >"$T/$k.wall"
 	median "$T/$k.npcs" >"$T/$k.npc"
@@ -206,11 +204,12 @@ say "host: $(uname -srm), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //
 say "N=$N (ltrace and +qos rows: N=$NS), median of $REPS rounds, the tools taking turns in each round;"
 say "us/call = (wall traced - wall untraced) / N, and its range over the rounds; loop us/call = the target's"
 say "own timing of its loop (no tool start-up); +qos = /dev/cpu_dma_latency held at 0 (no CPU idles in HLT),"
-say "and a +qos row's ratios are to ltrace+qos and floor+qos; latch-entry = latch --no-returns (entry stops only)"
+say "and a +qos row's ratios are to ltrace+qos and floor+qos; latch-entry = latch --no-returns (entry stops only);"
+say "latch holds that QoS request itself while tracing; latch-noqos = latch --no-qos"
 say ""
 row() { say "$(printf '%-11s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
 row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops
-for k in untraced latch floor latch-entry latch+qos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced latch floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	if [ -f "$T/$k.why" ]; then
 		say "$(printf '%-11s not measured: %s' "$k" "$(cat "$T/$k.why")")"
 		continue
@@ -240,11 +239,11 @@ verdict() { # NAME VALUE GOAL PER-ROUND
 }
 verdict latch/ltrace "$(ratio "$LA" "$LT")" 0.15 "$(round_ratios latch ltrace)"
 verdict latch/floor "$(ratio "$LA" "$FL")" 2 "$(round_ratios latch floor)"
-LQ=$(percall latch+qos)
+LQ=$(percall latch)
 [ -n "$LQ" ] && [ -n "$(percall ltrace+qos)" ] &&
-	say "with qos: latch/ltrace = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch+qos ltrace+qos)]"
+	say "peers with qos too: latch/ltrace+qos = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch ltrace+qos)]"
 [ -n "$LQ" ] && [ -n "$(percall floor+qos)" ] &&
-	say "with qos: latch/floor  = $(ratio "$LQ" "$(percall floor+qos)")   [per round: $(round_ratios latch+qos floor+qos)]"
+	say "peers with qos too: latch/floor+qos  = $(ratio "$LQ" "$(percall floor+qos)")   [per round: $(round_ratios latch floor+qos)]"
 say ""
 
 note "wait-loop strategies ($STOPS stops each)"

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "opts.h"
+#include "latency.h"
 #include "output.h"
 #include "probe.h"
 #include "tracer.h"
@@ -49,6 +50,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "string-limit", required_argument, NULL, 's' },
 		{ "no-returns", no_argument, NULL, 'R' },
+		{ "no-qos", no_argument, NULL, 'Q' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -91,6 +93,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 			break;
 		case 's': o->strlimit = parse_count(optarg, "invalid string limit '%s'"); break;
 		case 'R': o->no_returns = true; break;
+		case 'Q': o->no_qos = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage_print(stdout); exit(0);
 		case 'V': printf("latch %s\n", LATCH_VERSION); exit(0);
@@ -200,7 +203,7 @@ int main(int argc, char **argv)
 	struct sink *sink = NULL;
 	FILE *out = stdout;
 	enum run_end end = RUN_TARGET_GONE;
-	int status = 0, err;
+	int status = 0, err, qos = -1;
 	double deadline = 0;
 
 	parse_args(argc, argv, &o);
@@ -225,7 +228,10 @@ int main(int argc, char **argv)
 	}
 	if (o.duration > 0)
 		deadline = (double)mono_ns() / 1e9 + o.duration;
+	if (!o.no_qos && !o.list)
+		qos = latency_hold();   /* best effort: needs root */
 	end = tracer_run(&t, deadline);
+	latency_release(qos);
 	if (end == RUN_ERROR)
 		status = fail(&t);
 	else if (o.list)

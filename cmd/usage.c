@@ -30,6 +30,8 @@ void usage_print(FILE *out)
 	fputs(
 "      --no-returns         trap entries only: no return values, durations\n"
 "                           or nesting\n"
+"      --no-qos             let CPUs enter deep idle states while tracing\n"
+"                           (slower stops; see NOTES in latch(1))\n"
 "  -q, --quiet              no messages on standard error except errors\n"
 "  -h, --help               print this help and exit\n"
 "  -V, --version            print the version and exit\n"

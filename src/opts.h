@@ -20,6 +20,7 @@ struct latch_opts {
 	double duration;           /* -d seconds; 0 = unlimited */
 	size_t strlimit;           /* -s */
 	bool no_returns;
+	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;
 };
 

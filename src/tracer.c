@@ -1,6 +1,5 @@
 /* Attaching, launching and the wait loop. */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,6 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "affinity.h"
 #include "proc.h"
 #include "tracer.h"
 
@@ -26,8 +24,6 @@ void tracer_init(struct tracer *t, const struct latch_opts *o, struct sink *s)
 	t->opts = o;
 	t->sink = s;
 	t->mem.fd = -1;
-	if (!getenv("LATCH_NO_AFFINITY"))
-		affinity_init(&t->affinity);
 }
 
 static void forget_image(struct tracer *t)
@@ -60,7 +56,6 @@ void tracer_fini(struct tracer *t)
 {
 	tracer_forget_threads(t);
 	forget_image(t);
-	affinity_fini(t->affinity);
 	mem_close(&t->mem);
 }
 
@@ -471,14 +466,26 @@ static int on_status(struct tracer *t, pid_t tid, int status)
 	return on_stop(t, th, status);
 }
 
+/* A stop usually follows within tens of microseconds while the target is
+ * busy calling traced functions: polling that long keeps the tracer's CPU
+ * awake, so the next stop does not have to wake it. Then block. */
+#define SPIN_NS 50000
+
+static pid_t wait_next(int *status)
+{
+	uint64_t until = mono_ns() + SPIN_NS;
+
+	do {
+		pid_t r = waitpid(-1, status, __WALL | WNOHANG);
+
+		if (r != 0)
+			return r;
+	} while (mono_ns() < until && !tracer_stop_requested && !tracer_tick);
+	return waitpid(-1, status, __WALL);
+}
+
 enum run_end tracer_run(struct tracer *t, double deadline_mono)
 {
-	if (getenv("LATCH_SCHED_IDLE")) {
-		struct sched_param sp = { 0 };
-		sched_setscheduler(0, SCHED_IDLE, &sp);
-	}
-	if (t->affinity)
-		affinity_follow(t->affinity, t->pid, t->pid);
 	for (;;) {
 		int status, err;
 		pid_t tid;
@@ -489,8 +496,6 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 			return RUN_STOP_REQUESTED;
 		if (tracer_tick) {
 			tracer_tick = 0;
-			if (t->affinity && t->last_tid)
-				affinity_follow(t->affinity, t->pid, t->last_tid);
 			err = t->sink->ops->flush(t->sink);
 			if (err) {
 				t->output_err = err;
@@ -499,7 +504,7 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 			if (deadline_mono > 0 && (double)mono_ns() / 1e9 >= deadline_mono)
 				return RUN_STOP_REQUESTED;
 		}
-		tid = waitpid(-1, &status, __WALL);
+		tid = wait_next(&status);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -511,7 +516,6 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 			return RUN_ERROR;
 		}
 		t->n.stops++;
-		t->last_tid = tid;
 		err = on_status(t, tid, status);
 		if (err == -ESRCH)
 			continue;   /* the thread vanished; its exit follows */
