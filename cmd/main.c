@@ -158,6 +158,11 @@ static void print_list(const struct tracer *t, FILE *out)
 	}
 }
 
+static void warn(const char *msg)
+{
+	fprintf(stderr, "latch: %s\n", msg);
+}
+
 static int fail(struct tracer *t)
 {
 	fprintf(stderr, "latch: %s\n", t->err[0] ? t->err : "internal error");
@@ -217,6 +222,8 @@ int main(int argc, char **argv)
 	}
 	install_signals();
 	tracer_init(&t, &o, sink);
+	if (!o.quiet)
+		t.warn = warn;
 	err = o.pid ? start_attach(&t, o.pid) : tracer_launch(&t, o.argv);
 	if (err) {
 		status = fail(&t);

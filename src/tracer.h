@@ -94,6 +94,7 @@ struct tracer {
 	bool want_stop;          /* -n satisfied: detach */
 	int output_err;          /* the sink failed: detach */
 	bool warned_step;
+	void (*warn)(const char *msg);  /* a one-line warning for the user */
 	bool exited;
 	int exit_status;         /* wait status of the process, if exited */
 	struct tracer_counts n;
@@ -156,6 +157,12 @@ int inject_syscall(struct tracer *t, pid_t tid, long nr,
 int scratch_slot(struct tracer *t, pid_t tid, uint64_t near, uint64_t *slot);
 bool scratch_contains(const struct tracer *t, uint64_t addr);
 int scratch_unmap_all(struct tracer *t, pid_t tid);
+
+/* Program images (start.c): forget everything about the current one;
+ * stop at a new one's entry point to resolve the probes there. */
+void image_forget(struct tracer *t);
+int image_new(struct tracer *t);
+void threads_forget(struct tracer *t);
 
 /* Child processes (children.c). */
 bool task_is_foreign(struct tracer *t, pid_t tid);
