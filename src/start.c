@@ -217,6 +217,12 @@ int tracer_resolve(struct tracer *t)
 {
 	int err = symtab_open(t->pid, &t->symtab);
 
+	if (err == -ESRCH || err == -ENOENT) {
+		/* A zombie still answers kill(pid, 0) but has no memory map. */
+		snprintf(t->err, sizeof(t->err), "no such process: %d (it has exited)",
+			 (int)t->pid);
+		return -ESRCH;
+	}
 	if (err) {
 		snprintf(t->err, sizeof(t->err), "cannot read the modules of process %d: %s",
 			 (int)t->pid, strerror(-err));
