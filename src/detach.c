@@ -112,7 +112,12 @@ static void collect_queued_trap(struct tracer *t, struct thread *th)
 	if (ptrace(PTRACE_CONT, th->tid, 0, 0) < 0)
 		return;
 	th->stop = STOP_NONE;
-	while (th->stop == STOP_NONE && waitpid(th->tid, &status, __WALL) == th->tid) {
+	while (th->stop == STOP_NONE) {
+		if (waitpid(th->tid, &status, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
 		record_stop(t, th->tid, status);
 		if (!WIFSTOPPED(status))
 			return;
@@ -133,8 +138,12 @@ static int leave_scratch(struct tracer *t, struct thread *th)
 			return 0;
 		if (arch_in_syscall(&r))
 			return -EBUSY;
-		if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) < 0 ||
-		    waitpid(th->tid, &status, __WALL) < 0 || !WIFSTOPPED(status))
+		if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) < 0)
+			return -ESRCH;
+		while (waitpid(th->tid, &status, __WALL) < 0)
+			if (errno != EINTR)
+				return -ESRCH;
+		if (!WIFSTOPPED(status))
 			return -ESRCH;
 		if (WSTOPSIG(status) != SIGTRAP && !th->pending_sig)
 			th->pending_sig = WSTOPSIG(status);

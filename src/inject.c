@@ -27,8 +27,9 @@ static int step_syscall(struct tracer *t, pid_t tid)
 		if (ptrace(PTRACE_SYSCALL, tid, 0, sig) < 0)
 			return -errno;
 		sig = 0;
-		if (waitpid(tid, &status, __WALL) < 0)
-			return -errno;
+		while (waitpid(tid, &status, __WALL) < 0)
+			if (errno != EINTR)   /* our tick or a stop request */
+				return -errno;
 		if (!WIFSTOPPED(status))
 			return -ESRCH;
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))

@@ -137,7 +137,7 @@ int image_new(struct tracer *t)
 
 int tracer_launch(struct tracer *t, char **argv)
 {
-	int pfd[2], status, exec_errno = 0;
+	int pfd[2], status = 0, exec_errno = 0;
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -162,13 +162,16 @@ int tracer_launch(struct tracer *t, char **argv)
 	close(pfd[1]);
 	t->pid = pid;
 	t->launched = true;
-	if (waitpid(pid, &status, WUNTRACED) < 0 || !WIFSTOPPED(status) ||
+	while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
+		;
+	if (!WIFSTOPPED(status) ||
 	    ptrace(PTRACE_SEIZE, pid, 0, OPTIONS | PTRACE_O_EXITKILL) < 0 ||
 	    !thread_add(t, pid)) {
 		int err = -errno;
 
 		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
 		close(pfd[0]);
 		threads_forget(t);
 		t->launched = false;
@@ -206,7 +209,8 @@ int tracer_launch(struct tracer *t, char **argv)
 	if (read(pfd[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
 		exec_errno = tracer_stop_requested ? EINTR : EIO;
 	close(pfd[0]);
-	waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	threads_forget(t);
 	t->launched = false;
 	snprintf(t->err, sizeof(t->err), "cannot run '%s': %s", argv[0], strerror(exec_errno));
