@@ -130,6 +130,16 @@ int main(void)
 	setenv("PATH", "/bin:/usr/bin", 1);
 	setenv("TMPDIR", "/tmp", 1);
 	printf("init: up after %.2f s of uptime\n", now());
+	/* Say which CPU features (paca, bti, ...) the tests run with. */
+	list = fopen("/proc/cpuinfo", "r");
+	while (list && fgets(line, sizeof line, list)) {
+		if (strncmp(line, "Features", 8) == 0) {
+			printf("init: cpu %s", line);
+			break;
+		}
+	}
+	if (list)
+		fclose(list);
 
 	list = fopen("/tests.list", "r");
 	if (!list) {
