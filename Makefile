@@ -14,8 +14,10 @@ OBJ     := $(SRC:%.c=$(B)/%.o)
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJ   := $(SRC:%.c=$(B)/asan/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
-UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
-UNIT_ASAN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-asan/%)
+# The aarch64 decoder needs no aarch64 host: its suite runs everywhere.
+A64_STEP   := arch/aarch64/a64_step.c
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%) $(B)/unit/test_a64_step
+UNIT_ASAN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-asan/%) $(B)/unit-asan/test_a64_step
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 .PHONY: all deps check unit unit-asan e2e docs-check demo bench clean
@@ -39,6 +41,14 @@ $(B)/latch: $(CMD_OBJ) $(OBJ)
 $(B)/unit/%: tests/unit/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/unit/test_a64_step: tests/unit/a64/test_a64_step.c $(A64_STEP) arch/aarch64/a64_step.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+
+$(B)/unit-asan/test_a64_step: tests/unit/a64/test_a64_step.c $(A64_STEP) arch/aarch64/a64_step.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
 
 $(B)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
