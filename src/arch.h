@@ -101,14 +101,16 @@ extern const unsigned arch_int_arg_regs;
 /* Bytes of the system-call instruction, to find one in the tracee's code. */
 extern const uint8_t arch_syscall_insn[];
 extern const size_t arch_syscall_insn_len;
+/* Instructions start at multiples of this. */
+extern const size_t arch_insn_align;
 extern const long arch_nr_mmap, arch_nr_munmap;
 /* Registers that run syscall nr(args) from the instruction at insn_addr. */
 void arch_syscall_setup(struct arch_regs *r, uint64_t insn_addr, long nr,
 			const uint64_t args[6]);
 long arch_syscall_result(const struct arch_regs *r);
-/* Was the thread stopped inside a system call (so that resuming it
- * restarts the call)? */
-bool arch_in_syscall(const struct arch_regs *r);
+/* Was thread tid, with registers r, stopped inside a system call (so that
+ * resuming it restarts the call)? */
+bool arch_in_syscall(pid_t tid, const struct arch_regs *r);
 
 /* Stepping over a trap without removing it ------------------------------ */
 #define ARCH_INSN_MAX 16

@@ -136,7 +136,7 @@ static int leave_scratch(struct tracer *t, struct thread *th)
 			return -ESRCH;
 		if (!scratch_contains(t, arch_get_pc(&r)))
 			return 0;
-		if (arch_in_syscall(&r))
+		if (arch_in_syscall(th->tid, &r))
 			return -EBUSY;
 		if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) < 0)
 			return -ESRCH;
@@ -161,7 +161,7 @@ static struct thread *injectable_thread(struct tracer *t)
 		if (th->stop != STOP_TRAP && th->stop != STOP_INTERRUPT &&
 		    th->stop != STOP_SIGNAL)
 			continue;
-		if (arch_get_regs(th->tid, &r) == 0 && !arch_in_syscall(&r))
+		if (arch_get_regs(th->tid, &r) == 0 && !arch_in_syscall(th->tid, &r))
 			return th;
 	}
 	return NULL;

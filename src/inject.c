@@ -51,7 +51,8 @@ int inject_syscall(struct tracer *t, pid_t tid, long nr,
 
 	if (!t->syscall_insn) {
 		err = proc_find_code(t->pid, &t->mem, arch_syscall_insn,
-				     arch_syscall_insn_len, &t->syscall_insn);
+				     arch_syscall_insn_len, arch_insn_align,
+				     &t->syscall_insn);
 		if (err)
 			return err;
 	}

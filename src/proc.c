@@ -69,22 +69,27 @@ int proc_auxv(pid_t pid, unsigned long type, uint64_t *val)
 	return ret;
 }
 
+/* Mappings start on page boundaries and the buffer steps by a multiple of
+ * align, so an offset in buf that is a multiple of align is an aligned
+ * address. */
 static int scan_range(struct mem *m, uint64_t lo, uint64_t hi,
-		      const uint8_t *bytes, size_t len, uint64_t *addr)
+		      const uint8_t *bytes, size_t len, size_t align,
+		      uint64_t *addr)
 {
 	uint8_t buf[65536];
+	size_t step = sizeof(buf) - 64;
 
-	for (uint64_t at = lo; at < hi; at += sizeof(buf) - len) {
+	for (uint64_t at = lo; at < hi; at += step) {
 		size_t want = hi - at < sizeof(buf) ? (size_t)(hi - at) : sizeof(buf);
 		ssize_t n = mem_read(m, at, buf, want);
 
 		if (n < (ssize_t)len)
 			return -ENOENT;
-		uint8_t *hit = memmem(buf, (size_t)n, bytes, len);
-
-		if (hit) {
-			*addr = at + (uint64_t)(hit - buf);
-			return 0;
+		for (size_t off = 0; off + len <= (size_t)n; off += align) {
+			if (!memcmp(buf + off, bytes, len)) {
+				*addr = at + off;
+				return 0;
+			}
 		}
 		if ((size_t)n < want)
 			return -ENOENT;
@@ -93,7 +98,7 @@ static int scan_range(struct mem *m, uint64_t lo, uint64_t hi,
 }
 
 int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
-		   uint64_t *addr)
+		   size_t align, uint64_t *addr)
 {
 	char path[64], line[512], perms[8];
 	uint64_t lo, hi;
@@ -110,7 +115,7 @@ int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
 		/* [vsyscall] cannot be read and traps when jumped into. */
 		if (perms[2] != 'x' || strstr(line, "[vsyscall]"))
 			continue;
-		ret = scan_range(m, lo, hi, bytes, len, addr);
+		ret = scan_range(m, lo, hi, bytes, len, align ? align : 1, addr);
 	}
 	fclose(f);
 	return ret;

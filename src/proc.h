@@ -11,10 +11,10 @@
 int proc_list_tasks(pid_t pid, pid_t **tids, size_t *n);
 /* An AT_* value from /proc/PID/auxv; 0, -ENOENT or -errno. */
 int proc_auxv(pid_t pid, unsigned long type, uint64_t *val);
-/* Address of the first occurrence of bytes in an executable mapping;
- * 0 or -ENOENT. */
+/* Address of the first occurrence of bytes at a multiple of align in an
+ * executable mapping; 0 or -ENOENT. */
 int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
-		   uint64_t *addr);
+		   size_t align, uint64_t *addr);
 /* TracerPid from /proc/PID/status: >= 0, or -errno. */
 int proc_tracer_pid(pid_t pid);
 /* /proc/sys/kernel/yama/ptrace_scope, or -1 without Yama. */

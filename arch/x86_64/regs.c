@@ -67,6 +67,7 @@ uint64_t arch_sp_after_return(const struct arch_regs *r) { return r->g.rsp + 8; 
 
 const uint8_t arch_syscall_insn[] = { 0x0f, 0x05 };
 const size_t arch_syscall_insn_len = sizeof(arch_syscall_insn);
+const size_t arch_insn_align = 1;
 const long arch_nr_mmap = SYS_mmap;
 const long arch_nr_munmap = SYS_munmap;
 
@@ -87,7 +88,8 @@ void arch_syscall_setup(struct arch_regs *r, uint64_t insn_addr, long nr,
 
 long arch_syscall_result(const struct arch_regs *r) { return (long)r->g.rax; }
 
-bool arch_in_syscall(const struct arch_regs *r)
+bool arch_in_syscall(pid_t tid, const struct arch_regs *r)
 {
+	(void)tid;
 	return (long)r->g.orig_rax >= 0;
 }
