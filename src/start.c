@@ -238,17 +238,35 @@ int tracer_resolve(struct tracer *t)
 
 int tracer_plant_probes(struct tracer *t)
 {
-	for (size_t i = 0; i < t->nfuncs; i++) {
-		struct trap *tr;
-		int err = trap_plant(t, t->funcs[i]->addr, TRAP_ENTRY, &tr);
+	size_t planted = 0;
+	char why[sizeof(t->err) + 96] = "";
+	int err = 0;
 
+	for (size_t i = 0; i < t->nfuncs; i++) {
+		const struct func_info *fn = t->funcs[i];
+		struct trap *tr;
+
+		t->err[0] = 0;
+		err = trap_plant(t, fn->addr, TRAP_ENTRY, &tr);
+		if (err == -ENOTSUP || err == -EINVAL) {
+			/* This function cannot be traced; the others still can. */
+			snprintf(why, sizeof(why), "cannot trace %s: %s", fn->name,
+				 t->err[0] ? t->err : "its first instruction does not decode");
+			if (t->warn)
+				t->warn(why);
+			continue;
+		}
 		if (err) {
 			snprintf(t->err, sizeof(t->err), "cannot plant a trap in %s at 0x%llx: %s",
-				 t->funcs[i]->name, (unsigned long long)t->funcs[i]->addr,
-				 strerror(-err));
+				 fn->name, (unsigned long long)fn->addr, strerror(-err));
 			return err;
 		}
-		tr->fn = t->funcs[i];
+		tr->fn = fn;
+		planted++;
+	}
+	if (!planted && t->nfuncs) {
+		snprintf(t->err, sizeof(t->err), "%.*s", (int)sizeof(t->err) - 1, why);
+		return -ENOTSUP;
 	}
 	return 0;
 }

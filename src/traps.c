@@ -29,6 +29,24 @@ static int read_original(struct tracer *t, uint64_t addr, struct trap *tr)
 	return 0;
 }
 
+/* Some instructions can never be stepped over (an exclusive load or store
+ * would loop forever): refuse before the trap is planted, not at a hit. */
+static int check_steppable(struct tracer *t, const struct trap *tr)
+{
+	struct step_plan probe;
+	int err = arch_step_plan(tr->orig, tr->orig_len, tr->addr, 0, &probe);
+
+	if (err == -ENOSPC)
+		return 0;   /* steppable from a scratch slot */
+	if (err)
+		return err;
+	if (probe.kind == STEP_REFUSE) {
+		snprintf(t->err, sizeof(t->err), "%s", probe.why);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
 int trap_plant(struct tracer *t, uint64_t addr, unsigned flag, struct trap **out)
 {
 	struct trap *tr = trap_lookup(t, addr);
@@ -46,6 +64,9 @@ int trap_plant(struct tracer *t, uint64_t addr, unsigned flag, struct trap **out
 		tr->addr = addr;
 	}
 	err = read_original(t, addr, tr);
+	if (err)
+		goto fail_free;
+	err = check_steppable(t, tr);
 	if (err)
 		goto fail_free;
 	err = mem_write(&t->mem, addr, arch_trap, arch_trap_len);
