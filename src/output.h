@@ -2,6 +2,7 @@
 #ifndef LATCH_OUTPUT_H
 #define LATCH_OUTPUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "event.h"
 
@@ -12,8 +13,12 @@ struct sink;
 struct sink_ops {
 	/* 0, or -errno when the output failed (-EPIPE: reader went away). */
 	int (*event)(struct sink *s, const struct event *e);
-	/* Called when the tracer is idle or about to detach: print anything
-	 * held back and flush the stream. 0 or -errno. */
+	/* Called about ten times a second while tracing (now_ns: CLOCK_REALTIME):
+	 * flush the stream, and print what has been held back for long, so
+	 * that a call that blocks still shows. 0 or -errno. */
+	int (*tick)(struct sink *s, uint64_t now_ns);
+	/* Called before detaching and before destroy: print anything held
+	 * back and flush the stream. 0 or -errno. */
 	int (*flush)(struct sink *s);
 	void (*destroy)(struct sink *s);
 };

@@ -260,7 +260,7 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 			return RUN_STOP_REQUESTED;
 		if (tracer_tick) {
 			tracer_tick = 0;
-			err = t->sink->ops->flush(t->sink);
+			err = t->sink->ops->tick(t->sink, real_ns());
 			if (err) {
 				t->output_err = err;
 				continue;

@@ -87,8 +87,15 @@ static void json_destroy(struct sink *s)
 	free(s);
 }
 
+static int json_tick(struct sink *s, uint64_t now_ns)
+{
+	(void)now_ns;
+	return json_flush(s);
+}
+
 static const struct sink_ops json_ops = {
 	.event = json_event,
+	.tick = json_tick,
 	.flush = json_flush,
 	.destroy = json_destroy,
 };

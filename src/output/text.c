@@ -176,6 +176,23 @@ static int text_flush(struct sink *s)
 	return render_status(s->out, &t->err, true);
 }
 
+/* A call held this long is still running: show it as unfinished. Short
+ * enough for someone watching, long enough that a tick landing between a
+ * call and its return almost never splits a one-line call. */
+#define HOLD_NS 1000000000ull
+
+static int text_tick(struct sink *s, uint64_t now_ns)
+{
+	struct text_sink *t = (struct text_sink *)s;
+
+	if (t->err)
+		return t->err;
+	errno = 0;
+	if (t->holding && now_ns - t->held.ts_ns >= HOLD_NS)
+		release_held(t, NULL);
+	return render_status(s->out, &t->err, true);
+}
+
 static void text_destroy(struct sink *s)
 {
 	struct text_sink *t = (struct text_sink *)s;
@@ -190,6 +207,7 @@ static void text_destroy(struct sink *s)
 
 static const struct sink_ops text_ops = {
 	.event = text_event,
+	.tick = text_tick,
 	.flush = text_flush,
 	.destroy = text_destroy,
 };

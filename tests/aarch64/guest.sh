@@ -2,6 +2,7 @@
 # Run test programs inside a real arm64 Linux kernel under qemu-system-aarch64.
 #
 #   sh tests/aarch64/guest.sh [deps|build|boot|all]    (default: all)
+#   sh tests/aarch64/guest.sh e2e [LATCH|standin]
 #
 # deps:  install the cross compiler, qemu, arm64 multiarch libraries and cpio
 #        (idempotent), and extract Debian's arm64 kernel into build/aarch64/
@@ -10,6 +11,14 @@
 #        libraries they need into build/aarch64/initrd.gz.
 # boot:  boot the guest, log the console to build/aarch64/console.log, exit 0
 #        only if it prints "GUEST-RESULT: N passed, 0 failed" with N >= 1.
+# e2e:   the end-to-end suite (tests/e2e/e2e.py) inside the guest against
+#        LATCH, an arm64 latch (default build/arm64/latch; "standin" uses
+#        tests/aarch64/standin-latch.sh to test the pipeline): deps, then
+#        cross-build tests/targets into build/aarch64/targets/VARIANT/{O0,O2},
+#        stage python3.11 and a static busybox from Debian arm64 packages
+#        (apt-get download + dpkg-deb -x, never installed), build the initrd
+#        with all of it, boot; exit 0 only if every variant's run prints
+#        "e2e: N passed, 0 failed" with N >= 1 and nothing else failed.
 #
 # Environment:
 #   LATCH_GUEST_TIMEOUT  seconds before the guest is killed (default 300)
@@ -20,6 +29,14 @@
 #   CROSS                cross compiler prefix (default aarch64-linux-gnu-)
 #   QEMU_SMP             guest CPUs (default 2)
 #   QEMU_CPU             -cpu value (default max,pauth-impdef=on)
+# e2e only:
+#   LATCH_GUEST_VARIANTS target builds to test (default "default pac-bti":
+#                        plain, and -mbranch-protection=standard)
+#   LATCH_E2E_SCALE      divides the threads target's 100000 calls (default
+#                        10 in the guest; build.sh and e2e.py both read it)
+#   LATCH_E2E_FILTER     substrings passed to e2e.py to select tests
+#   LATCH_E2E_RUN_TIMEOUT seconds for one e2e.py run (default 1500); the
+#                        guest timeout then defaults to the runs plus 120 s
 set -e
 cd "$(dirname "$0")/../.."
 SRC=tests/aarch64
@@ -95,7 +112,10 @@ deps() {
 }
 
 ROOT=$OUT/root
-LIBDIRS="/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib"
+E2E=""
+DEBROOT=$OUT/e2e/debroot
+LIBDIRS="/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib
+	 $DEBROOT/usr/lib/aarch64-linux-gnu $DEBROOT/lib/aarch64-linux-gnu"
 
 # Copy the program interpreter and every DT_NEEDED library of the ELF files
 # given, transitively, into $ROOT (libraries go to /usr/lib/aarch64-linux-gnu,
@@ -159,8 +179,11 @@ build() {
 	for b in ${GUEST_BINS:-}; do cp "$b" "$ROOT/bin/"; done
 	for f in ${GUEST_FILES:-}; do cp -R "$f" "$ROOT/"; done
 	[ -n "${GUEST_TESTS:-}" ] && cat "$GUEST_TESTS" >>"$ROOT/tests.list"
+	[ -n "$E2E" ] && stage_e2e
 	elfs=""
-	for f in "$ROOT"/bin/*; do
+	for f in "$ROOT"/bin/* "$ROOT"/usr/bin/* "$ROOT"/latch \
+		"$ROOT"/usr/lib/python3*/lib-dynload/*.so; do
+		[ -f "$f" ] && [ ! -L "$f" ] || continue
 		"${CROSS}readelf" -h "$f" >/dev/null 2>&1 && elfs="$elfs $f"
 	done
 	add_libs $elfs
@@ -169,7 +192,7 @@ build() {
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$OUT/initrd.gz.tmp"
 	mv "$OUT/initrd.gz.tmp" "$OUT/initrd.gz"
 	say "initrd.gz: $(du -k "$OUT/initrd.gz" | cut -f1) KiB," \
-		"$(find "$ROOT/usr/lib" -type f | wc -l) libraries, built in $(elapsed "$t") s"
+		"$(find "$ROOT/usr/lib/aarch64-linux-gnu" -type f | wc -l) libraries, built in $(elapsed "$t") s"
 }
 
 boot() {
@@ -181,11 +204,17 @@ boot() {
 	say "booting qemu-system-aarch64 (timeout $TIMEOUT s)"
 	t=$(now)
 	rc=0
+	# In the background so that an interrupted run does not leave qemu
+	# behind (timeout is in its own process group; it passes the TERM on).
 	timeout "$TIMEOUT" qemu-system-aarch64 -M virt -cpu "$cpu" -smp "${QEMU_SMP:-2}" \
 		-m 1024 -nographic -no-reboot -nic none \
 		-kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.gz" \
 		-append "console=ttyAMA0 panic=-1 quiet" \
-		</dev/null >"$OUT/console.log" 2>&1 || rc=$?
+		</dev/null >"$OUT/console.log" 2>&1 &
+	qpid=$!
+	trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM HUP
+	wait "$qpid" || rc=$?
+	trap - INT TERM HUP
 	secs=$(elapsed "$t")
 	tr -d '\r' <"$OUT/console.log" >"$OUT/console.txt"
 	sed -n '/^init: up/,$p' "$OUT/console.txt" >&2
@@ -194,7 +223,9 @@ boot() {
 		tail -n 20 "$OUT/console.txt" >&2
 		exit 1
 	fi
-	if grep -Eq '^GUEST-RESULT: [1-9][0-9]* passed, 0 failed$' "$OUT/console.txt"; then
+	if [ -n "$E2E" ]; then
+		e2e_verdict "$secs" "$rc"
+	elif grep -Eq '^GUEST-RESULT: [1-9][0-9]* passed, 0 failed$' "$OUT/console.txt"; then
 		say "ok: $(grep '^GUEST-RESULT' "$OUT/console.txt") in $secs s (qemu exit $rc)"
 		exit 0
 	fi
@@ -203,13 +234,23 @@ boot() {
 	exit 1
 }
 
+. "$SRC/e2e.sh"
+
 [ $# -eq 0 ] && set -- all
+if [ "$1" = e2e ]; then
+	[ $# -le 2 ] || die "usage: $0 e2e [LATCH|standin]"
+	e2e_setup "${2:-build/arm64/latch}"
+	deps
+	e2e_prepare
+	build
+	boot
+fi
 for step in "$@"; do
 	case $step in
 	deps) deps ;;
 	build) build ;;
 	boot) boot ;;
 	all) deps; build; boot ;;
-	*) die "unknown step '$step' (deps, build, boot, all)" ;;
+	*) die "unknown step '$step' (deps, build, boot, all, e2e)" ;;
 	esac
 done

@@ -3,7 +3,10 @@
  * starting with '#' ignored), print their output on the console, then
  * "GUEST-RESULT: N passed, M failed" and power off.
  *
- * A test passes when it exits with status 0 within TEST_TIMEOUT seconds.
+ * Leading NAME=VALUE words of a line are set in that command's environment
+ * (as in sh), except TEST_TIMEOUT=SECONDS, which replaces the per-command
+ * limit. A test passes when it exits with status 0 within TEST_TIMEOUT
+ * seconds (default below).
  * Built static for aarch64 by tests/aarch64/guest.sh. */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,16 +51,24 @@ static void on_alarm(int sig)
 /* Run one command; returns 1 if it passed. */
 static int run(char *line)
 {
-	char *argv[MAX_ARGS + 1], cmd[4096];
-	int argc = 0, status;
+	char *argv[MAX_ARGS + 1], *envs[MAX_ARGS], cmd[4096];
+	int argc = 0, nenv = 0, status, limit = TEST_TIMEOUT;
 	char *save = NULL;
 	double t0 = now();
 	pid_t pid, w;
 
 	snprintf(cmd, sizeof cmd, "%s", line);
-	for (char *tok = strtok_r(line, " \t", &save); tok && argc < MAX_ARGS;
-	     tok = strtok_r(NULL, " \t", &save))
+	for (char *tok = strtok_r(line, " \t", &save); tok && argc + nenv < MAX_ARGS;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (argc == 0 && strchr(tok, '=') && tok[0] != '/' && tok[0] != '=') {
+			if (strncmp(tok, "TEST_TIMEOUT=", 13) == 0)
+				limit = atoi(tok + 13) > 0 ? atoi(tok + 13) : TEST_TIMEOUT;
+			else
+				envs[nenv++] = tok;
+			continue;
+		}
 		argv[argc++] = tok;
+	}
 	argv[argc] = NULL;
 	if (argc == 0)
 		return -1;
@@ -70,16 +81,18 @@ static int run(char *line)
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
+		for (int i = 0; i < nenv; i++)
+			putenv(envs[i]);
 		execv(argv[0], argv);
 		printf("init: exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	timed_out = 0;
-	alarm(TEST_TIMEOUT);
+	alarm(limit);
 	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
 		if (timed_out) {
 			printf("init: %s: timed out after %d s, killing\n",
-			       argv[0], TEST_TIMEOUT);
+			       argv[0], limit);
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 		}

@@ -3,7 +3,15 @@
 #   O0: -O0 -g -fno-inline      O2: -O2 -g
 # nodwarf is built without -g and stripped of debug sections (symbols kept);
 # nodwarf-stripped has no symbol table either.
-# Usage: tests/targets/build.sh OUTDIR      (CC overrides the compiler)
+# Usage: tests/targets/build.sh OUTDIR
+# Environment (all optional; unset means the native x86-64 build as before):
+#   CC, STRIP        compiler and strip (e.g. aarch64-linux-gnu-gcc and
+#                    aarch64-linux-gnu-strip to cross-build)
+#   TARGET_CFLAGS    extra flags for every target (e.g.
+#                    -mbranch-protection=standard)
+#   LATCH_E2E_SCALE  divide the threads target's 4 x 25000 calls by this
+#                    (25000 must be a multiple of it); e2e.py reads the same
+#                    variable to expect the scaled counts
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
 OUT=$1
@@ -11,6 +19,24 @@ SRC=$(cd "$(dirname "$0")" && pwd)
 CC=${CC:-cc}
 STRIP=${STRIP:-strip}
 WARN="-Wall -Wextra"
+EXTRA=${TARGET_CFLAGS:-}
+SCALE=${LATCH_E2E_SCALE:-1}
+
+case $SCALE in
+''|*[!0-9]*|0) echo "$0: LATCH_E2E_SCALE must be a positive integer" >&2; exit 2 ;;
+esac
+[ $((25000 % SCALE)) -eq 0 ] || { echo "$0: LATCH_E2E_SCALE must divide 25000" >&2; exit 2; }
+
+# threads.c has the per-thread count as "#define PER 25000"; a scaled build
+# compiles a copy with that one line changed (and fails if it is not there).
+THREADS_SRC=$SRC/threads.c
+if [ "$SCALE" -ne 1 ]; then
+	mkdir -p "$OUT"
+	THREADS_SRC=$OUT/threads-scaled.c
+	sed "s/^#define PER 25000\$/#define PER $((25000 / SCALE))/" "$SRC/threads.c" >"$THREADS_SRC"
+	grep -q "^#define PER $((25000 / SCALE))\$" "$THREADS_SRC" ||
+		{ echo "$0: no '#define PER 25000' line in threads.c to scale" >&2; exit 1; }
+fi
 
 for opt in O0 O2; do
 	case $opt in
@@ -20,10 +46,10 @@ for opt in O0 O2; do
 	d=$OUT/$opt
 	mkdir -p "$d"
 	for t in args recurse longjmp signal loop; do
-		$CC -std=gnu11 $FLAGS -g $WARN -o "$d/$t" "$SRC/$t.c"
+		$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/$t" "$SRC/$t.c"
 	done
-	$CC -std=gnu11 $FLAGS -g $WARN -pthread -o "$d/threads" "$SRC/threads.c"
-	$CC -std=gnu11 $FLAGS $WARN -o "$d/nodwarf" "$SRC/nodwarf.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -I"$SRC" -pthread -o "$d/threads" "$THREADS_SRC"
+	$CC -std=gnu11 $FLAGS $WARN $EXTRA -o "$d/nodwarf" "$SRC/nodwarf.c"
 	$STRIP --strip-debug "$d/nodwarf"
 	cp "$d/nodwarf" "$d/nodwarf-stripped"
 	$STRIP --strip-all "$d/nodwarf-stripped"

@@ -675,6 +675,39 @@ START_TEST(text_flush)
 }
 END_TEST
 
+/* A tick keeps a fresh call held (so that it can still become one line)
+ * and shows one held for a second as unfinished. */
+START_TEST(text_tick_holds_then_releases)
+{
+	struct event ev[] = {
+		call(&fn_a, 100, 0, 1, US(0), NULL, 0),
+		ret(&fn_a, 100, 0, 1, US(1), vint(1), 999),
+		call(&fn_b, 100, 0, 2, US(2), NULL, 0),
+		ret(&fn_b, 100, 0, 2, US(3), vint(2), 1000),
+	};
+	struct capture c;
+	struct sink *s;
+	char *got;
+
+	utc();
+	ck_assert_int_eq(sink_open(FMT_TEXT, cap_open(&c), &s), 0);
+	ck_assert_int_eq(s->ops->event(s, &ev[0]), 0);
+	ck_assert_int_eq(s->ops->tick(s, ev[0].ts_ns + 999999999ull), 0);
+	ck_assert_int_eq(s->ops->event(s, &ev[1]), 0);
+	ck_assert_int_eq(s->ops->event(s, &ev[2]), 0);
+	ck_assert_int_eq(s->ops->tick(s, ev[2].ts_ns + 1000000000ull), 0);
+	ck_assert_int_eq(s->ops->event(s, &ev[3]), 0);
+	ck_assert_int_eq(s->ops->flush(s), 0);
+	s->ops->destroy(s);
+	got = cap_close(&c);
+	ck_assert_str_eq(got,
+		"22:13:20.123456 [100] A() = 1 <999ns>\n"
+		"22:13:20.123458 [100] B() ...\n"
+		"22:13:20.123459 [100] ... B = 2 <1.0us>\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(text_lost_frames)
 {
 	struct event ev[] = {
@@ -902,6 +935,7 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, text_two_threads);
 	tcase_add_test(tc, text_void_and_unwind);
 	tcase_add_test(tc, text_flush);
+	tcase_add_test(tc, text_tick_holds_then_releases);
 	tcase_add_test(tc, text_lost_frames);
 	tcase_add_test(tc, text_holds_a_copy);
 	tcase_add_test(tc, json_lines);
