@@ -20,7 +20,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%) $(B)/unit/test_a64_step
 UNIT_ASAN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-asan/%) $(B)/unit-asan/test_a64_step
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-.PHONY: all deps check unit unit-asan e2e docs-check demo bench clean
+.PHONY: all deps check check-aarch64 unit unit-asan e2e docs-check demo bench clean
 all: $(B)/latch
 
 deps:
@@ -69,7 +69,15 @@ docs-check: $(B)/latch
 
 check: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit unit-asan e2e docs-check
+	@$(MAKE) --no-print-directory unit unit-asan e2e docs-check check-aarch64
+
+# The same end-to-end suite inside an arm64 kernel under qemu: cross-build
+# latch and the targets, boot, run, power off (tests/aarch64/guest.sh).
+A64_B := $(B)/arm64
+check-aarch64:
+	@sh tests/aarch64/guest.sh deps
+	@$(MAKE) --no-print-directory ARCH=aarch64 CC=aarch64-linux-gnu-gcc B=$(A64_B) $(A64_B)/latch
+	@sh tests/aarch64/guest.sh e2e $(A64_B)/latch
 
 demo: deps
 	@$(MAKE) --no-print-directory all

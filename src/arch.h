@@ -115,6 +115,9 @@ bool arch_in_syscall(pid_t tid, const struct arch_regs *r);
 /* Stepping over a trap without removing it ------------------------------ */
 #define ARCH_INSN_MAX 16
 #define ARCH_SLOT_SIZE 64
+/* How far a scratch slot may lie from the code it stands in for: the
+ * reach of the pc-relative forms the relocated copies use, with margin. */
+extern const uint64_t arch_slot_reach;
 
 enum step_kind {
 	STEP_EMULATE,   /* the tracer performs the instruction's effect */

@@ -9,9 +9,6 @@
 #include "tracer.h"
 
 #define SCRATCH_SIZE (64u * 1024)
-/* Out-of-line copies use 32-bit pc-relative displacements: stay well
- * inside +-2 GiB of the traced code. */
-#define SCRATCH_REACH (1ull << 30)
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
@@ -84,9 +81,12 @@ restore:
 
 static int map_near(struct tracer *t, pid_t tid, uint64_t near, uint64_t *base)
 {
-	/* Try free addresses below, then above, the code. */
+	/* Try free addresses below, then above, the code, ever further but
+	 * within reach. */
+	int64_t stride = (int64_t)(arch_slot_reach / 64);
+
 	for (int i = 1; i <= 64; i++) {
-		int64_t off = (int64_t)(i % 2 ? -1 : 1) * (int64_t)((i + 1) / 2) * (16ll << 20);
+		int64_t off = (int64_t)(i % 2 ? -1 : 1) * (int64_t)((i + 1) / 2) * stride;
 		uint64_t want = ((near + (uint64_t)off) & ~(uint64_t)0xffff);
 		uint64_t args[6] = { want, SCRATCH_SIZE, PROT_READ | PROT_EXEC,
 				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
@@ -117,7 +117,7 @@ static int map_near(struct tracer *t, pid_t tid, uint64_t near, uint64_t *base)
 
 static bool in_reach(uint64_t a, uint64_t b)
 {
-	return (a > b ? a - b : b - a) < SCRATCH_REACH;
+	return (a > b ? a - b : b - a) + SCRATCH_SIZE < arch_slot_reach;
 }
 
 int scratch_slot(struct tracer *t, pid_t tid, uint64_t near, uint64_t *slot)

@@ -77,6 +77,8 @@ uint64_t arch_sp_after_return(const struct arch_regs *r) { return r->g.sp; }
 const uint8_t arch_syscall_insn[] = { 0x01, 0x00, 0x00, 0xd4 };
 const size_t arch_syscall_insn_len = sizeof(arch_syscall_insn);
 const size_t arch_insn_align = 4;
+/* The slot branches back with b, which reaches +-128 MiB. */
+const uint64_t arch_slot_reach = 1ull << 26;
 const long arch_nr_mmap = SYS_mmap;
 const long arch_nr_munmap = SYS_munmap;
 

@@ -68,6 +68,8 @@ uint64_t arch_sp_after_return(const struct arch_regs *r) { return r->g.rsp + 8; 
 const uint8_t arch_syscall_insn[] = { 0x0f, 0x05 };
 const size_t arch_syscall_insn_len = sizeof(arch_syscall_insn);
 const size_t arch_insn_align = 1;
+/* rel32 reaches +-2 GiB. */
+const uint64_t arch_slot_reach = 1ull << 30;
 const long arch_nr_mmap = SYS_mmap;
 const long arch_nr_munmap = SYS_munmap;
 
