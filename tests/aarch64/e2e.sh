@@ -150,8 +150,13 @@ stage_e2e() {
 
 	{
 		echo "/usr/bin/python3 /e2e/smoke.py"
+		# BTI enforced, traced: bti_target under /latch.
+		echo "/bin/bti_check /bin/bti_target /latch"
 		for v in $E2E_VARIANTS; do
+			# Emulated stops are ~100x slower: give each process
+			# room even on a loaded host.
 			echo "TEST_TIMEOUT=$E2E_RUN_TIMEOUT LATCH_E2E_PREBUILT=1" \
+				"LATCH_E2E_TIMEOUT=${LATCH_E2E_TIMEOUT:-300}" \
 				"LATCH_E2E_TARGETS=/targets/$v LATCH_E2E_SCALE=$E2E_SCALE" \
 				"/usr/bin/python3 /e2e/e2e.py /latch ${LATCH_E2E_FILTER:-}"
 		done
@@ -168,12 +173,15 @@ e2e_verdict() {
 	summaries=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed$' "$OUT/console.txt" || true)
 	good=$(printf '%s\n' "$summaries" | grep -Ec '^e2e: [1-9][0-9]* passed, 0 failed$' || true)
 	total=$(grep '^  # total' "$OUT/console.txt" | sed 's/^  # total //' | tr '\n' ' ')
-	if [ "$good" -eq "$n" ] &&
+	bti=$(grep -E '^bti_check: ok: ' "$OUT/console.txt" || true)
+	if [ "$good" -eq "$n" ] && [ -n "$bti" ] &&
 	   grep -Eq '^GUEST-RESULT: [1-9][0-9]* passed, 0 failed$' "$OUT/console.txt"; then
 		say "ok: $n e2e runs ($E2E_VARIANTS) passed; suite times: $total;" \
 			"guest $secs s (qemu exit $rc)"
+		say "ok: ${bti#bti_check: ok: }"
 		exit 0
 	fi
+	[ -n "$bti" ] || say "FAIL: no 'bti_check: ok:' line (BTI-enforced test under /latch)"
 	say "FAIL: e2e summaries: $(printf '%s' "$summaries" | tr '\n' ';')" \
 		"$(grep '^GUEST-RESULT' "$OUT/console.txt" || echo 'no GUEST-RESULT')"
 }

@@ -18,7 +18,14 @@
 #        stage python3.11 and a static busybox from Debian arm64 packages
 #        (apt-get download + dpkg-deb -x, never installed), build the initrd
 #        with all of it, boot; exit 0 only if every variant's run prints
-#        "e2e: N passed, 0 failed" with N >= 1 and nothing else failed.
+#        "e2e: N passed, 0 failed" with N >= 1, bti_check passed under
+#        /latch, and nothing else failed.
+#
+# Guest tests of every mode: ptrace_smoke{,_bti,_dyn}, and bti_check on
+# bti_target (tests/aarch64/bti_check.c): a freestanding program linked with
+# -z force-bti, so that it runs with BTI enforced (Debian's crt and libc lack
+# the property, so ordinary programs never do); untraced in every mode, and
+# traced by /latch in e2e mode.
 #
 # Environment:
 #   LATCH_GUEST_TIMEOUT  seconds before the guest is killed (default 300)
@@ -159,6 +166,16 @@ build() {
 		-o "$OUT/bin/ptrace_smoke_bti" "$SRC/ptrace_smoke.c"
 	$CC $CFLAGS -DWITH_LIBS -o "$OUT/bin/ptrace_smoke_dyn" \
 		"$SRC/ptrace_smoke.c" -ldw -lelf -lcapstone
+	# BTI enforced for real: no crt, no libc (Debian's lack the BTI
+	# property), every function with landing pads, -z force-bti.
+	$CC $CFLAGS -nostdlib -static -ffreestanding -fno-stack-protector \
+		-fno-optimize-sibling-calls -mbranch-protection=standard \
+		-Wl,-z,force-bti -Wl,--fatal-warnings \
+		-o "$OUT/bin/bti_target" "$SRC/bti_target.c"
+	"${CROSS}readelf" -n "$OUT/bin/bti_target" |
+		grep -q 'AArch64 feature: BTI' ||
+		die "$OUT/bin/bti_target lacks the GNU property AArch64 feature BTI"
+	$CC $CFLAGS -static -o "$OUT/bin/bti_check" "$SRC/bti_check.c"
 
 	say "staging $ROOT"
 	rm -rf "$ROOT"
@@ -170,11 +187,13 @@ build() {
 	[ "$(id -u)" -eq 0 ] && mknod "$ROOT/dev/console" c 5 1
 	cp "$OUT/bin/init" "$ROOT/init"
 	cp "$OUT/bin/ptrace_smoke" "$OUT/bin/ptrace_smoke_bti" \
-		"$OUT/bin/ptrace_smoke_dyn" "$ROOT/bin/"
+		"$OUT/bin/ptrace_smoke_dyn" "$OUT/bin/bti_target" \
+		"$OUT/bin/bti_check" "$ROOT/bin/"
 	cat >"$ROOT/tests.list" <<-LIST
 	/bin/ptrace_smoke
 	/bin/ptrace_smoke_bti
 	/bin/ptrace_smoke_dyn
+	/bin/bti_check /bin/bti_target
 	LIST
 	for b in ${GUEST_BINS:-}; do cp "$b" "$ROOT/bin/"; done
 	for f in ${GUEST_FILES:-}; do cp -R "$f" "$ROOT/"; done
