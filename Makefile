@@ -44,11 +44,11 @@ $(B)/unit/%: tests/unit/%.c $(OBJ)
 
 $(B)/unit/test_a64_step: tests/unit/a64/test_a64_step.c $(A64_STEP) arch/aarch64/a64_step.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
 
 $(B)/unit-asan/test_a64_step: tests/unit/a64/test_a64_step.c $(A64_STEP) arch/aarch64/a64_step.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
 
 $(B)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ)
 	@mkdir -p $(dir $@)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "arch.h"
+#include "write_log.h"
 
 #define ADDR 0x401000ull
 #define SLOT 0x7f0000ull          /* a scratch slot within reach of ADDR */
@@ -26,35 +27,6 @@
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ }), \
 	sizeof((const uint8_t[]){ __VA_ARGS__ })
 
-struct wlog {
-	int calls;
-	int fail;             /* returned instead of writing when nonzero */
-	uint64_t addr;
-	uint8_t buf[16];
-	size_t len;
-};
-
-static int rec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	struct wlog *w = ctx;
-
-	w->calls++;
-	if (w->fail)
-		return w->fail;
-	w->addr = addr;
-	w->len = len;
-	memcpy(w->buf, buf, len < sizeof w->buf ? len : sizeof w->buf);
-	return 0;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static void regs_init(struct arch_regs *r)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../../arch/aarch64/a64_step.h"
+#include "write_log.h"
 
 #define ADDR 0x400800ull              /* where the trap sits */
 #define SLOT 0x1400000ull             /* scratch slot, 8-byte aligned */
@@ -26,36 +27,6 @@
 #define STP_FP_LR_16 0xa9bf7bfdu      /* stp x29, x30, [sp, #-16]! */
 #define MOV_FP_SP 0x910003fdu         /* mov x29, sp */
 #define MUL_X0 0x9b027c20u            /* mul x0, x1, x2 */
-
-struct wlog {
-	int calls;
-	int fail;
-	uint64_t addr;
-	uint8_t buf[16];
-	size_t len;
-};
-
-static int rec_write(void *ctx, uint64_t addr, const void *buf, size_t len)
-{
-	struct wlog *w = ctx;
-
-	w->calls++;
-	if (w->fail)
-		return w->fail;
-	w->addr = addr;
-	w->len = len;
-	memcpy(w->buf, buf, len < sizeof w->buf ? len : sizeof w->buf);
-	return 0;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static uint32_t le32(const uint8_t *p)
 {
