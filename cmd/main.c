@@ -253,10 +253,9 @@ detach:
 		}
 	}
 	if (t.launched && !t.exited && t.pid > 0) {
-		int ws;
+		int ws = 0;
 
-		while (waitpid(t.pid, &ws, 0) < 0 && errno == EINTR)
-			;
+		wait_task(t.pid, &ws, 0);
 		t.exited = true;
 		t.exit_status = ws;
 	}

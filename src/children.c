@@ -4,36 +4,18 @@
  * (vfork, posix_spawn) runs through our traps silently until it execs or
  * exits, and is let go then. Either way it never dies of a stray trap. */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/kcmp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "proc.h"
 #include "tracer.h"
-
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[128];
-	FILE *f;
-	int tgid = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
 
 bool task_is_foreign(struct tracer *t, pid_t tid)
 {
-	pid_t tgid = tgid_of(tid);
+	pid_t tgid = proc_status_int(tid, "Tgid");
 
 	return tgid > 0 && tgid != t->pid;
 }
@@ -67,10 +49,7 @@ static int let_go(struct tracer *t, struct thread *th, int sig)
 {
 	pid_t tid = th->tid;
 
-	hashmap_del(&t->threads, (uint64_t)tid);
-	free(th->frames);
-	free(th);
-	t->nforeign--;
+	thread_remove(t, th);
 	return ptrace(PTRACE_DETACH, tid, 0, sig) < 0 && errno != ESRCH ? -errno : 0;
 }
 

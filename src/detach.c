@@ -50,11 +50,7 @@ static void record_stop(struct tracer *t, pid_t tid, int status)
 	if (!th && !(th = thread_add(t, tid)))
 		return;
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		if (tid == t->pid) {
-			t->exited = true;
-			t->exit_status = status;
-		}
-		thread_remove(t, th);
+		thread_exited(t, th, status);
 		return;
 	}
 	switch (event) {
@@ -113,11 +109,8 @@ static void collect_queued_trap(struct tracer *t, struct thread *th)
 		return;
 	th->stop = STOP_NONE;
 	while (th->stop == STOP_NONE) {
-		if (waitpid(th->tid, &status, __WALL) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (wait_task(th->tid, &status, __WALL) < 0)
 			return;
-		}
 		record_stop(t, th->tid, status);
 		if (!WIFSTOPPED(status))
 			return;
@@ -140,10 +133,7 @@ static int leave_scratch(struct tracer *t, struct thread *th)
 			return -EBUSY;
 		if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) < 0)
 			return -ESRCH;
-		while (waitpid(th->tid, &status, __WALL) < 0)
-			if (errno != EINTR)
-				return -ESRCH;
-		if (!WIFSTOPPED(status))
+		if (wait_task(th->tid, &status, __WALL) < 0 || !WIFSTOPPED(status))
 			return -ESRCH;
 		if (WSTOPSIG(status) != SIGTRAP && !th->pending_sig)
 			th->pending_sig = WSTOPSIG(status);

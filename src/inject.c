@@ -24,9 +24,8 @@ static int step_syscall(struct tracer *t, pid_t tid)
 		if (ptrace(PTRACE_SYSCALL, tid, 0, sig) < 0)
 			return -errno;
 		sig = 0;
-		while (waitpid(tid, &status, __WALL) < 0)
-			if (errno != EINTR)   /* our tick or a stop request */
-				return -errno;
+		if (wait_task(tid, &status, __WALL) < 0)
+			return -errno;
 		if (!WIFSTOPPED(status))
 			return -ESRCH;
 		if (WSTOPSIG(status) == (SIGTRAP | 0x80))

@@ -121,9 +121,10 @@ int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
 	return ret;
 }
 
-int proc_tracer_pid(pid_t pid)
+int proc_status_int(pid_t pid, const char *key)
 {
 	char path[64], line[256];
+	size_t klen = strlen(key);
 	FILE *f;
 	int ret = -ENOENT;
 
@@ -132,7 +133,8 @@ int proc_tracer_pid(pid_t pid)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "TracerPid: %d", &ret) == 1)
+		if (!strncmp(line, key, klen) && line[klen] == ':' &&
+		    sscanf(line + klen + 1, "%d", &ret) == 1)
 			break;
 	fclose(f);
 	return ret;

@@ -15,8 +15,9 @@ int proc_auxv(pid_t pid, unsigned long type, uint64_t *val);
  * executable mapping; 0 or -ENOENT. */
 int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
 		   size_t align, uint64_t *addr);
-/* TracerPid from /proc/PID/status: >= 0, or -errno. */
-int proc_tracer_pid(pid_t pid);
+/* A decimal field of /proc/PID/status ("TracerPid", "Tgid"): >= 0, or
+ * -errno (-ENOENT without that field). */
+int proc_status_int(pid_t pid, const char *key);
 /* /proc/sys/kernel/yama/ptrace_scope, or -1 without Yama. */
 int proc_ptrace_scope(void);
 /* The process's name (comm), into buf; 0 or -errno. */

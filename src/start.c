@@ -44,7 +44,7 @@ void threads_forget(struct tracer *t)
 
 void tracer_explain_eperm(struct tracer *t, pid_t pid)
 {
-	int tracer = proc_tracer_pid(pid);
+	int tracer = proc_status_int(pid, "TracerPid");
 	int scope = proc_ptrace_scope();
 	char comm[64] = "";
 
@@ -162,16 +162,14 @@ int tracer_launch(struct tracer *t, char **argv)
 	close(pfd[1]);
 	t->pid = pid;
 	t->launched = true;
-	while (waitpid(pid, &status, WUNTRACED) < 0 && errno == EINTR)
-		;
+	wait_task(pid, &status, WUNTRACED);
 	if (!WIFSTOPPED(status) ||
 	    ptrace(PTRACE_SEIZE, pid, 0, OPTIONS | PTRACE_O_EXITKILL) < 0 ||
 	    !thread_add(t, pid)) {
 		int err = -errno;
 
 		kill(pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		wait_task(pid, &status, 0);
 		close(pfd[0]);
 		threads_forget(t);
 		t->launched = false;
@@ -209,8 +207,7 @@ int tracer_launch(struct tracer *t, char **argv)
 	if (read(pfd[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
 		exec_errno = tracer_stop_requested ? EINTR : EIO;
 	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	wait_task(pid, &status, 0);
 	threads_forget(t);
 	t->launched = false;
 	snprintf(t->err, sizeof(t->err), "cannot run '%s': %s", argv[0], strerror(exec_errno));

@@ -1,6 +1,7 @@
 /* Traced threads and their pending frames. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "tracer.h"
 
@@ -45,7 +46,28 @@ struct thread *thread_add(struct tracer *t, pid_t tid)
 void thread_remove(struct tracer *t, struct thread *th)
 {
 	frames_unwind_all(t, th);
+	if (th->foreign)
+		t->nforeign--;
 	hashmap_del(&t->threads, (uint64_t)th->tid);
 	free(th->frames);
 	free(th);
+}
+
+void thread_exited(struct tracer *t, struct thread *th, int status)
+{
+	if (th->tid == t->pid) {
+		t->exited = true;
+		t->exit_status = status;
+	}
+	thread_remove(t, th);
+}
+
+pid_t wait_task(pid_t pid, int *status, int flags)
+{
+	pid_t r;
+
+	/* The tick (SIGALRM) interrupts waitpid; only the loop cares. */
+	while ((r = waitpid(pid, status, flags)) < 0 && errno == EINTR)
+		;
+	return r;
 }

@@ -212,13 +212,7 @@ static int on_status(struct tracer *t, pid_t tid, int status)
 			return err;
 	}
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		if (tid == t->pid) {
-			t->exited = true;
-			t->exit_status = status;
-		}
-		if (th->foreign)
-			t->nforeign--;
-		thread_remove(t, th);
+		thread_exited(t, th, status);
 		if (t->threads.count == t->nforeign)
 			t->done = true;
 		return 0;

@@ -136,6 +136,11 @@ int tracer_detach(struct tracer *t);
 struct thread *thread_get(struct tracer *t, pid_t tid);
 struct thread *thread_add(struct tracer *t, pid_t tid);
 void thread_remove(struct tracer *t, struct thread *th);
+/* A task reported its end (wait status): record the process's exit
+ * status if it was the leader, and drop it. */
+void thread_exited(struct tracer *t, struct thread *th, int status);
+/* waitpid, retried when a signal interrupts it. */
+pid_t wait_task(pid_t pid, int *status, int flags);
 void frames_unwind_all(struct tracer *t, struct thread *th);
 
 struct trap *trap_lookup(struct tracer *t, uint64_t addr);
