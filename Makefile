@@ -54,6 +54,14 @@ $(B)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
+# The ABI suite reads the DWARF of this object; it is never linked.
+ABI_FIXTURE := $(B)/unit/abi_fixture.o
+$(ABI_FIXTURE): tests/unit/fixtures/abi_fixture.c
+	@mkdir -p $(dir $@)
+	$(CC) -g -O0 -c -o $@ $<
+$(B)/unit/test_abi $(B)/unit-asan/test_abi: private CFLAGS += -DABI_FIXTURE='"$(ABI_FIXTURE)"'
+$(B)/unit/test_abi $(B)/unit-asan/test_abi: | $(ABI_FIXTURE)
+
 unit: $(UNIT_BIN)
 	@sh tests/unit/run.sh unit $(UNIT_BIN)
 

@@ -1,10 +1,12 @@
 /* bench/loop.c: the benchmark target.
  *
- *   loop [N] [-w]
+ *   loop [N] [-w] [-r]
  *
  * Calls the empty function bench_fn(int) N times (default 100000), timing the
  * loop with CLOCK_MONOTONIC, and prints "ns_per_call=X" (plus the call count)
- * on stdout at the end. bench_fn stays a real out-of-line call: noinline and
+ * on stdout at the end. With -r it calls bench_rich instead, whose six
+ * arguments (a string, a struct by value, a double, an int, a float and a
+ * pointer to a struct) cost a tracer more to decode. bench_fn stays a real out-of-line call: noinline and
  * noipa keep the compiler from inlining it, cloning it or dropping the call.
  *
  * With -w the program prints "pid=PID" on stdout and waits until a line (or
@@ -28,6 +30,16 @@ __attribute__((noinline, used)) NOIPA void bench_fn(int x)
 	__asm__ volatile("" : : "r"(x) : "memory");
 }
 
+struct point { int x, y; double z; };
+struct req { int id; const char *path; struct point at; };
+
+__attribute__((noinline, used)) NOIPA void bench_rich(const char *path, struct point p,
+						      double w, int n, float f,
+						      const struct req *r)
+{
+	__asm__ volatile("" : : "r"(path), "r"(&p), "x"(w), "r"(n), "x"(f), "r"(r) : "memory");
+}
+
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -38,16 +50,18 @@ static long long now_ns(void)
 int main(int argc, char **argv)
 {
 	long n = 100000;
-	int wait_attach = 0;
+	int wait_attach = 0, rich = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-w") == 0) {
 			wait_attach = 1;
+		} else if (strcmp(argv[i], "-r") == 0) {
+			rich = 1;
 		} else {
 			char *end;
 			n = strtol(argv[i], &end, 10);
 			if (*end || n < 0) {
-				fprintf(stderr, "usage: %s [N] [-w]\n", argv[0]);
+				fprintf(stderr, "usage: %s [N] [-w] [-r]\n", argv[0]);
 				return 2;
 			}
 		}
@@ -60,9 +74,16 @@ int main(int argc, char **argv)
 			clearerr(stdin);
 	}
 
+	static const struct req req = { 7, "/index.html", { 1, 2, 0.5 } };
 	long long t0 = now_ns();
-	for (long i = 0; i < n; i++)
-		bench_fn((int)i);
+	if (rich) {
+		for (long i = 0; i < n; i++)
+			bench_rich("GET /index.html HTTP/1.1", (struct point){ (int)i, 2, 3.5 },
+				   1.25, (int)i, 0.5f, &req);
+	} else {
+		for (long i = 0; i < n; i++)
+			bench_fn((int)i);
+	}
 	long long t1 = now_ns();
 
 	printf("calls=%ld ns_per_call=%.1f\n", n, n ? (double)(t1 - t0) / n : 0.0);

@@ -39,6 +39,15 @@ static unsigned long parse_count(const char *s, const char *what)
 	return v;
 }
 
+static unsigned parse_limit(const char *s, const char *what)
+{
+	unsigned long v = parse_count(s, what);
+
+	if (v > 1000000)
+		usage_error(what, s);
+	return (unsigned)v;
+}
+
 static void parse_args(int argc, char **argv, struct latch_opts *o)
 {
 	static const struct option longs[] = {
@@ -49,6 +58,8 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ "calls", required_argument, NULL, 'n' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "string-limit", required_argument, NULL, 's' },
+		{ "array", required_argument, NULL, 'A' },
+		{ "depth", required_argument, NULL, 'D' },
 		{ "no-returns", no_argument, NULL, 'R' },
 		{ "no-qos", no_argument, NULL, 'Q' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -67,8 +78,10 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 			break;
 		}
 	}
-	o->strlimit = LATCH_DEFAULT_STRLIMIT;
-	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:qhV", longs, NULL)) != -1) {
+	o->limits.strlimit = LATCH_DEFAULT_STRLIMIT;
+	o->limits.arraylimit = LATCH_DEFAULT_ARRAYLIMIT;
+	o->limits.depth = LATCH_DEFAULT_DEPTH;
+	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:A:qhV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			unsigned long pid = parse_count(optarg, "invalid PID '%s'");
@@ -91,7 +104,9 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 			if (errno || end == optarg || *end || !(o->duration > 0))
 				usage_error("invalid duration '%s'", optarg);
 			break;
-		case 's': o->strlimit = parse_count(optarg, "invalid string limit '%s'"); break;
+		case 's': o->limits.strlimit = parse_count(optarg, "invalid string limit '%s'"); break;
+		case 'A': o->limits.arraylimit = parse_limit(optarg, "invalid array limit '%s'"); break;
+		case 'D': o->limits.depth = parse_limit(optarg, "invalid depth '%s'"); break;
 		case 'R': o->no_returns = true; break;
 		case 'Q': o->no_qos = true; break;
 		case 'q': o->quiet = true; break;

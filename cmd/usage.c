@@ -25,8 +25,12 @@ void usage_print(FILE *out)
 "  -n, --calls N            report N calls, detach once they have returned\n"
 "  -d, --duration SECONDS   detach after SECONDS (decimals allowed)\n", out);
 	fprintf(out,
-"  -s, --string-limit N     print at most N bytes of a string (default %d)\n",
-		LATCH_DEFAULT_STRLIMIT);
+"  -s, --string-limit N     print at most N bytes of a string (default %d)\n"
+"  -A, --array N            print at most N elements of an array (default %d)\n"
+"      --depth N            show structs and arrays nested N deep (default %d);\n"
+"                           deeper ones print as {...}\n",
+		LATCH_DEFAULT_STRLIMIT, LATCH_DEFAULT_ARRAYLIMIT,
+		LATCH_DEFAULT_DEPTH);
 	fputs(
 "      --no-returns         trap entries only: no return values, durations\n"
 "                           or nesting\n"

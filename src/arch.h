@@ -46,9 +46,10 @@ uint64_t arch_sp_after_return(const struct arch_regs *r);
 /* Argument passing (the ABI) ------------------------------------------ */
 enum abi_class {
 	ABI_INT,        /* integer, pointer, enum, bool, char */
-	ABI_FLOAT,      /* float or double scalar */
-	ABI_LONG_DOUBLE,
-	ABI_AGGREGATE,  /* struct/union/class by value */
+	ABI_FLOAT,      /* float or double scalar (and _Float16, __float128,
+			 * SIMD vectors: one vector register) */
+	ABI_LONG_DOUBLE,  /* x87 extended (x86-64), binary128 (aarch64) */
+	ABI_AGGREGATE,  /* struct/union/class by value, _Complex, __int128 */
 };
 
 /* What the ABI needs to know about one argument or return type. */
@@ -56,46 +57,103 @@ struct abi_type {
 	enum abi_class cls;
 	size_t size;
 	/* ABI_AGGREGATE: for each 8-byte chunk, true when every member in it
-	 * is a float or double (SysV SSE class, AAPCS64 HFA members). */
+	 * is a float, double, _Float16 or vector (SysV SSE class). */
 	bool chunk_is_float[2];
-	bool all_float;          /* aggregate of floats/doubles only */
+	bool all_float;          /* aggregate of floating members only */
+	/* A homogeneous floating-point aggregate (AAPCS64): 1-4 members, all
+	 * of one floating type of hfa_size bytes (2, 4, 8 or 16); 0 if not.
+	 * _Complex counts as two members; short vectors of one size (8 or
+	 * 16 bytes) make a homogeneous vector aggregate, described alike. */
+	unsigned hfa_count;
+	unsigned hfa_size;
 	bool nontrivial;         /* C++ non-trivially-copyable: by reference */
+	/* Natural alignment in bytes: the type's own for scalars, the largest
+	 * of the members' for aggregates (an aligned attribute on the
+	 * aggregate type itself does not count, as AAPCS64 has it; 1 for a
+	 * packed one). Picks stack slots and, on aarch64, an even register
+	 * pair for 16. */
+	unsigned align;
+	/* SysV x86-64 details of an ABI_AGGREGATE. chunk_empty: no member
+	 * has a byte in that chunk of the value (only padding, or an empty
+	 * class), so it takes no register. sse_up: one 16-byte vector or
+	 * __float128 member fills both chunks and one vector register. */
+	bool chunk_empty[2];
+	bool sse_up;
+	/* Reasons SysV x86-64 sends an aggregate to memory: a long double
+	 * member (x87 class), or a field off its natural alignment (packed). */
+	bool has_long_double;
+	bool unaligned;
+	bool is_complex;         /* a _Complex scalar, not a struct */
 };
 
+/* A value in registers is the concatenation, from byte 0 on, of the low
+ * `size` bytes of each piece's register. */
+enum abi_piece_kind {
+	PIECE_INT,       /* an integer register; its contents are in .word */
+	PIECE_FP,        /* floating/vector register .reg, numbered as
+			  * arch_fp_reg numbers them */
+};
+
+struct abi_piece {
+	enum abi_piece_kind kind;
+	unsigned size;
+	unsigned reg;
+	uint64_t word;
+};
+
+#define ABI_MAX_PIECES 4
+
 enum abi_loc_kind {
-	LOC_INT_REG,     /* .reg[0..nregs): integer registers */
-	LOC_FLOAT_REG,   /* .reg: vector registers */
-	LOC_MIXED_REG,   /* aggregate split: one int and one vector register */
+	LOC_REGS,        /* .piece[0..npieces) */
 	LOC_MEMORY,      /* the bytes are at .addr in the tracee */
-	LOC_NONE,        /* the ABI position could not be determined */
+	LOC_NONE,        /* unknown: the ABI position could not be found
+			  * (.addr, when set, is the stack slot holding the
+			  * pointer to an argument passed by reference) */
 };
 
 struct abi_loc {
 	enum abi_loc_kind kind;
-	unsigned nregs;
-	uint64_t words[2];   /* register contents for LOC_*_REG int parts */
-	uint64_t addr;       /* LOC_MEMORY */
+	unsigned npieces;
+	struct abi_piece piece[ABI_MAX_PIECES];
+	uint64_t addr;
 };
 
 struct abi_cursor {
 	unsigned next_int;
 	unsigned next_float;
 	uint64_t next_stack;     /* address of the next stack argument */
+	/* Where an aggregate returned in memory will be written (the hidden
+	 * pointer: rdi on x86-64, x8 on aarch64); 0 if none. The caller
+	 * keeps it for arch_abi_return. */
+	uint64_t ret_buf;
 };
 
 /* Start walking a function's arguments at its entry trap. ret may be NULL
  * (void or unknown); an aggregate returned in memory consumes the hidden
- * pointer register first. */
+ * pointer register first where the ABI says so. */
 void arch_abi_start(struct abi_cursor *c, const struct arch_regs *r,
 		    const struct abi_type *ret);
 /* Where the next argument of type t lies. */
 void arch_abi_next(struct abi_cursor *c, const struct arch_regs *r,
 		   const struct abi_type *t, struct abi_loc *loc);
-/* Where a return value of type t lies, at the return-site trap. */
+/* Where a return value of type t lies, at the return-site trap. ret_buf
+ * is the cursor's ret_buf from the call's entry (0: unknown). */
 void arch_abi_return(const struct arch_regs *r, const struct abi_type *t,
-		     struct abi_loc *loc);
+		     uint64_t ret_buf, struct abi_loc *loc);
 /* Number of integer argument registers, for functions without DWARF. */
 extern const unsigned arch_int_arg_regs;
+
+/* Floating-point and vector registers, fetched only for values that need
+ * them (one more system call per stop). struct arch_fpregs comes from
+ * arch_regs.h. 0 or -errno. */
+int arch_get_fpregs(pid_t tid, struct arch_fpregs *fp);
+/* The 16 bytes of register reg of a PIECE_FP piece, low byte first. */
+void arch_fp_reg(const struct arch_fpregs *fp, unsigned reg, uint8_t out[16]);
+/* DWARF register number dwreg as a piece of size bytes (for location
+ * expressions such as DW_OP_reg5); false for registers latch does not
+ * read. */
+bool arch_dwarf_reg(const struct arch_regs *r, unsigned dwreg, unsigned size,
+		    struct abi_piece *p);
 
 /* Injected system calls (scratch pages) -------------------------------- */
 /* Bytes of the system-call instruction, to find one in the tracee's code. */

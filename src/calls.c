@@ -4,6 +4,28 @@
 #include "tracer.h"
 #include "values.h"
 
+static int symbolize(void *ctx, uint64_t addr, char *buf, size_t len)
+{
+	struct tracer *t = ctx;
+
+	return t->symtab ? symtab_describe(t->symtab, addr, buf, len) : -ENOENT;
+}
+
+/* Where values are read at a stop of thread th. */
+static struct values_src source(struct tracer *t, struct thread *th,
+				const struct arch_regs *r)
+{
+	return (struct values_src){
+		.tid = th->tid,
+		.r = r,
+		.rd = mem_read,
+		.rdctx = &t->mem,
+		.sym = symbolize,
+		.symctx = t,
+		.lim = &t->opts->limits,
+	};
+}
+
 static void emit(struct tracer *t, struct event *e)
 {
 	int err = t->sink->ops->event(t->sink, e);
@@ -98,8 +120,9 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	e.depth = (unsigned)th->nframes;
 	e.call_id = f.call_id;
 	e.fn = tr->fn;
-	err = values_read_args(tr->fn, r, mem_read, &t->mem, o->strlimit,
-			       &e.args, &e.nargs);
+	struct values_src src = source(t, th, r);
+
+	err = values_read_args(tr->fn, &src, &e.args, &e.nargs, &f.ret_buf);
 	if (err)
 		return err;
 	emit(t, &e);
@@ -145,9 +168,9 @@ bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r
 		} else if (f->sp_after == sp && f->ra == tr->addr) {
 			/* Several frames match after tail calls: same value. */
 			struct value v = { .kind = V_NONE };
+			struct values_src src = source(t, th, r);
 
-			values_read_return(f->fn, r, mem_read, &t->mem,
-					   t->opts->strlimit, &v);
+			values_read_return(f->fn, &src, f->ret_buf, &v);
 			pop(t, th, EV_RETURN, &v);
 			value_free(&v);
 			matched = true;

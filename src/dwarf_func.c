@@ -25,43 +25,104 @@ static bool entry_pc(Dwarf_Die *die, Dwarf_Addr *pc)
 	return false;
 }
 
-/* The out-of-line subprogram entered at pc (CU-relative) in cu. */
+struct func_at {
+	Dwarf_Addr pc;
+	Dwarf_Die *out;
+	bool found;
+};
+
+static int func_at_pc(Dwarf_Die *die, void *arg)
+{
+	struct func_at *f = arg;
+	Dwarf_Addr entry;
+
+	if (dwarf_hasattr(die, DW_AT_declaration) || !entry_pc(die, &entry) ||
+	    entry != f->pc)
+		return DWARF_CB_OK;
+	*f->out = *die;
+	f->found = true;
+	return DWARF_CB_ABORT;
+}
+
+/* The out-of-line subprogram entered at pc (module-relative) in cu. */
 static bool subprogram_in_cu(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *out)
 {
+	struct func_at f = { .pc = pc, .out = out };
 	Dwarf_Die *scopes = NULL;
 	Dwarf_Addr entry;
-	bool found = false;
 	int n;
 
 	/* Innermost first: inlined instances at the same pc come before
 	 * the out-of-line subprogram, nested functions before their
 	 * parents. */
 	n = dwarf_getscopes(cu, pc, &scopes);
-	for (int i = 0; i < n && !found; i++) {
+	for (int i = 0; i < n && !f.found; i++) {
 		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram &&
 		    entry_pc(&scopes[i], &entry) && entry == pc) {
 			*out = scopes[i];
-			found = true;
+			f.found = true;
 		}
 	}
 	free(scopes);
-	return found;
+	/* When the first instruction belongs to an inlined call, the
+	 * scopes go on from where the inlined function was defined, not
+	 * through the function it was inlined into: list the CU's
+	 * functions instead. */
+	if (!f.found)
+		dwarf_getfuncs(cu, func_at_pc, &f, 0);
+	return f.found;
 }
 
-static bool find_subprogram(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *out)
+/* An assembler unit names its functions but says nothing of their
+ * parameters: what registers hold is better shown raw. */
+static bool describes_params(Dwarf_Die *cu)
+{
+	return dwarf_srclang(cu) != DW_LANG_Mips_Assembler;
+}
+
+/* The subprogram entered at addr, and addr as DWARF gives it. */
+/* The unit that holds cu's DIEs. With split DWARF (-gsplit-dwarf) the
+ * unit in the binary is a skeleton with address ranges only; its
+ * functions, parameters and types are in the split unit, which libdw
+ * reads from the .dwo file (named by the skeleton, found next to the
+ * binary or in DW_AT_comp_dir) and keeps open with the module. */
+static Dwarf_Die *full_unit(Dwarf_Die *cu, Dwarf_Die *split)
+{
+	uint8_t type;
+
+	if (dwarf_cu_info(cu->cu, NULL, &type, NULL, split, NULL, NULL,
+			  NULL) == 0 && type == DW_UT_skeleton && split->cu)
+		return split;
+	return cu;
+}
+
+static bool find_subprogram(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *out,
+			    uint64_t *pc)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
+	Dwarf_Die split, *unit, *cu = dwfl_module_addrdie(mod, addr, &bias);
 
-	if (cu && subprogram_in_cu(cu, addr - bias, out))
-		return true;
+	if (cu) {
+		unit = full_unit(cu, &split);
+		if (!describes_params(unit))
+			return false;
+		if (subprogram_in_cu(unit, addr - bias, out)) {
+			*pc = addr - bias;
+			return true;
+		}
+	}
 	/* libdw finds CUs through .debug_aranges, which clang does not
 	 * emit, or emits for some CUs only: ask every CU instead. */
 	cu = NULL;
 	while ((cu = dwfl_module_nextcu(mod, cu, &bias))) {
-		if (dwarf_haspc(cu, addr - bias) == 1 &&
-		    subprogram_in_cu(cu, addr - bias, out))
+		if (dwarf_haspc(cu, addr - bias) != 1)
+			continue;
+		unit = full_unit(cu, &split);
+		if (describes_params(unit) &&
+		    subprogram_in_cu(unit, addr - bias, out)) {
+			*pc = addr - bias;
 			return true;
+		}
 	}
 	return false;
 }
@@ -132,10 +193,55 @@ static int read_params(Dwarf_Die *owner, struct func_info *fn)
 		p->name = strdup(name);
 		if (!p->name)
 			return -ENOMEM;
+		p->decl = child;
 		p->has_type = ref_attr(&child, DW_AT_type, &p->type);
 		dw_abi_classify(p->has_type ? &p->type : NULL, &p->abi);
 	} while (i < n && dwarf_siblingof(&child, &child) == 0);
 	return 0;
+}
+
+static bool has_location(Dwarf_Die *param)
+{
+	return dwarf_hasattr(param, DW_AT_location) ||
+	       dwarf_hasattr(param, DW_AT_const_value);
+}
+
+/* Which source parameters the concrete out-of-line instance gives a
+ * location: when the parameters come from an abstract origin, the
+ * concrete ones point back at them, and unused ones may be missing. */
+static void read_locations(Dwarf_Die *sub, Dwarf_Die *owner,
+			   struct func_info *fn)
+{
+	bool own = dwarf_dieoffset(sub) == dwarf_dieoffset(owner);
+	Dwarf_Die child, origin;
+	Dwarf_Attribute a;
+	unsigned i = 0;
+
+	for (unsigned k = 0; k < fn->nparams; k++)
+		fn->params[k].optimised_out = true;
+	if (dwarf_child(sub, &child) != 0)
+		return;
+	do {
+		struct param_info *p = NULL;
+
+		if (dwarf_tag(&child) != DW_TAG_formal_parameter)
+			continue;
+		if (own) {
+			p = i < fn->nparams ? &fn->params[i] : NULL;
+			i++;
+		} else if (dwarf_formref_die(dwarf_attr(&child, DW_AT_abstract_origin, &a),
+					     &origin)) {
+			for (unsigned k = 0; k < fn->nparams && !p; k++)
+				if (dwarf_dieoffset(&fn->params[k].decl) ==
+				    dwarf_dieoffset(&origin))
+					p = &fn->params[k];
+		}
+		if (!p)
+			continue;
+		p->optimised_out = !has_location(&child);
+		p->has_loc_die = true;
+		p->loc_die = child;
+	} while (dwarf_siblingof(&child, &child) == 0);
 }
 
 static bool is_cxx(Dwarf_Die *die)
@@ -173,8 +279,6 @@ bool dw_func_is_clone(const char *name)
 	return false;
 }
 
-/* A clone's registers follow its own, compiler-chosen signature: keep the
- * source prototype for display only. */
 static void forget_params(struct func_info *fn)
 {
 	for (unsigned i = 0; i < fn->nparams; i++)
@@ -195,7 +299,7 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	char *name = NULL;
 	int rc;
 
-	if (!find_subprogram(mod, fn->addr, &sub)) {
+	if (!find_subprogram(mod, fn->addr, &sub, &fn->dwarf_pc)) {
 		/* Without DWARF the parameters are unknown: "f()" says
 		 * exactly that in C. */
 		if (asprintf(&fn->signature, "%s()", fn->name) < 0) {
@@ -221,8 +325,10 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	free(name);
 	if (!fn->signature)
 		goto fail_params;
-	if (fn->clone)
-		forget_params(fn);
+	read_locations(&sub, &owner, fn);
+	/* IPA-SRA may turn a clone's result into void; constant propagation
+	 * keeps it */
+	fn->ret_untrusted = fn->clone && !strstr(fn->name, ".constprop.");
 	return 0;
 
 fail_params:

@@ -12,7 +12,6 @@ int event_copy(struct event *dst, const struct event *src)
 	*dst = *src;
 	dst->args = NULL;
 	dst->nargs = 0;
-	dst->ret.str = NULL;
 	rc = value_copy(&dst->ret, &src->ret);
 	if (rc)
 		return rc;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include "output.h"
 #include "probe.h"
+#include "value.h"
 
 struct latch_opts {
 	pid_t pid;                 /* -p; 0 in launch mode */
@@ -18,12 +19,14 @@ struct latch_opts {
 	enum output_format format; /* -f */
 	unsigned long max_calls;   /* -n; 0 = unlimited */
 	double duration;           /* -d seconds; 0 = unlimited */
-	size_t strlimit;           /* -s */
+	struct value_limits limits; /* -s, -A, --depth */
 	bool no_returns;
 	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;
 };
 
 #define LATCH_DEFAULT_STRLIMIT 64
+#define LATCH_DEFAULT_ARRAYLIMIT 16
+#define LATCH_DEFAULT_DEPTH 2
 
 #endif

@@ -229,6 +229,7 @@ int tracer_resolve(struct tracer *t)
 			 (int)t->pid, strerror(-err));
 		return err;
 	}
+	symtab_set_notify(t->symtab, t->warn);
 	return symtab_resolve(t->symtab, t->opts->probes, t->opts->nprobes,
 			      &t->funcs, &t->nfuncs, t->err, sizeof(t->err));
 }

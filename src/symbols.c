@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "debuginfo.h"
+#include "demangle.h"
 #include "dwarf_func.h"
 #include "symbols.h"
 #include "symbols_priv.h"
@@ -19,28 +21,24 @@ struct batch {
 
 struct symtab {
 	Dwfl *dwfl;
+	Dwfl_Callbacks callbacks;  /* libdwfl keeps pointers to both */
+	char *debuginfo_path;
 	struct exe_id exe;
 	struct batch *batches;  /* every resolve's results, until close */
+	void (*notify)(const char *msg);
+	Dwfl_Module **noted;    /* modules already noted as lacking DWARF */
+	size_t nnoted;
 };
 
 struct cand {
 	struct sym_fn f;
-	const struct mod_entry *mod;
+	struct mod_entry *mod;
+	int ndx;                /* in the module's symbol table */
 };
 
 struct cands {
 	struct cand *v;
 	size_t n, cap;
-};
-
-/* NULL selects the default search path (next to the file, .debug/,
- * /usr/lib/debug); libdwfl wants a pointer to it. */
-static char *debuginfo_path;
-
-static const Dwfl_Callbacks proc_callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.debuginfo_path = &debuginfo_path,
 };
 
 int symtab_open(pid_t pid, struct symtab **out)
@@ -52,7 +50,20 @@ int symtab_open(pid_t pid, struct symtab **out)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	st->dwfl = dwfl_begin(&proc_callbacks);
+	st->debuginfo_path = debuginfo_search_path();
+	if (!st->debuginfo_path) {
+		rc = -ENOMEM;
+		goto free_st;
+	}
+	/* dwfl_standard_find_debuginfo looks by build-id and debuglink in
+	 * the path's directories, then asks debuginfod when DEBUGINFOD_URLS
+	 * is set; libdwfl reads .gnu_debugdata (MiniDebugInfo) by itself. */
+	st->callbacks = (Dwfl_Callbacks){
+		.find_elf = dwfl_linux_proc_find_elf,
+		.find_debuginfo = dwfl_standard_find_debuginfo,
+		.debuginfo_path = &st->debuginfo_path,
+	};
+	st->dwfl = dwfl_begin(&st->callbacks);
 	if (!st->dwfl) {
 		rc = -ENOMEM;
 		goto free_st;
@@ -77,8 +88,14 @@ int symtab_open(pid_t pid, struct symtab **out)
 end_dwfl:
 	dwfl_end(st->dwfl);
 free_st:
+	free(st->debuginfo_path);
 	free(st);
 	return rc;
+}
+
+void symtab_set_notify(struct symtab *st, void (*notify)(const char *msg))
+{
+	st->notify = notify;
 }
 
 static void free_func(struct func_info *fn)
@@ -110,30 +127,14 @@ void symtab_close(struct symtab *st)
 		free(b);
 	}
 	dwfl_end(st->dwfl);
+	free(st->debuginfo_path);
+	free(st->noted);
 	free(st->exe.path);
 	free(st);
 }
 
-/* Versioned .symtab entries ("realpath@GLIBC_2.2.5") match by the name
- * before the '@' too. */
-static bool name_matches(const char *glob, const char *name)
-{
-	const char *at;
-	char buf[256];
-
-	if (glob_match(glob, name))
-		return true;
-	at = strchr(name, '@');
-	if (!at || at == name || (size_t)(at - name) >= sizeof(buf) ||
-	    strchr(glob, '@'))
-		return false;
-	memcpy(buf, name, (size_t)(at - name));
-	buf[at - name] = '\0';
-	return glob_match(glob, buf);
-}
-
 static int add_cand(struct cands *c, const struct sym_fn *f,
-		    const struct mod_entry *m)
+		    struct mod_entry *m, int ndx)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 64;
@@ -144,11 +145,11 @@ static int add_cand(struct cands *c, const struct sym_fn *f,
 		c->v = v;
 		c->cap = cap;
 	}
-	c->v[c->n++] = (struct cand){ .f = *f, .mod = m };
+	c->v[c->n++] = (struct cand){ .f = *f, .mod = m, .ndx = ndx };
 	return 0;
 }
 
-static int match_spec(const struct mod_list *mods, const struct probe_spec *spec,
+static int match_spec(struct mod_list *mods, const struct probe_spec *spec,
 		      struct cands *c, char *err, size_t errlen)
 {
 	const struct mod_entry *bare = NULL;
@@ -157,7 +158,7 @@ static int match_spec(const struct mod_list *mods, const struct probe_spec *spec
 	int rc;
 
 	for (size_t m = 0; m < mods->n; m++) {
-		const struct mod_entry *me = &mods->v[m];
+		struct mod_entry *me = &mods->v[m];
 		struct sym_fn f;
 
 		if (me->hidden ||
@@ -170,9 +171,10 @@ static int match_spec(const struct mod_list *mods, const struct probe_spec *spec
 			if (!sym_function(me->mod, i, &f))
 				continue;
 			nfuncs++;
-			if (!name_matches(spec->func_glob, f.name))
-				continue;
-			if (add_cand(c, &f, me) != 0)
+			rc = sym_matches(spec->func_glob, me, i, &f);
+			if (rc < 0)
+				return rc;
+			if (rc && add_cand(c, &f, me, i) != 0)
 				return -ENOMEM;
 		}
 		/* A stripped executable keeps only imports in .dynsym. With
@@ -234,7 +236,7 @@ static int make_func(const struct cand *c, struct func_info **out)
 	*out = NULL;
 	if (!fn)
 		return -ENOMEM;
-	fn->name = strdup(c->f.name);
+	fn->name = sym_display_name(c->mod, c->ndx, &c->f);
 	fn->module = strdup(c->mod->path);
 	fn->addr = c->f.addr;
 	if (!fn->name || !fn->module) {
@@ -286,6 +288,43 @@ free_batch:
 	return rc;
 }
 
+static bool checked_module(const struct symtab *st, const Dwfl_Module *mod)
+{
+	for (size_t i = 0; i < st->nnoted; i++)
+		if (st->noted[i] == mod)
+			return true;
+	return false;
+}
+
+/* Once per module, tell why its functions show raw registers: missing
+ * debug information is the usual surprise. Best effort: a note lost to a
+ * lack of memory changes nothing else. */
+static void note_missing_dwarf(struct symtab *st, const struct cands *c)
+{
+	char msg[1024];
+	Dwarf_Addr bias;
+
+	if (!st->notify)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct mod_entry *me = c->v[i].mod;
+		Dwfl_Module **v;
+
+		if (checked_module(st, me->mod))
+			continue;
+		v = realloc(st->noted, (st->nnoted + 1) * sizeof(*v));
+		if (!v)
+			return;
+		st->noted = v;
+		st->noted[st->nnoted++] = me->mod;
+		if (dwfl_module_getdwarf(me->mod, &bias))
+			continue;
+		debuginfo_note(me->mod, me->path, st->debuginfo_path,
+			       DEBUGINFO_DPKG_DIR, msg, sizeof(msg));
+		st->notify(msg);
+	}
+}
+
 static int out_of_memory(char *err, size_t errlen)
 {
 	if (err && errlen)
@@ -313,10 +352,12 @@ int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
 			goto free_lists;
 	}
 	rc = build_results(st, &c, funcs, nfuncs);
+	if (!rc)
+		note_missing_dwarf(st, &c);
 
 free_lists:
 	free(c.v);
-	free(mods.v);
+	sym_free_modules(&mods);
 	return rc == -ENOMEM ? out_of_memory(err, errlen) : rc;
 }
 
@@ -325,6 +366,7 @@ int symtab_describe(struct symtab *st, uint64_t addr, char *buf, size_t len)
 	Dwfl_Module *mod = dwfl_addrmodule(st->dwfl, addr);
 	GElf_Off off = 0;
 	GElf_Sym sym;
+	struct cxx_name cxx = { 0 };
 	const char *name;
 
 	if (!mod)
@@ -332,9 +374,12 @@ int symtab_describe(struct symtab *st, uint64_t addr, char *buf, size_t len)
 	name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
 	if (!name || !*name)
 		return -ENOENT;
+	if (demangle_symbol(name, &cxx) == 0)
+		name = cxx.display;
 	if (off)
 		snprintf(buf, len, "%s+0x%" PRIx64, name, (uint64_t)off);
 	else
 		snprintf(buf, len, "%s", name);
+	cxx_name_free(&cxx);
 	return 0;
 }

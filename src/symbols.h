@@ -12,19 +12,32 @@
 
 struct param_info {
 	char *name;              /* DWARF name, or "argN" (1-based) */
+	Dwarf_Die decl;          /* the source-level DW_TAG_formal_parameter */
 	bool has_type;
 	Dwarf_Die type;          /* valid while the symtab is open */
 	struct abi_type abi;
+	/* DWARF gives no location for it: unused, or a clone dropped it */
+	bool optimised_out;
+	/* Clones: the concrete parameter, whose location at the entry pc
+	 * is the only trustworthy place of the value. */
+	bool has_loc_die;
+	Dwarf_Die loc_die;
 };
 
 struct func_info {
-	char *name;              /* symbol name, as matched and displayed */
+	char *name;              /* as displayed: the symbol name, or a C++
+				  * one demangled without its parameters
+				  * ("ns::Parser::parse"); clones keep their
+				  * suffix ("f.isra.0") */
 	char *module;            /* path of the module's file */
 	uint64_t addr;           /* run-time entry address (load bias applied) */
 	bool has_dwarf;          /* params/ret come from DWARF */
 	bool variadic;
 	bool clone;              /* .isra/.constprop/.part: real signature
-				  * differs from the source, args untrusted */
+				  * differs from the source: arguments only
+				  * from DWARF locations, see param_info */
+	bool ret_untrusted;      /* .isra/.part may drop the return value */
+	uint64_t dwarf_pc;       /* the entry address as DWARF gives it */
 	unsigned nparams;
 	struct param_info *params;
 	bool has_ret;            /* false for void */
@@ -36,16 +49,28 @@ struct func_info {
 
 struct symtab;
 
-/* Report the modules mapped in PID (from /proc/PID/maps). 0 or -errno. */
+/* Report the modules mapped in PID (from /proc/PID/maps). 0 or -errno.
+ * DWARF comes from each file, or from a separate debug file found by
+ * build-id or .gnu_debuglink next to it, in its .debug/ or under the
+ * directories of $LATCH_DEBUG_DIRS (default /usr/lib/debug), or from
+ * debuginfod when DEBUGINFOD_URLS is set; split DWARF from .dwo files. */
 int symtab_open(pid_t pid, struct symtab **out);
 void symtab_close(struct symtab *st);
 
-/* Resolve specs to functions. 0 on success with at least one function per
- * spec; otherwise -ENOENT (a spec matched nothing, err says which and
- * suggests close names), -ENOEXEC (a matching module has no symbols) or
- * another -errno, with a one-line message in err. Results are owned by
- * the symtab and stay valid until symtab_close. Functions that several
- * specs or aliases name appear once. */
+/* Where one-line notes for the user go (no "latch: " prefix; NULL: none).
+ * symtab_resolve gives one per module whose functions it found but which
+ * has no debug information, naming where it could come from. */
+void symtab_set_notify(struct symtab *st, void (*notify)(const char *msg));
+
+/* Resolve specs to functions: a glob selects a function by its symbol
+ * name, or for C++ by its demangled name with or without the parameter
+ * list ("ns::fn", "ns::fn(int)"), where a glob with "::" may start at any
+ * scope ("Parser::*" selects "ns::Parser::parse"). 0 on success with at
+ * least one function per spec; otherwise -ENOENT (a spec matched nothing,
+ * err says which and suggests close names), -ENOEXEC (a matching module
+ * has no symbols) or another -errno, with a one-line message in err.
+ * Results are owned by the symtab and stay valid until symtab_close.
+ * Functions that several specs or aliases name appear once. */
 int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
 		   size_t nspecs, struct func_info ***funcs, size_t *nfuncs,
 		   char *err, size_t errlen);

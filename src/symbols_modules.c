@@ -123,6 +123,28 @@ int sym_list_modules(Dwfl *dwfl, const struct exe_id *exe, struct mod_list *l)
 	return 0;
 }
 
+void sym_free_modules(struct mod_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct mod_entry *m = &l->v[i];
+
+		for (int k = 0; m->cxx && k < m->nsyms; k++)
+			cxx_name_free(&m->cxx[k].n);
+		free(m->cxx);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* "f.cold" ("f.cold.3") is the unlikely part of f that GCC moved away:
+ * entered by a jump from f's body, never called, so never a probe. */
+static bool cold_part(const char *name)
+{
+	const char *c = strstr(name, ".cold");
+
+	return c && (c[5] == '\0' || c[5] == '.');
+}
+
 bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out)
 {
 	GElf_Sym sym;
@@ -135,7 +157,8 @@ bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out)
 	 * end up in; size 0 marks PLT stubs and assembler labels; "f@VER"
 	 * names obsolete compatibility versions, which new code never calls. */
 	if (!name || !*name || strchr(name, '@') || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-	    shndx == SHN_UNDEF || shndx == (GElf_Word)-1 || sym.st_size == 0)
+	    shndx == SHN_UNDEF || shndx == (GElf_Word)-1 || sym.st_size == 0 ||
+	    cold_part(name))
 		return false;
 	out->name = name;
 	out->addr = addr;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include "demangle.h"
 #include "probe.h"
 
 /* What identifies the process's executable among its modules. */
@@ -17,12 +18,19 @@ struct exe_id {
 	bool has_st;
 };
 
+/* A symbol's C++ names, demangled when first asked for. */
+struct sym_cxx {
+	struct cxx_name n;   /* both NULL for a C name */
+	bool done;
+};
+
 struct mod_entry {
 	Dwfl_Module *mod;
 	const char *path;    /* as mapped; owned by libdwfl */
 	bool is_main;
 	bool hidden;         /* the dynamic linker or the vdso: never probed */
 	int nsyms;           /* symbol table entries; <= 0 when stripped */
+	struct sym_cxx *cxx; /* nsyms entries, or NULL until needed */
 };
 
 struct mod_list {
@@ -31,9 +39,11 @@ struct mod_list {
 };
 
 void sym_exe_read(pid_t pid, struct exe_id *exe);
-/* The modules reported in dwfl, classified; 0 or -ENOMEM. Free l->v. */
+/* The modules reported in dwfl, classified; 0 or -ENOMEM. Release with
+ * sym_free_modules. */
 int sym_list_modules(Dwfl *dwfl, const struct exe_id *exe,
 		     struct mod_list *l);
+void sym_free_modules(struct mod_list *l);
 
 /* A defined function symbol of a module. */
 struct sym_fn {
@@ -44,9 +54,30 @@ struct sym_fn {
 
 bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out);
 
+/* The C++ names of symbol ndx (f, from sym_function) of m: 0 with *out
+ * NULL for a C name, or -ENOMEM. Valid until sym_free_modules. */
+int sym_cxx_name(struct mod_entry *m, int ndx, const struct sym_fn *f,
+		 const struct cxx_name **out);
+
+/* Does glob select f (symbol ndx of m)? By its symbol name, that name
+ * without an "@VERSION", or a C++ function's demangled name with or
+ * without its parameters or template arguments, from any scope down
+ * when glob has "::".
+ * 1, 0 or -ENOMEM. */
+int sym_matches(const char *glob, struct mod_entry *m, int ndx,
+		const struct sym_fn *f);
+
+/* What follows the first "::" of a C++ name outside brackets ("ns::A<x::y>::f"
+ * -> "A<x::y>::f"), or NULL. */
+const char *sym_next_scope(const char *name);
+
+/* The name f is shown by: demangled for C++ (malloc'd; NULL when out of
+ * memory). */
+char *sym_display_name(struct mod_entry *m, int ndx, const struct sym_fn *f);
+
 /* Write the -ENOENT message for a spec that selected modules but matched
  * no function in them, with close names as suggestions. 0 or -ENOMEM. */
-int sym_no_function(const struct mod_entry *mods, size_t nmods,
+int sym_no_function(struct mod_entry *mods, size_t nmods,
 		    const struct probe_spec *spec, char *err, size_t errlen);
 
 /* Write the message for a LIB glob that selects no module. */

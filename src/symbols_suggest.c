@@ -63,11 +63,36 @@ static unsigned distance(struct suggest *s, const char *a, size_t la,
 	return prev[lb];
 }
 
-static void consider(struct suggest *s, const char *want, size_t wlen,
-		     const char *name)
+/* A C++ name is as close as its closest scope suffix: "fn" is what one
+ * types for "ns::fn". */
+static unsigned scoped_distance(struct suggest *s, const char *want,
+				size_t wlen, const char *name, bool cxx)
 {
 	unsigned d = distance(s, want, wlen, name);
+
+	while (cxx && d && (name = sym_next_scope(name))) {
+		unsigned sd = distance(s, want, wlen, name);
+
+		if (sd < d)
+			d = sd;
+	}
+	return d;
+}
+
+/* name is a suggestion if it, or alt (its form without template
+ * arguments, or NULL), is close enough to want. */
+static void consider(struct suggest *s, const char *want, size_t wlen,
+		     const char *name, const char *alt, bool cxx)
+{
+	unsigned d = scoped_distance(s, want, wlen, name, cxx);
 	size_t at;
+
+	if (alt && d) {
+		unsigned ad = scoped_distance(s, want, wlen, alt, cxx);
+
+		if (ad < d)
+			d = ad;
+	}
 
 	if (d > s->limit)
 		return;
@@ -99,7 +124,20 @@ static unsigned close_enough(size_t len)
 	return len <= 4 ? 1 : len <= 8 ? 2 : 3;
 }
 
-int sym_no_function(const struct mod_entry *mods, size_t nmods,
+/* The name a person would have typed for f: a C++ function's demangled
+ * name, with its parameters when want has some. NULL when out of memory. */
+static const char *typed_name(struct mod_entry *me, int ndx,
+			      const struct sym_fn *f, bool with_params,
+			      const struct cxx_name **cxx)
+{
+	if (sym_cxx_name(me, ndx, f, cxx) != 0)
+		return NULL;
+	if (!*cxx)
+		return f->name;
+	return with_params ? (*cxx)->full : (*cxx)->display;
+}
+
+int sym_no_function(struct mod_entry *mods, size_t nmods,
 		    const struct probe_spec *spec, char *err, size_t errlen)
 {
 	struct suggest s = { .n = 0 };
@@ -117,15 +155,28 @@ int sym_no_function(const struct mod_entry *mods, size_t nmods,
 	if (!s.rows)
 		return -ENOMEM;
 	for (size_t m = 0; m < nmods; m++) {
-		const struct mod_entry *me = &mods[m];
+		struct mod_entry *me = &mods[m];
 		struct sym_fn f;
 
 		if (me->hidden || me->nsyms <= 0 ||
 		    !probe_matches_module(spec, me->path, me->is_main))
 			continue;
-		for (int i = 0; i < me->nsyms; i++)
-			if (sym_function(me->mod, i, &f))
-				consider(&s, want, wlen, f.name);
+		for (int i = 0; i < me->nsyms; i++) {
+			const struct cxx_name *cxx;
+			bool params = strchr(want, '(') != NULL;
+			const char *name;
+
+			if (!sym_function(me->mod, i, &f))
+				continue;
+			name = typed_name(me, i, &f, params, &cxx);
+			if (!name) {
+				free(s.rows);
+				return -ENOMEM;
+			}
+			consider(&s, want, wlen, name,
+				 cxx && !params ? cxx->bare : NULL,
+				 cxx && !cxx->generated);
+		}
 	}
 	for (size_t i = 0; i < s.n && len >= 0 && (size_t)len < errlen; i++)
 		len += snprintf(err + len, errlen - (size_t)len, "%s%s%s",

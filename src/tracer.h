@@ -20,6 +20,7 @@ struct frame {
 	uint64_t start_mono_ns;
 	uint64_t call_id;
 	const struct func_info *fn;
+	uint64_t ret_buf;       /* where an aggregate result is written */
 };
 
 enum stop_kind {

@@ -360,6 +360,8 @@ char *typename_signature(const struct func_info *fn, const char *name,
 {
 	struct sbuf inner = { 0 }, out = { 0 };
 	Dwarf_Die ret = fn->ret_type;
+	const char *quals = "";
+	unsigned shown = 0;
 
 	sb_add(&inner, name);
 	sb_add(&inner, "(");
@@ -367,19 +369,28 @@ char *typename_signature(const struct func_info *fn, const char *name,
 		const struct param_info *p = &fn->params[i];
 		Dwarf_Die t = p->type;
 
-		if (i)
+		/* C++ writes `this` as the method's qualifiers */
+		if (cxx && typename_is_artificial(p)) {
+			if (!strcmp(p->name, "this"))
+				quals = typename_this_quals(p);
+			continue;
+		}
+		if (shown++)
 			sb_add(&inner, ", ");
 		declare(&inner, p->has_type ? &t : NULL, p->name, cxx, 0);
 	}
 	if (fn->variadic)
-		sb_add(&inner, fn->nparams ? ", ..." : "...");
-	else if (!fn->nparams && prototyped && !cxx)
+		sb_add(&inner, shown ? ", ..." : "...");
+	else if (!shown && prototyped && !cxx)
 		sb_add(&inner, "void");
 	sb_add(&inner, ")");
+	sb_add(&inner, quals);
 	if (inner.oom) {
 		free(inner.p);
 		return NULL;
 	}
+	if (cxx && !fn->has_ret && typename_is_structor(name))
+		return inner.p;
 	declare(&out, fn->has_ret && fn->ret_has_type ? &ret : NULL, inner.p,
 		cxx, 0);
 	free(inner.p);

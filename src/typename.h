@@ -17,4 +17,14 @@ char *typename_decl(Dwarf_Die *type, const char *name, bool cxx);
 char *typename_signature(const struct func_info *fn, const char *name,
 			 bool prototyped, bool cxx);
 
+/* C++ member functions (typename_cxx.c). Is p compiler-made, as `this`
+ * is? */
+bool typename_is_artificial(const struct param_info *p);
+/* " const", " volatile", " const volatile" or "": what follows the
+ * parameter list of a method whose `this` is this_param. */
+const char *typename_this_quals(const struct param_info *this_param);
+/* Is the demangled name a constructor or destructor ("ns::A<int>::A",
+ * "ns::A::~A")? */
+bool typename_is_structor(const char *name);
+
 #endif

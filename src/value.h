@@ -1,4 +1,5 @@
-/* A typed value read from the tracee, ready for any sink to render. */
+/* A typed value read from the tracee, ready for any sink to render: a
+ * tree, since structs, arrays and followed pointers hold other values. */
 #ifndef LATCH_VALUE_H
 #define LATCH_VALUE_H
 
@@ -12,10 +13,16 @@ enum value_kind {
 	V_UINT,     /* unsigned integer in .u */
 	V_BOOL,     /* .u != 0 */
 	V_CHAR,     /* a character, .i */
-	V_ENUM,     /* .i, with .enumerator when a name matches */
-	V_PTR,      /* address in .u, 0 prints as NULL */
-	V_STR,      /* char *: address in .u, bytes in .str/.len */
-	V_OPAQUE,   /* a type this version does not decode: {...} */
+	V_ENUM,     /* .i; .text names it ("RED", "A|B", "A|0x40") or NULL */
+	V_FLOAT,    /* .f, with .fbits 16, 32, 64 or 0 for long double */
+	V_PTR,      /* address in .u, 0 prints as NULL; .text: the symbol
+		     * it points into ("handler", "table+0x10"); nkids 1:
+		     * the followed pointee */
+	V_STR,      /* text: bytes in .text/.len, from address .u; no
+		     * .text (and not unreadable): a NULL char * */
+	V_STRUCT,   /* struct, class or union: named kids */
+	V_ARRAY,    /* kids without names; .truncated when cut */
+	V_OPAQUE,   /* a type latch does not decode, or past the depth limit */
 	V_RAW,      /* a register word with no type information, in .u */
 	V_UNAVAIL,  /* optimised out or unknown */
 	V_VARARGS,  /* the "..." of a variadic function */
@@ -23,20 +30,34 @@ enum value_kind {
 
 struct value {
 	enum value_kind kind;
-	const char *name;        /* parameter name; owned by the function info */
+	const char *name;        /* parameter or member name; borrowed from
+				  * the debug info, which outlives events */
 	union {
 		int64_t i;
 		uint64_t u;
+		long double f;
 	};
-	const char *enumerator;  /* V_ENUM; owned by the debug info */
-	char *str;               /* V_STR: malloc'd bytes, not NUL-terminated */
+	unsigned fbits;          /* V_FLOAT */
+	char *text;              /* owned: V_STR bytes (not NUL-terminated,
+				  * .len of them), or a NUL-terminated name
+				  * for V_ENUM and V_PTR */
 	size_t len;
-	bool truncated;          /* V_STR: cut at the string limit */
-	bool unreadable;         /* V_STR or V_PTR: the pointee could not be read */
+	bool truncated;          /* V_STR and V_ARRAY: cut at the limit */
+	bool unreadable;         /* V_STR, V_PTR: the pointee could not be
+				  * read; V_UNAVAIL: the bytes could not */
+	unsigned nkids;
+	struct value *kids;      /* owned */
+};
+
+/* How much of a value is read and shown (-s, -A, --depth). */
+struct value_limits {
+	size_t strlimit;         /* bytes of a string */
+	unsigned arraylimit;     /* elements of an array */
+	unsigned depth;          /* levels of nested structs and arrays */
 };
 
 void value_free(struct value *v);
-/* Deep copy; returns 0 or -ENOMEM. */
+/* Deep copy; returns 0 or -ENOMEM (dst is then safe to free). */
 int value_copy(struct value *dst, const struct value *src);
 
 #endif

@@ -1,9 +1,10 @@
 /* Argument and return values at a trap: the ABI says where each value
- * lies, DWARF says what it is. */
+ * lies, DWARF says what it is (decode*.c). */
 #include <dwarf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "decode.h"
 #include "values.h"
 
 static const char *const raw_names[] = {
@@ -13,249 +14,124 @@ static const char *const raw_names[] = {
 
 static const struct abi_type word_type = { .cls = ABI_INT, .size = 8 };
 
-static uint64_t truncate_to(uint64_t w, size_t size, bool is_signed)
+/* Floating-point registers, fetched at most once per stop and only when
+ * a value lies in them. */
+struct fp_cache {
+	struct arch_fpregs fp;
+	int state;               /* 0 not fetched, 1 fetched, -errno */
+};
+
+/* The bytes of a register-passed value: its pieces end to end. Returns
+ * how many bytes, or -errno when a register could not be read. */
+static ssize_t piece_bytes(const struct values_src *src, const struct abi_loc *loc,
+			   struct fp_cache *fc, uint8_t *buf, size_t cap)
 {
-	unsigned bits = (unsigned)(size * 8);
+	size_t at = 0;
 
-	if (size == 0 || size >= 8)
-		return w;
-	w &= (UINT64_C(1) << bits) - 1;
-	if (is_signed && (w >> (bits - 1)) & 1)
-		w |= ~UINT64_C(0) << bits;
-	return w;
-}
+	for (unsigned i = 0; i < loc->npieces; i++) {
+		const struct abi_piece *p = &loc->piece[i];
+		uint8_t reg[16];
 
-/* The integer word of an ABI_INT-class value. Only the low size bytes of a
- * register are defined: callers leave garbage above a char or short. The
- * targets are little-endian, so a value in memory starts with its low
- * bytes. */
-static bool fetch_word(const struct abi_loc *loc, size_t size, mem_read_fn rd,
-		       void *ctx, uint64_t *w)
-{
-	*w = 0;
-	switch (loc->kind) {
-	case LOC_INT_REG:
-		*w = loc->words[0];
-		return true;
-	case LOC_MEMORY:
-		if (size == 0 || size > 8)
-			size = 8;
-		return rd(ctx, loc->addr, w, size) == (ssize_t)size;
-	default:
-		return false;
-	}
-}
-
-static bool char_like(Dwarf_Die *t)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word enc = 0;
-
-	if (dwarf_tag(t) != DW_TAG_base_type || dwarf_bytesize(t) != 1)
-		return false;
-	dwarf_formudata(dwarf_attr(t, DW_AT_encoding, &a), &enc);
-	return enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char;
-}
-
-/* char *, const unsigned char *... but not uint8_t *, which holds bytes,
- * not text. */
-static bool points_to_text(Dwarf_Die *ptr)
-{
-	Dwarf_Attribute a;
-	Dwarf_Die t, next;
-
-	if (!dwarf_formref_die(dwarf_attr(ptr, DW_AT_type, &a), &t))
-		return false;   /* void * */
-	for (int depth = 0; depth < 16; depth++) {
-		int tag = dwarf_tag(&t);
-
-		if (tag == DW_TAG_typedef) {
-			const char *n = dwarf_diename(&t);
-
-			if (n && strstr(n, "int8_t"))
-				return false;
-		} else if (tag != DW_TAG_const_type &&
-			   tag != DW_TAG_volatile_type &&
-			   tag != DW_TAG_restrict_type &&
-			   tag != DW_TAG_atomic_type) {
-			return char_like(&t);
+		if (p->kind == PIECE_FP && src->fp) {
+			arch_fp_reg(src->fp, p->reg, reg);
+		} else if (p->kind == PIECE_FP) {
+			if (fc->state == 0)
+				fc->state = arch_get_fpregs(src->tid, &fc->fp) ?: 1;
+			if (fc->state < 0)
+				return fc->state;
+			arch_fp_reg(&fc->fp, p->reg, reg);
+		} else {
+			for (unsigned b = 0; b < 8; b++)
+				reg[b] = (uint8_t)(p->word >> (8 * b));
+			memset(reg + 8, 0, 8);
 		}
-		if (!dwarf_formref_die(dwarf_attr(&t, DW_AT_type, &a), &next))
-			return false;
-		t = next;
+		if (p->size > sizeof(reg) || at + p->size > cap)
+			return -EINVAL;
+		memcpy(buf + at, reg, p->size);
+		at += p->size;
 	}
-	return false;
+	return (ssize_t)at;
 }
 
-static int read_string(uint64_t addr, mem_read_fn rd, void *ctx,
-		       size_t limit, struct value *v)
+/* A word for a value whose type DWARF does not give. */
+static void raw_value(const struct values_src *src, const struct abi_loc *loc,
+		      struct value *v)
 {
-	char *buf = malloc(limit ? limit : 1);
-	ssize_t n = 0;
-	char *nul;
+	v->kind = V_UNAVAIL;
+	if (loc->kind == LOC_REGS && loc->npieces && loc->piece[0].kind == PIECE_INT) {
+		v->kind = V_RAW;
+		v->u = loc->piece[0].word;
+	} else if (loc->kind == LOC_MEMORY &&
+		   src->rd(src->rdctx, loc->addr, &v->u, 8) == 8) {
+		v->kind = V_RAW;
+	}
+}
 
-	if (!buf)
-		return -ENOMEM;
-	v->kind = V_STR;
-	v->u = addr;
-	if (limit) {
-		n = rd(ctx, addr, buf, limit);
-		if (n <= 0) {
-			free(buf);
-			v->unreadable = true;
+static int read_value(const struct values_src *src, Dwarf_Die *type,
+		      const struct abi_loc *loc, struct fp_cache *fc,
+		      struct value *v)
+{
+	const struct dec_pos top = { 0, false };
+	uint8_t buf[ABI_MAX_PIECES * 16];
+	bool readable;
+	ssize_t n;
+	int rc;
+
+	if (!type) {
+		raw_value(src, loc, v);
+		return 0;
+	}
+	switch (loc->kind) {
+	case LOC_REGS:
+		n = piece_bytes(src, loc, fc, buf, sizeof(buf));
+		if (n < 0) {
+			v->kind = V_UNAVAIL;
 			return 0;
 		}
+		return dec_value(src, type, buf, (size_t)n, top, v);
+	case LOC_MEMORY:
+		rc = dec_at(src, type, loc->addr, top, v, &readable);
+		if (!rc && !readable) {
+			v->kind = V_UNAVAIL;
+			v->unreadable = true;
+		}
+		return rc;
+	case LOC_NONE:
+		break;
 	}
-	nul = memchr(buf, '\0', (size_t)n);
-	v->len = nul ? (size_t)(nul - buf) : (size_t)n;
-	/* No NUL in what could be read: at the limit, or at the end of the
-	 * mapping, the string goes on beyond what is shown. */
-	v->truncated = !nul;
-	/* values may be kept until their call returns: give back the
-	 * unused part of the limit */
-	v->str = realloc(buf, v->len ? v->len : 1);
-	if (!v->str)
-		v->str = buf;
+	v->kind = V_UNAVAIL;
 	return 0;
 }
 
-static bool enum_signed(Dwarf_Die *e)
+/* A clone's parameter: where its DWARF location says it is at the entry
+ * pc, when that is one register. Anything else is not trusted. */
+static void clone_loc(const struct func_info *fn, const struct param_info *p,
+		      const struct arch_regs *r, struct abi_loc *loc)
 {
 	Dwarf_Attribute a;
-	Dwarf_Die decl, under, child;
+	Dwarf_Op *expr;
+	size_t len;
+	Dwarf_Die die = p->loc_die;
+	unsigned reg;
 
-	if (dwarf_formref_die(dwarf_attr(e, DW_AT_type, &a), &decl) &&
-	    dwarf_peel_type(&decl, &under) == 0) {
-		Dwarf_Word enc = 0;
-
-		dwarf_formudata(dwarf_attr(&under, DW_AT_encoding, &a), &enc);
-		return enc == DW_ATE_signed || enc == DW_ATE_signed_char;
-	}
-	/* Older producers omit the underlying type: C makes it signed
-	 * only when some enumerator is negative. */
-	if (dwarf_child(e, &child) != 0)
-		return false;
-	do {
-		Dwarf_Sword s;
-
-		if (dwarf_tag(&child) == DW_TAG_enumerator &&
-		    dwarf_attr(&child, DW_AT_const_value, &a) &&
-		    dwarf_whatform(&a) == DW_FORM_sdata &&
-		    dwarf_formsdata(&a, &s) == 0 && s < 0)
-			return true;
-	} while (dwarf_siblingof(&child, &child) == 0);
-	return false;
-}
-
-static const char *enumerator_name(Dwarf_Die *e, uint64_t w, size_t size)
-{
-	Dwarf_Die child;
-
-	if (dwarf_child(e, &child) != 0)
-		return NULL;
-	do {
-		Dwarf_Attribute a;
-		Dwarf_Word u;
-
-		if (dwarf_tag(&child) != DW_TAG_enumerator ||
-		    !dwarf_attr(&child, DW_AT_const_value, &a) ||
-		    dwarf_formudata(&a, &u) != 0)
-			continue;
-		/* compare as size-byte patterns: signedness of the form and
-		 * of the register do not matter then */
-		if (truncate_to(u, size, false) == truncate_to(w, size, false))
-			return dwarf_diename(&child);
-	} while (dwarf_siblingof(&child, &child) == 0);
-	return NULL;
-}
-
-static void decode_base(Dwarf_Die *t, uint64_t w, size_t size, struct value *v)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word enc = 0;
-
-	dwarf_formudata(dwarf_attr(t, DW_AT_encoding, &a), &enc);
-	switch (enc) {
-	case DW_ATE_boolean:
-		v->kind = V_BOOL;
-		v->u = truncate_to(w, size, false) != 0;
+	memset(loc, 0, sizeof(*loc));
+	loc->kind = LOC_NONE;
+	if (!p->has_loc_die || p->optimised_out ||
+	    !dwarf_attr(&die, DW_AT_location, &a) ||
+	    dwarf_getlocation_addr(&a, fn->dwarf_pc, &expr, &len, 1) != 1 ||
+	    len != 1)
 		return;
-	case DW_ATE_signed_char:
-		v->kind = V_CHAR;
-		v->u = truncate_to(w, size, true);
+	if (expr[0].atom >= DW_OP_reg0 && expr[0].atom <= DW_OP_reg31)
+		reg = expr[0].atom - DW_OP_reg0;
+	else if (expr[0].atom == DW_OP_regx)
+		reg = (unsigned)expr[0].number;
+	else
 		return;
-	case DW_ATE_unsigned_char:
-		v->kind = V_CHAR;
-		v->u = truncate_to(w, size, false);
-		return;
-	case DW_ATE_UTF:
-		v->kind = size == 1 ? V_CHAR : V_UINT;
-		v->u = truncate_to(w, size, false);
-		return;
-	case DW_ATE_signed:
-		v->kind = V_INT;
-		v->u = truncate_to(w, size, true);
-		return;
-	case DW_ATE_unsigned:
-		v->kind = V_UINT;
-		v->u = truncate_to(w, size, false);
-		return;
-	default:
-		v->kind = V_OPAQUE;
-		return;
-	}
-}
-
-/* Fill v (kind and payload) from a value of DWARF type `type` (NULL:
- * unknown) at loc. */
-static int decode(Dwarf_Die *type, const struct abi_type *abi,
-		  const struct abi_loc *loc, mem_read_fn rd, void *ctx,
-		  size_t strlimit, struct value *v)
-{
-	Dwarf_Die t;
-	uint64_t w;
-	size_t size = abi->size;
-
-	if (!type || dwarf_peel_type(type, &t) != 0) {
-		v->kind = V_RAW;
-		if (!fetch_word(loc, 8, rd, ctx, &v->u))
-			v->kind = V_UNAVAIL;
-		return 0;
-	}
-	/* Floating point, aggregates and 128-bit integers are not
-	 * decoded yet. */
-	if (abi->cls != ABI_INT || size > 8) {
-		v->kind = V_OPAQUE;
-		return 0;
-	}
-	if (!fetch_word(loc, size, rd, ctx, &w)) {
-		v->kind = V_UNAVAIL;
-		return 0;
-	}
-	switch (dwarf_tag(&t)) {
-	case DW_TAG_base_type:
-		decode_base(&t, w, size, v);
-		return 0;
-	case DW_TAG_enumeration_type:
-		v->kind = V_ENUM;
-		v->u = truncate_to(w, size, enum_signed(&t));
-		v->enumerator = enumerator_name(&t, w, size);
-		return 0;
-	case DW_TAG_pointer_type:
-		if (w && points_to_text(&t))
-			return read_string(w, rd, ctx, strlimit, v);
-		v->kind = V_PTR;
-		v->u = w;
-		return 0;
-	case DW_TAG_reference_type:
-	case DW_TAG_rvalue_reference_type:
-	case DW_TAG_unspecified_type:
-		v->kind = V_PTR;
-		v->u = w;
-		return 0;
-	default:
-		v->kind = V_OPAQUE;
-		return 0;
+	if (p->abi.size <= 16 &&
+	    arch_dwarf_reg(r, reg, (unsigned)(p->abi.size ? p->abi.size : 8),
+			   &loc->piece[0])) {
+		loc->kind = LOC_REGS;
+		loc->npieces = 1;
 	}
 }
 
@@ -266,7 +142,7 @@ static void free_values(struct value *vals, unsigned n)
 	free(vals);
 }
 
-static int read_raw_args(const struct arch_regs *r, struct value **vals,
+static int read_raw_args(const struct values_src *src, struct value **vals,
 			 unsigned *nvals)
 {
 	unsigned n = arch_int_arg_regs;
@@ -278,48 +154,55 @@ static int read_raw_args(const struct arch_regs *r, struct value **vals,
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	arch_abi_start(&c, r, NULL);
+	arch_abi_start(&c, src->r, NULL);
 	for (unsigned i = 0; i < n; i++) {
 		struct abi_loc loc;
 
-		arch_abi_next(&c, r, &word_type, &loc);
+		arch_abi_next(&c, src->r, &word_type, &loc);
 		v[i].name = raw_names[i];
-		v[i].kind = loc.kind == LOC_INT_REG ? V_RAW : V_UNAVAIL;
-		v[i].u = loc.words[0];
+		raw_value(src, &loc, &v[i]);
 	}
 	*vals = v;
 	*nvals = n;
 	return 0;
 }
 
-int values_read_args(const struct func_info *fn, const struct arch_regs *r,
-		     mem_read_fn rd, void *ctx, size_t strlimit,
-		     struct value **vals, unsigned *nvals)
+int values_read_args(const struct func_info *fn, const struct values_src *src,
+		     struct value **vals, unsigned *nvals, uint64_t *ret_buf)
 {
-	unsigned n;
+	struct fp_cache fc = { .state = 0 };
 	struct abi_cursor c;
 	struct value *v;
+	unsigned n;
 	int rc;
 
 	*vals = NULL;
 	*nvals = 0;
+	*ret_buf = 0;
 	if (!fn->has_dwarf)
-		return read_raw_args(r, vals, nvals);
+		return read_raw_args(src, vals, nvals);
 	n = fn->nparams + (fn->variadic ? 1 : 0);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	arch_abi_start(&c, r, fn->has_ret ? &fn->ret_abi : NULL);
+	arch_abi_start(&c, src->r, fn->has_ret ? &fn->ret_abi : NULL);
+	*ret_buf = c.ret_buf;
 	for (unsigned i = 0; i < fn->nparams; i++) {
 		const struct param_info *p = &fn->params[i];
 		Dwarf_Die t = p->type;
 		struct abi_loc loc;
 
-		/* every argument moves the cursor, decoded or not */
-		arch_abi_next(&c, r, &p->abi, &loc);
+		/* every argument moves the cursor, shown or not */
+		if (fn->clone)
+			clone_loc(fn, p, src->r, &loc);
+		else
+			arch_abi_next(&c, src->r, &p->abi, &loc);
 		v[i].name = p->name;
-		rc = decode(p->has_type ? &t : NULL, &p->abi, &loc, rd, ctx,
-			    strlimit, &v[i]);
+		if (p->optimised_out || loc.kind == LOC_NONE) {
+			v[i].kind = V_UNAVAIL;
+			continue;
+		}
+		rc = read_value(src, p->has_type ? &t : NULL, &loc, &fc, &v[i]);
 		if (rc)
 			goto free_vals;
 	}
@@ -336,25 +219,27 @@ free_vals:
 	return rc;
 }
 
-int values_read_return(const struct func_info *fn, const struct arch_regs *r,
-		       mem_read_fn rd, void *ctx, size_t strlimit,
-		       struct value *out)
+int values_read_return(const struct func_info *fn, const struct values_src *src,
+		       uint64_t ret_buf, struct value *out)
 {
+	struct fp_cache fc = { .state = 0 };
 	struct abi_loc loc;
 	Dwarf_Die t = fn->ret_type;
 
 	memset(out, 0, sizeof(*out));
 	if (!fn->has_dwarf) {
-		arch_abi_return(r, &word_type, &loc);
-		out->kind = V_RAW;
-		out->u = loc.words[0];
+		arch_abi_return(src->r, &word_type, 0, &loc);
+		raw_value(src, &loc, out);
 		return 0;
 	}
 	if (!fn->has_ret) {
 		out->kind = V_NONE;
 		return 0;
 	}
-	arch_abi_return(r, &fn->ret_abi, &loc);
-	return decode(fn->ret_has_type ? &t : NULL, &fn->ret_abi, &loc, rd, ctx,
-		      strlimit, out);
+	if (fn->ret_untrusted) {
+		out->kind = V_UNAVAIL;
+		return 0;
+	}
+	arch_abi_return(src->r, &fn->ret_abi, ret_buf, &loc);
+	return read_value(src, fn->ret_has_type ? &t : NULL, &loc, &fc, out);
 }

@@ -8,137 +8,191 @@
 
 const unsigned arch_int_arg_regs = NGRN;
 
+static bool is_hfa(const struct abi_type *t)
+{
+	return t->cls == ABI_AGGREGATE && t->hfa_count >= 1 &&
+	       t->hfa_count <= ABI_MAX_PIECES && t->hfa_size != 0;
+}
+
+/* Copied by the caller and passed, or returned through x8, by reference:
+ * composites over 16 bytes that are no homogeneous aggregate, long
+ * vectors, and C++ classes that must not be copied bitwise. */
+static bool indirect(const struct abi_type *t)
+{
+	switch (t->cls) {
+	case ABI_INT:
+		return false;
+	case ABI_FLOAT:
+	case ABI_LONG_DOUBLE:
+		return t->size > 16;
+	case ABI_AGGREGATE:
+		return t->nontrivial || (!is_hfa(t) && t->size > 16);
+	}
+	return false;
+}
+
 void arch_abi_start(struct abi_cursor *c, const struct arch_regs *r,
 		    const struct abi_type *ret)
 {
-	/* A result returned in memory goes through x8, not an argument
-	 * register, so it shifts nothing. */
-	(void)ret;
 	memset(c, 0, sizeof(*c));
 	c->next_stack = r->g.sp;
+	/* x8 is no argument register: nothing shifts. */
+	if (ret && indirect(ret))
+		c->ret_buf = r->g.regs[8];
 }
 
-static void on_stack(struct abi_cursor *c, size_t size, size_t align,
+static void add_piece(struct abi_loc *loc, enum abi_piece_kind kind,
+		      unsigned size, unsigned reg, uint64_t word)
+{
+	struct abi_piece *p = &loc->piece[loc->npieces++];
+
+	loc->kind = LOC_REGS;
+	p->kind = kind;
+	p->size = size;
+	p->reg = reg;
+	p->word = word;
+}
+
+/* Stack slots are multiples of 8 bytes, aligned to 8 or to 16 for types
+ * that need it. */
+static void on_stack(struct abi_cursor *c, size_t size, unsigned align,
 		     struct abi_loc *loc)
 {
-	if (align < 8)
-		align = 8;
+	align = align > 8 ? 16 : 8;
 	c->next_stack = (c->next_stack + align - 1) & ~(uint64_t)(align - 1);
 	loc->kind = LOC_MEMORY;
 	loc->addr = c->next_stack;
 	c->next_stack += (size + 7) & ~(size_t)7;
 }
 
-/* A homogeneous floating-point aggregate: up to four members of one
- * floating type. abi_type says only "all members float", so the member
- * count is taken from the size, as for the common all-double case. */
-static unsigned hfa_members(const struct abi_type *t)
+static void by_reference(struct abi_cursor *c, const struct arch_regs *r,
+			 struct abi_loc *loc)
 {
-	if (t->cls != ABI_AGGREGATE || !t->all_float || t->size == 0 || t->size > 32)
-		return 0;
-	return (unsigned)((t->size + 7) / 8);
+	if (c->next_int < NGRN) {
+		loc->kind = LOC_MEMORY;
+		loc->addr = r->g.regs[c->next_int++];
+	} else {
+		/* The pointer itself is on the stack, which latch does not
+		 * read here: .addr says where. */
+		on_stack(c, 8, 8, loc);
+		loc->kind = LOC_NONE;
+	}
+}
+
+/* Integer registers for n 8-byte words of a size-byte value. */
+static void int_pieces(struct abi_cursor *c, const struct arch_regs *r,
+		       size_t size, unsigned n, struct abi_loc *loc)
+{
+	loc->kind = LOC_REGS;
+	for (unsigned i = 0; i < n; i++) {
+		size_t left = size - 8 * i;
+
+		add_piece(loc, PIECE_INT, left > 8 ? 8 : (unsigned)left, 0,
+			  r->g.regs[c->next_int++]);
+	}
+}
+
+static void aggregate(struct abi_cursor *c, const struct arch_regs *r,
+		      const struct abi_type *t, struct abi_loc *loc)
+{
+	unsigned n;
+
+	if (is_hfa(t)) {
+		if (c->next_float + t->hfa_count > NSRN) {
+			/* No partial split: later floats go to the stack too. */
+			c->next_float = NSRN;
+			on_stack(c, t->size, t->align, loc);
+			return;
+		}
+		loc->kind = LOC_REGS;
+		for (unsigned i = 0; i < t->hfa_count; i++)
+			add_piece(loc, PIECE_FP, t->hfa_size, c->next_float++, 0);
+		return;
+	}
+	if (t->size == 0) {
+		loc->kind = LOC_REGS;   /* an empty struct takes nothing */
+		return;
+	}
+	n = (unsigned)((t->size + 7) / 8);
+	/* A 16-byte-aligned pair starts at an even register, even when it
+	 * then does not fit. */
+	if (t->align >= 16 && (c->next_int & 1))
+		c->next_int++;
+	if (c->next_int + n > NGRN) {
+		c->next_int = NGRN;
+		on_stack(c, t->size, t->align, loc);
+		return;
+	}
+	int_pieces(c, r, t->size, n, loc);
 }
 
 void arch_abi_next(struct abi_cursor *c, const struct arch_regs *r,
 		   const struct abi_type *t, struct abi_loc *loc)
 {
-	unsigned n;
-
 	memset(loc, 0, sizeof(*loc));
+	if (indirect(t)) {
+		by_reference(c, r, loc);
+		return;
+	}
 	switch (t->cls) {
 	case ABI_INT:
-		if (c->next_int < NGRN) {
-			loc->kind = LOC_INT_REG;
-			loc->nregs = 1;
-			loc->words[0] = r->g.regs[c->next_int++];
-		} else {
+		if (c->next_int < NGRN)
+			int_pieces(c, r, t->size ? t->size : 8, 1, loc);
+		else
 			on_stack(c, 8, 8, loc);
-		}
 		return;
 	case ABI_FLOAT:
 	case ABI_LONG_DOUBLE:   /* binary128, in a vector register */
-		if (c->next_float < NSRN) {
-			loc->kind = LOC_FLOAT_REG;
-			loc->nregs = 1;
-			loc->words[0] = c->next_float++;
-		} else {
-			on_stack(c, t->size ? t->size : 8, t->cls == ABI_LONG_DOUBLE ? 16 : 8, loc);
-		}
+		if (c->next_float < NSRN)
+			add_piece(loc, PIECE_FP, t->size ? (unsigned)t->size : 8,
+				  c->next_float++, 0);
+		else
+			on_stack(c, t->size ? t->size : 8, t->align, loc);
 		return;
 	case ABI_AGGREGATE:
-		break;
-	}
-	n = hfa_members(t);
-	if (n) {
-		if (c->next_float + n <= NSRN) {
-			loc->kind = LOC_FLOAT_REG;
-			loc->nregs = n > 2 ? 2 : n;
-			loc->words[0] = c->next_float;
-			c->next_float += n;
-		} else {
-			c->next_float = NSRN;
-			on_stack(c, t->size, 8, loc);
-		}
+		aggregate(c, r, t, loc);
 		return;
 	}
-	if (t->size > 16 || t->nontrivial) {
-		/* Copied by the caller and passed by reference. */
-		struct abi_loc ptr;
-		struct abi_type word = { .cls = ABI_INT, .size = 8 };
-
-		arch_abi_next(c, r, &word, &ptr);
-		if (ptr.kind == LOC_INT_REG) {
-			loc->kind = LOC_MEMORY;
-			loc->addr = ptr.words[0];
-		} else {
-			loc->kind = LOC_NONE;   /* the pointer itself is on the stack */
-			loc->addr = ptr.addr;
-		}
-		return;
-	}
-	unsigned regs = t->size > 8 ? 2 : 1;
-
-	if (c->next_int + regs <= NGRN) {
-		loc->kind = LOC_INT_REG;
-		loc->nregs = regs;
-		for (unsigned i = 0; i < regs; i++)
-			loc->words[i] = r->g.regs[c->next_int++];
-	} else {
-		c->next_int = NGRN;
-		on_stack(c, t->size, 8, loc);
-	}
+	loc->kind = LOC_NONE;
 }
 
 void arch_abi_return(const struct arch_regs *r, const struct abi_type *t,
-		     struct abi_loc *loc)
+		     uint64_t ret_buf, struct abi_loc *loc)
 {
 	memset(loc, 0, sizeof(*loc));
+	if (indirect(t)) {
+		/* Written through x8, which the callee need not preserve:
+		 * only the address seen at entry finds it. */
+		if (ret_buf) {
+			loc->kind = LOC_MEMORY;
+			loc->addr = ret_buf;
+		} else {
+			loc->kind = LOC_NONE;
+		}
+		return;
+	}
 	switch (t->cls) {
 	case ABI_INT:
-		loc->kind = LOC_INT_REG;
-		loc->nregs = 1;
-		loc->words[0] = r->g.regs[0];
+		add_piece(loc, PIECE_INT, t->size && t->size < 8 ? (unsigned)t->size : 8,
+			  0, r->g.regs[0]);
 		return;
 	case ABI_FLOAT:
 	case ABI_LONG_DOUBLE:
-		loc->kind = LOC_FLOAT_REG;
-		loc->nregs = 1;
+		add_piece(loc, PIECE_FP, t->size ? (unsigned)t->size : 8, 0, 0);
 		return;
 	case ABI_AGGREGATE:
 		break;
 	}
-	if (hfa_members(t)) {
-		loc->kind = LOC_FLOAT_REG;
-		loc->nregs = 1;
+	loc->kind = LOC_REGS;
+	if (is_hfa(t)) {
+		for (unsigned i = 0; i < t->hfa_count; i++)
+			add_piece(loc, PIECE_FP, t->hfa_size, i, 0);
 		return;
 	}
-	if (t->size > 16 || t->nontrivial) {
-		/* Written through x8, which the callee need not preserve. */
-		loc->kind = LOC_NONE;
-		return;
+	for (unsigned i = 0; 8 * i < t->size && i < 2; i++) {
+		size_t left = t->size - 8 * i;
+
+		add_piece(loc, PIECE_INT, left > 8 ? 8 : (unsigned)left, 0,
+			  r->g.regs[i]);
 	}
-	loc->kind = LOC_INT_REG;
-	loc->nregs = t->size > 8 ? 2 : 1;
-	loc->words[0] = r->g.regs[0];
-	loc->words[1] = r->g.regs[1];
 }

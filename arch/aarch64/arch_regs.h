@@ -8,4 +8,10 @@ struct arch_regs {
 	struct user_pt_regs g;
 };
 
+/* v0-v31 (PIECE_FP register numbers 0-31), fpsr and fpcr, from
+ * PTRACE_GETREGSET NT_PRFPREG. */
+struct arch_fpregs {
+	struct user_fpsimd_state f;
+};
+
 #endif

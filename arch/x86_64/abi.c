@@ -20,12 +20,49 @@ static uint64_t int_reg(const struct arch_regs *r, unsigned i)
 	}
 }
 
-/* Aggregates over two eightbytes, long double and non-trivially copyable
- * C++ classes are never split across registers. */
-static bool in_memory(const struct abi_type *t)
+/* The classes of an aggregate's eightbytes that matter here. */
+enum eightbyte { EB_NONE, EB_INT, EB_SSE, EB_SSEUP };
+
+/* Classify aggregate t's eightbytes into eb[0..*n); false when it is of
+ * class MEMORY: over 16 bytes, an x87 member, an unaligned field. */
+static bool eightbytes(const struct abi_type *t, enum eightbyte eb[2],
+		       unsigned *n)
 {
-	return t->cls == ABI_LONG_DOUBLE ||
-	       (t->cls == ABI_AGGREGATE && (t->size > 16 || t->size == 0));
+	if (t->size > 16 || t->has_long_double || t->unaligned)
+		return false;
+	*n = (unsigned)((t->size + 7) / 8);
+	for (unsigned i = 0; i < *n; i++)
+		eb[i] = t->chunk_empty[i] ? EB_NONE :
+			t->chunk_is_float[i] ? EB_SSE : EB_INT;
+	if (*n == 2 && t->sse_up && eb[0] == EB_SSE)
+		eb[1] = EB_SSEUP;
+	return true;
+}
+
+/* The x87 forms of a return value: _Complex long double in st(0) and
+ * st(1), a struct of one long double in st(0). */
+static unsigned x87_return_regs(const struct abi_type *t)
+{
+	if (t->cls == ABI_LONG_DOUBLE)
+		return 1;
+	if (t->cls != ABI_AGGREGATE || !t->has_long_double || t->nontrivial ||
+	    t->unaligned || t->hfa_size != 16)
+		return 0;
+	if (t->is_complex)
+		return 2;
+	return t->hfa_count == 1 && t->size == 16 ? 1 : 0;
+}
+
+static bool returns_in_memory(const struct abi_type *t)
+{
+	enum eightbyte eb[2];
+	unsigned n;
+
+	if (t->cls != ABI_AGGREGATE)
+		return false;
+	if (t->nontrivial)
+		return true;
+	return !x87_return_regs(t) && !eightbytes(t, eb, &n);
 }
 
 void arch_abi_start(struct abi_cursor *c, const struct arch_regs *r,
@@ -34,8 +71,27 @@ void arch_abi_start(struct abi_cursor *c, const struct arch_regs *r,
 	memset(c, 0, sizeof(*c));
 	/* At entry rsp points at the return address; arguments follow it. */
 	c->next_stack = r->g.rsp + 8;
-	if (ret && ret->cls == ABI_AGGREGATE && (in_memory(ret) || ret->nontrivial))
-		c->next_int = 1;   /* the hidden result pointer in rdi */
+	if (ret && returns_in_memory(ret)) {
+		c->ret_buf = r->g.rdi;
+		c->next_int = 1;
+	}
+}
+
+static void add_piece(struct abi_loc *loc, enum abi_piece_kind kind,
+		      unsigned size, unsigned reg, uint64_t word)
+{
+	struct abi_piece *p = &loc->piece[loc->npieces++];
+
+	loc->kind = LOC_REGS;
+	p->kind = kind;
+	p->size = size;
+	p->reg = reg;
+	p->word = word;
+}
+
+static unsigned clamp(size_t size, unsigned max)
+{
+	return size == 0 || size > max ? max : (unsigned)size;
 }
 
 static void on_stack(struct abi_cursor *c, size_t size, size_t align,
@@ -48,99 +104,154 @@ static void on_stack(struct abi_cursor *c, size_t size, size_t align,
 	c->next_stack += (size + 7) & ~(size_t)7;
 }
 
+static void by_reference(struct abi_cursor *c, const struct arch_regs *r,
+			 struct abi_loc *loc)
+{
+	if (c->next_int < NINT) {
+		loc->kind = LOC_MEMORY;
+		loc->addr = int_reg(r, c->next_int++);
+	} else {
+		/* The pointer itself is on the stack, which latch does not
+		 * read here: .addr says where. */
+		loc->kind = LOC_NONE;
+		loc->addr = c->next_stack;
+		c->next_stack += 8;
+	}
+}
+
+/* Pieces of an aggregate classified eb[0..n): INTEGER eightbytes take
+ * ints[] in turn, SSE ones vector registers from sse on. */
+static void place(struct abi_loc *loc, const struct abi_type *t,
+		  const enum eightbyte eb[2], unsigned n, const uint64_t ints[2],
+		  unsigned sse)
+{
+	unsigned ni = 0;
+
+	loc->kind = LOC_REGS;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned size = clamp(t->size - 8 * i, 8);
+
+		switch (eb[i]) {
+		case EB_INT:
+			add_piece(loc, PIECE_INT, size, 0, ints[ni++]);
+			break;
+		case EB_SSE:
+			if (i + 1 < n && eb[i + 1] == EB_SSEUP)
+				size = 16;
+			add_piece(loc, PIECE_FP, size, sse++, 0);
+			break;
+		case EB_SSEUP:
+			break;
+		case EB_NONE:
+			/* padding only: zeros keep later pieces in place */
+			add_piece(loc, PIECE_INT, size, 0, 0);
+			break;
+		}
+	}
+}
+
+/* An aggregate goes whole into registers or whole onto the stack; one
+ * that does not fit leaves the registers to later arguments. */
+static void aggregate(struct abi_cursor *c, const struct arch_regs *r,
+		      const struct abi_type *t, struct abi_loc *loc)
+{
+	enum eightbyte eb[2];
+	unsigned n, nint = 0, nsse = 0;
+	uint64_t ints[2] = { 0, 0 };
+
+	if (!eightbytes(t, eb, &n)) {
+		on_stack(c, t->size, t->align, loc);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		nint += eb[i] == EB_INT;
+		nsse += eb[i] == EB_SSE;
+	}
+	if (c->next_int + nint > NINT || c->next_float + nsse > NSSE) {
+		on_stack(c, t->size, t->align, loc);
+		return;
+	}
+	for (unsigned i = 0; i < nint; i++)
+		ints[i] = int_reg(r, c->next_int++);
+	place(loc, t, eb, n, ints, c->next_float);
+	c->next_float += nsse;
+}
+
 void arch_abi_next(struct abi_cursor *c, const struct arch_regs *r,
 		   const struct abi_type *t, struct abi_loc *loc)
 {
 	memset(loc, 0, sizeof(*loc));
-	if (t->cls == ABI_AGGREGATE && t->nontrivial) {
-		/* Passed by invisible reference. */
-		if (c->next_int < NINT) {
-			loc->kind = LOC_MEMORY;
-			loc->addr = int_reg(r, c->next_int++);
-		} else {
-			uint64_t at = c->next_stack;
-
-			c->next_stack += 8;
-			loc->kind = LOC_NONE;
-			loc->addr = at;
-		}
-		return;
-	}
 	switch (t->cls) {
 	case ABI_INT:
-		if (c->next_int < NINT) {
-			loc->kind = LOC_INT_REG;
-			loc->nregs = 1;
-			loc->words[0] = int_reg(r, c->next_int++);
-		} else {
+		if (c->next_int < NINT)
+			add_piece(loc, PIECE_INT, clamp(t->size, 8), 0,
+				  int_reg(r, c->next_int++));
+		else
 			on_stack(c, 8, 8, loc);
-		}
 		return;
 	case ABI_FLOAT:
-		if (c->next_float < NSSE) {
-			loc->kind = LOC_FLOAT_REG;
-			loc->nregs = 1;
-			loc->words[0] = c->next_float++;
+		if (c->next_float >= NSSE) {
+			on_stack(c, t->size, t->align, loc);
+		} else if (t->size > 16) {
+			/* ymm/zmm: the upper halves are not in the FXSAVE area */
+			loc->kind = LOC_NONE;
+			c->next_float++;
 		} else {
-			on_stack(c, 8, 8, loc);
+			add_piece(loc, PIECE_FP, clamp(t->size, 16), c->next_float++, 0);
 		}
 		return;
 	case ABI_LONG_DOUBLE:
 		on_stack(c, 16, 16, loc);
 		return;
 	case ABI_AGGREGATE:
-		break;
-	}
-	if (in_memory(t)) {
-		on_stack(c, t->size, 8, loc);
+		if (t->nontrivial)
+			by_reference(c, r, loc);
+		else
+			aggregate(c, r, t, loc);
 		return;
 	}
-	unsigned chunks = t->size > 8 ? 2 : 1, nint = 0, nsse = 0;
-
-	for (unsigned i = 0; i < chunks; i++)
-		t->chunk_is_float[i] ? nsse++ : nint++;
-	if (c->next_int + nint > NINT || c->next_float + nsse > NSSE) {
-		on_stack(c, t->size, 8, loc);
-		return;
-	}
-	loc->nregs = chunks;
-	loc->kind = nsse == 0 ? LOC_INT_REG : nint == 0 ? LOC_FLOAT_REG : LOC_MIXED_REG;
-	for (unsigned i = 0; i < chunks; i++)
-		loc->words[i] = t->chunk_is_float[i] ? c->next_float++
-						     : int_reg(r, c->next_int++);
+	loc->kind = LOC_NONE;
 }
 
 void arch_abi_return(const struct arch_regs *r, const struct abi_type *t,
-		     struct abi_loc *loc)
+		     uint64_t ret_buf, struct abi_loc *loc)
 {
+	const uint64_t ints[2] = { r->g.rax, r->g.rdx };
+	enum eightbyte eb[2];
+	unsigned n, x87 = x87_return_regs(t);
+
+	/* rax returns the buffer's address, which makes ret_buf redundant */
+	(void)ret_buf;
 	memset(loc, 0, sizeof(*loc));
+	/* 16 bytes per x87 register, as long double takes in memory: the
+	 * imaginary part of a complex lands at 16 */
+	if (x87 == 1) {
+		add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0, 0);
+		return;
+	}
+	if (x87 == 2) {
+		add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0, 0);
+		add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0 + 1, 0);
+		return;
+	}
 	switch (t->cls) {
 	case ABI_INT:
-		loc->kind = LOC_INT_REG;
-		loc->nregs = 1;
-		loc->words[0] = r->g.rax;
+		add_piece(loc, PIECE_INT, clamp(t->size, 8), 0, r->g.rax);
 		return;
 	case ABI_FLOAT:
-		loc->kind = LOC_FLOAT_REG;
-		loc->nregs = 1;
+		if (t->size > 16)
+			loc->kind = LOC_NONE;
+		else
+			add_piece(loc, PIECE_FP, clamp(t->size, 16), 0, 0);
 		return;
 	case ABI_LONG_DOUBLE:
-		loc->kind = LOC_NONE;   /* st(0): read with the x87 state later */
-		return;
 	case ABI_AGGREGATE:
 		break;
 	}
-	if (in_memory(t) || t->nontrivial) {
-		/* rax holds the caller's buffer on return. */
+	if (returns_in_memory(t) || !eightbytes(t, eb, &n)) {
 		loc->kind = LOC_MEMORY;
 		loc->addr = r->g.rax;
 		return;
 	}
-	unsigned chunks = t->size > 8 ? 2 : 1, ni = 0, nf = 0;
-	uint64_t ints[2] = { r->g.rax, r->g.rdx };
-
-	loc->nregs = chunks;
-	for (unsigned i = 0; i < chunks; i++)
-		loc->words[i] = t->chunk_is_float[i] ? nf++ : ints[ni++];
-	loc->kind = nf == 0 ? LOC_INT_REG : ni == 0 ? LOC_FLOAT_REG : LOC_MIXED_REG;
+	place(loc, t, eb, n, ints, 0);
 }

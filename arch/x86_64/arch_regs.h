@@ -7,4 +7,16 @@ struct arch_regs {
 	struct user_regs_struct g;
 };
 
+/* The FXSAVE area from PTRACE_GETFPREGS: xmm_space holds xmm0-15,
+ * st_space the x87 registers as a stack, ST(0) first, 16 bytes each. */
+struct arch_fpregs {
+	struct user_fpregs_struct f;
+};
+
+/* PIECE_FP register numbers: 0-15 are xmm0-15, ARCH_FP_ST0 + i is ST(i),
+ * whose 80 bits arch_fp_reg gives in the low 10 bytes, zeros above. A long
+ * double in st(0) is a 10-byte piece; _Complex long double takes two
+ * 16-byte pieces so that the imaginary part lands at offset 16. */
+#define ARCH_FP_ST0 16
+
 #endif

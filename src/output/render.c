@@ -1,5 +1,8 @@
 /* Value rendering shared by the text and JSON sinks. */
 #include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +72,7 @@ void render_c_escaped(FILE *f, const char *s, size_t len)
 	}
 }
 
-static void render_char_literal(FILE *f, int64_t i)
+void render_char_literal(FILE *f, int64_t i)
 {
 	char buf[8];
 	const char *esc;
@@ -94,77 +97,6 @@ static void render_char_literal(FILE *f, int64_t i)
 		fprintf(f, "'%s'", esc);
 	else
 		fprintf(f, "'%c'", (int)c);
-}
-
-void render_text_value(FILE *f, const struct value *v)
-{
-	switch (v->kind) {
-	case V_NONE:
-		fputs("<void>", f);
-		break;
-	case V_INT:
-		fprintf(f, "%" PRId64, v->i);
-		break;
-	case V_UINT:
-		fprintf(f, "%" PRIu64, v->u);
-		break;
-	case V_BOOL:
-		fputs(v->u ? "true" : "false", f);
-		break;
-	case V_CHAR:
-		render_char_literal(f, v->i);
-		break;
-	case V_ENUM:
-		if (v->enumerator)
-			fputs(v->enumerator, f);
-		else
-			fprintf(f, "%" PRId64, v->i);
-		break;
-	case V_PTR:
-		if (!v->u) {
-			fputs("NULL", f);
-			break;
-		}
-		fprintf(f, "0x%" PRIx64 "%s", v->u,
-			v->unreadable ? " <unreadable>" : "");
-		break;
-	case V_STR:
-		if (!v->u) {
-			fputs("NULL", f);
-		} else if (v->unreadable || (!v->str && v->len)) {
-			fprintf(f, "0x%" PRIx64 " <unreadable>", v->u);
-		} else {
-			putc('"', f);
-			render_c_escaped(f, v->str, v->len);
-			fputs(v->truncated ? "\"..." : "\"", f);
-		}
-		break;
-	case V_OPAQUE:
-		fputs("{...}", f);
-		break;
-	case V_RAW:
-		fprintf(f, "0x%" PRIx64, v->u);
-		break;
-	case V_UNAVAIL:
-		fputs("<optimised out>", f);
-		break;
-	case V_VARARGS:
-		fputs("...", f);
-		break;
-	}
-}
-
-void render_text_args(FILE *f, const struct value *args, unsigned n)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		if (i)
-			fputs(", ", f);
-		if (args[i].kind != V_VARARGS && args[i].name)
-			fprintf(f, "%s=", args[i].name);
-		render_text_value(f, &args[i]);
-	}
 }
 
 static bool cont(unsigned char c)
@@ -252,7 +184,7 @@ void render_json_cstr(FILE *f, const char *s)
 		render_json_string(f, s, strlen(s));
 }
 
-static void render_json_char(FILE *f, int64_t i)
+void render_json_char(FILE *f, int64_t i)
 {
 	char byte;
 
@@ -277,54 +209,27 @@ static void render_json_char(FILE *f, int64_t i)
 	}
 }
 
-void render_json_value(FILE *f, const struct value *v)
+/* The shortest text that reads back as the same value of the value's own
+ * type: 0.1 for 0.1f, not 0.100000001. */
+void render_float(char *buf, size_t len, const struct value *v)
 {
-	switch (v->kind) {
-	case V_NONE:
-		fputs("null", f);
-		break;
-	case V_INT:
-		fprintf(f, "%" PRId64, v->i);
-		break;
-	case V_UINT:
-		fprintf(f, "%" PRIu64, v->u);
-		break;
-	case V_BOOL:
-		fputs(v->u ? "true" : "false", f);
-		break;
-	case V_CHAR:
-		render_json_char(f, v->i);
-		break;
-	case V_ENUM:
-		if (v->enumerator)
-			render_json_cstr(f, v->enumerator);
-		else
-			fprintf(f, "%" PRId64, v->i);
-		break;
-	case V_PTR:
-	case V_RAW:
-		if (!v->u && v->kind == V_PTR)
-			fputs("null", f);
-		else
-			fprintf(f, "\"0x%" PRIx64 "\"", v->u);
-		break;
-	case V_STR:
-		if (!v->u)
-			fputs("null", f);
-		else if (v->unreadable || (!v->str && v->len))
-			fprintf(f, "\"0x%" PRIx64 "\"", v->u);
-		else
-			render_json_string(f, v->str, v->len);
-		break;
-	case V_OPAQUE:
-		fputs("\"{...}\"", f);
-		break;
-	case V_UNAVAIL:
-		fputs("\"<optimised out>\"", f);
-		break;
-	case V_VARARGS:
-		fputs("\"...\"", f);
-		break;
+	int max = v->fbits == 64 ? DBL_DECIMAL_DIG
+		: v->fbits ? FLT_DECIMAL_DIG : LDBL_DECIMAL_DIG;
+
+	if (isnan(v->f)) {
+		snprintf(buf, len, "nan");
+		return;
+	}
+	if (isinf(v->f)) {
+		snprintf(buf, len, v->f < 0 ? "-inf" : "inf");
+		return;
+	}
+	for (int prec = 1; prec <= max; prec++) {
+		snprintf(buf, len, "%.*Lg", prec, v->f);
+		if (v->fbits == 64 ? strtod(buf, NULL) == (double)v->f
+		    : v->fbits ? strtof(buf, NULL) == (float)v->f
+		    : strtold(buf, NULL) == v->f)
+			return;
 	}
 }
 

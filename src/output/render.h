@@ -15,7 +15,13 @@ void render_duration(char *buf, size_t len, uint64_t ns);
 /* Bytes as the inside of a C string literal: \n \t \r \\ \" and \xHH for
  * anything else that is not printable ASCII. */
 void render_c_escaped(FILE *f, const char *s, size_t len);
-/* A value as text ("abc"..., 'x', 0x7ffd1234 <unreadable>, ...). */
+/* A character as a C literal: 'a', '\n', '\x80', '\0'. */
+void render_char_literal(FILE *f, int64_t i);
+/* A V_FLOAT as the shortest text that reads back as the same value of
+ * its type ("0.1", "1e+30", "nan", "-inf"); buf holds at least 64 bytes. */
+void render_float(char *buf, size_t len, const struct value *v);
+/* A value tree as text ("abc"..., 'x', {x=1, y=2}, 0x7ffd1234 -> {...},
+ * 0x401136 <handler>, ...): render_text.c. */
 void render_text_value(FILE *f, const struct value *v);
 /* "a=1, s=\"abc\", ..." */
 void render_text_args(FILE *f, const struct value *args, unsigned n);
@@ -24,6 +30,9 @@ void render_text_args(FILE *f, const struct value *args, unsigned n);
  * valid sequence becomes \u00XX, so the output is always valid UTF-8. */
 void render_json_string(FILE *f, const char *s, size_t len);
 void render_json_cstr(FILE *f, const char *s);
+/* A character as a one-character JSON string, or its number. */
+void render_json_char(FILE *f, int64_t i);
+/* A value tree as JSON: render_json.c. */
 void render_json_value(FILE *f, const struct value *v);
 
 /* After writing an event: the first write error, sticky in *err, as

@@ -3,12 +3,21 @@
 #   O0: -O0 -g -fno-inline      O2: -O2 -g
 # nodwarf is built without -g and stripped of debug sections (symbols kept);
 # nodwarf-stripped has no symbol table either.
+# The value targets of tests/targets/values/ (v_ints, v_floats, ..., v_cxx,
+# see tests/e2e/values.py) are built into OUTDIR/O0, OUTDIR/O2 and also
+# OUTDIR/O2-split: -O2 -g -gsplit-dwarf, each NAME with its NAME.dwo next to
+# it (compiled in that directory: DW_AT_dwo_name is "NAME.dwo",
+# DW_AT_comp_dir the directory's absolute path).
 # Usage: tests/targets/build.sh OUTDIR
 # Environment (all optional; unset means the native x86-64 build as before):
 #   CC, STRIP        compiler and strip (e.g. aarch64-linux-gnu-gcc and
 #                    aarch64-linux-gnu-strip to cross-build)
+#   CXX              C++ compiler for v_cxx (default c++; cross:
+#                    aarch64-linux-gnu-g++)
 #   TARGET_CFLAGS    extra flags for every target (e.g.
 #                    -mbranch-protection=standard)
+#   TARGET_CXXFLAGS  extra flags for the C++ target (e.g. -static-libstdc++
+#                    -static-libgcc, so that a guest needs no libstdc++)
 #   LATCH_E2E_SCALE  divide the threads target's 4 x 25000 calls by this
 #                    (25000 must be a multiple of it); e2e.py reads the same
 #                    variable to expect the scaled counts
@@ -17,9 +26,12 @@ set -eu
 OUT=$1
 SRC=$(cd "$(dirname "$0")" && pwd)
 CC=${CC:-cc}
+CXX=${CXX:-c++}
 STRIP=${STRIP:-strip}
 WARN="-Wall -Wextra"
 EXTRA=${TARGET_CFLAGS:-}
+CXXEXTRA=${TARGET_CXXFLAGS:-}
+VALUES="ints floats mixed structs structptr unions enums arrays bitfields strings fnptrs depth"
 SCALE=${LATCH_E2E_SCALE:-1}
 
 case $SCALE in
@@ -53,4 +65,22 @@ for opt in O0 O2; do
 	$STRIP --strip-debug "$d/nodwarf"
 	cp "$d/nodwarf" "$d/nodwarf-stripped"
 	$STRIP --strip-all "$d/nodwarf-stripped"
+done
+
+# Value targets, in every variant, compiled in the variant's directory
+# and linked apart (a one-step build would name the .dwo v_ints-ints.dwo).
+for opt in O0 O2 O2-split; do
+	case $opt in
+	O0) FLAGS="-O0 -fno-inline -g" ;;
+	O2) FLAGS="-O2 -g" ;;
+	O2-split) FLAGS="-O2 -g -gsplit-dwarf" ;;
+	esac
+	mkdir -p "$OUT/$opt"
+	d=$(cd "$OUT/$opt" && pwd)
+	for t in $VALUES; do
+		(cd "$d" && $CC -std=gnu11 $FLAGS $WARN $EXTRA -c -o "v_$t.o" "$SRC/values/$t.c" &&
+			$CC $FLAGS $EXTRA -o "v_$t" "v_$t.o" -lm && rm -f "v_$t.o")
+	done
+	(cd "$d" && $CXX $FLAGS $WARN $EXTRA $CXXEXTRA -c -o v_cxx.o "$SRC/values/cxx.cpp" &&
+		$CXX $FLAGS $EXTRA $CXXEXTRA -o v_cxx v_cxx.o && rm -f v_cxx.o)
 done

@@ -12,6 +12,7 @@
 #include "event.h"
 #include "output.h"
 #include "output/render.h"
+#include "value.h"
 #include "symbols.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */
@@ -71,13 +72,13 @@ static struct value vkind(enum value_kind k) { return VAL(k, .u = 0); }
 
 static struct value venum(int64_t i, const char *name)
 {
-	return (struct value){ .kind = V_ENUM, .i = i, .enumerator = name };
+	return (struct value){ .kind = V_ENUM, .i = i, .text = (char *)name };
 }
 
 /* The bytes are borrowed: fine for rendering, never freed here. */
 static struct value vstr(const char *s, size_t len, bool truncated)
 {
-	return (struct value){ .kind = V_STR, .u = 0x5000, .str = (char *)s,
+	return (struct value){ .kind = V_STR, .u = 0x5000, .text = (char *)s,
 			       .len = len, .truncated = truncated };
 }
 
@@ -178,19 +179,112 @@ START_TEST(json_values)
 	EXPECT_JSON(venum(42, NULL), "42");
 	EXPECT_JSON(vptr(0x7ffd1234), "\"0x7ffd1234\"");
 	EXPECT_JSON(vptr(0), "null");
-	EXPECT_JSON(unreadable(vptr(0xdead)), "\"0xdead\"");
+	EXPECT_JSON(unreadable(vptr(0xdead)), "{\"ptr\":\"0xdead\",\"unreadable\":true}");
 	EXPECT_JSON(vstr("abc", 3, false), "\"abc\"");
-	EXPECT_JSON(vstr("abcd", 4, true), "\"abcd\"");
+	EXPECT_JSON(vstr("abcd", 4, true), "{\"str\":\"abcd\",\"truncated\":true}");
 	EXPECT_JSON(vstr("", 0, false), "\"\"");
 	EXPECT_JSON(((struct value){ .kind = V_STR, .u = 0 }), "null");
 	EXPECT_JSON(unreadable(((struct value){ .kind = V_STR, .u = 0x1234 })),
-		    "\"0x1234\"");
+		    "{\"ptr\":\"0x1234\",\"unreadable\":true}");
 	EXPECT_JSON(vkind(V_OPAQUE), "\"{...}\"");
 	EXPECT_JSON(vraw(0x1f), "\"0x1f\"");
 	EXPECT_JSON(vraw(0), "\"0x0\"");
 	EXPECT_JSON(vkind(V_UNAVAIL), "\"<optimised out>\"");
 	EXPECT_JSON(vkind(V_VARARGS), "\"...\"");
 	EXPECT_JSON(vkind(V_NONE), "null");
+}
+END_TEST
+
+/* ---- value trees and floats ------------------------------------------ */
+
+static struct value vfloat(long double f, unsigned bits)
+{
+	return (struct value){ .kind = V_FLOAT, .f = f, .fbits = bits };
+}
+
+START_TEST(floats)
+{
+	EXPECT_TEXT(vfloat(0.1f, 32), "0.1");
+	EXPECT_TEXT(vfloat(0.1, 64), "0.1");
+	EXPECT_TEXT(vfloat(1.0 / 3, 64), "0.3333333333333333");
+	EXPECT_TEXT(vfloat(1.0f / 3, 32), "0.33333334");
+	EXPECT_TEXT(vfloat(1.5, 64), "1.5");
+	EXPECT_TEXT(vfloat(-0.0, 64), "-0");
+	EXPECT_TEXT(vfloat(1e30, 64), "1e+30");
+	EXPECT_TEXT(vfloat(16777216.0f, 32), "16777216");
+	EXPECT_TEXT(vfloat(0.1L, 0), "0.1");
+	EXPECT_TEXT(vfloat(__builtin_nanl(""), 64), "nan");
+	EXPECT_TEXT(vfloat(-__builtin_infl(), 32), "-inf");
+	EXPECT_JSON(vfloat(2.25, 64), "2.25");
+	EXPECT_JSON(vfloat(__builtin_nanl(""), 64), "\"nan\"");
+	EXPECT_JSON(vfloat(__builtin_infl(), 64), "\"inf\"");
+	EXPECT_JSON(vfloat(-__builtin_infl(), 64), "\"-inf\"");
+	EXPECT_JSON(vfloat(-1e-300, 64), "-1e-300");
+}
+END_TEST
+
+START_TEST(trees)
+{
+	struct value inner[] = { named("x", vint(1)), named("y", vint(-2)) };
+	struct value pt = { .kind = V_STRUCT, .kids = inner, .nkids = 2 };
+	struct value fields[] = {
+		named("id", vint(7)),
+		named("path", vstr("/a", 2, false)),
+		named("at", pt),
+		named("deep", vkind(V_OPAQUE)),
+	};
+	struct value req = { .kind = V_STRUCT, .kids = fields, .nkids = 4 };
+	struct value followed = { .kind = V_PTR, .u = 0x5000, .kids = &req, .nkids = 1 };
+	struct value elems[] = { vint(1), vint(2) };
+	struct value arr = { .kind = V_ARRAY, .kids = elems, .nkids = 2 };
+	struct value cut = { .kind = V_ARRAY, .kids = elems, .nkids = 2, .truncated = true };
+	struct value fam = { .kind = V_ARRAY, .truncated = true };
+	struct value sym = { .kind = V_PTR, .u = 0x401136, .text = (char *)"handler" };
+	struct value flags = { .kind = V_ENUM, .i = 0x43, .text = (char *)"A|B|0x40" };
+	struct value inplace = { .kind = V_STR, .text = (char *)"ab", .len = 2 };
+
+	EXPECT_TEXT(pt, "{x=1, y=-2}");
+	EXPECT_JSON(pt, "{\"x\":1,\"y\":-2}");
+	EXPECT_TEXT(followed, "0x5000 -> {id=7, path=\"/a\", at={x=1, y=-2}, deep={...}}");
+	EXPECT_JSON(followed, "{\"ptr\":\"0x5000\",\"to\":{\"id\":7,\"path\":\"/a\","
+		    "\"at\":{\"x\":1,\"y\":-2},\"deep\":\"{...}\"}}");
+	EXPECT_TEXT(arr, "[1, 2]");
+	EXPECT_JSON(arr, "[1,2]");
+	EXPECT_TEXT(cut, "[1, 2, ...]");
+	EXPECT_JSON(cut, "[1,2,\"...\"]");
+	EXPECT_TEXT(fam, "[...]");
+	EXPECT_JSON(fam, "[\"...\"]");
+	EXPECT_TEXT(sym, "0x401136 <handler>");
+	EXPECT_JSON(sym, "{\"ptr\":\"0x401136\",\"sym\":\"handler\"}");
+	EXPECT_TEXT(flags, "A|B|0x40");
+	EXPECT_JSON(flags, "\"A|B|0x40\"");
+	EXPECT_TEXT(inplace, "\"ab\"");
+	EXPECT_JSON(inplace, "\"ab\"");
+	EXPECT_TEXT(unreadable(vkind(V_UNAVAIL)), "<unreadable>");
+	EXPECT_JSON(unreadable(vkind(V_UNAVAIL)), "\"<unreadable>\"");
+}
+END_TEST
+
+START_TEST(tree_deep_copy)
+{
+	struct value inner[] = { named("s", vstr("abc", 3, false)) };
+	struct value st = { .kind = V_STRUCT, .kids = inner, .nkids = 1 };
+	struct value p = { .kind = V_PTR, .u = 0x10, .kids = &st, .nkids = 1 };
+	struct value sym = { .kind = V_PTR, .u = 0x20, .text = (char *)"main+0x4" };
+	struct value dst;
+
+	ck_assert_int_eq(value_copy(&dst, &p), 0);
+	ck_assert_ptr_ne(dst.kids, p.kids);
+	ck_assert_ptr_ne(dst.kids[0].kids, st.kids);
+	ck_assert_ptr_ne(dst.kids[0].kids[0].text, inner[0].text);
+	ck_assert_int_eq(memcmp(dst.kids[0].kids[0].text, "abc", 3), 0);
+	ck_assert_str_eq(dst.kids[0].kids[0].name, "s");
+	value_free(&dst);
+	ck_assert_ptr_null(dst.kids);
+	ck_assert_int_eq(value_copy(&dst, &sym), 0);
+	ck_assert_ptr_ne(dst.text, sym.text);
+	ck_assert_str_eq(dst.text, "main+0x4");
+	value_free(&dst);
 }
 END_TEST
 
@@ -893,19 +987,19 @@ START_TEST(event_deep_copy)
 	ck_assert_int_eq(event_copy(&dst, &src), 0);
 	ck_assert_ptr_ne(dst.args, src.args);
 	ck_assert_uint_eq(dst.nargs, 3);
-	ck_assert_ptr_ne(dst.args[0].str, args[0].str);
-	ck_assert_int_eq(memcmp(dst.args[0].str, "hello", 5), 0);
+	ck_assert_ptr_ne(dst.args[0].text, args[0].text);
+	ck_assert_int_eq(memcmp(dst.args[0].text, "hello", 5), 0);
 	ck_assert(dst.args[0].truncated);
-	ck_assert_ptr_nonnull(dst.args[1].str);
+	ck_assert_ptr_nonnull(dst.args[1].text);
 	ck_assert_uint_eq(dst.args[1].len, 0);
 	ck_assert_str_eq(dst.args[2].name, "n");
 	ck_assert_int_eq(dst.args[2].i, -2);
-	ck_assert_ptr_ne(dst.ret.str, src.ret.str);
-	ck_assert_int_eq(memcmp(dst.ret.str, "ret", 3), 0);
+	ck_assert_ptr_ne(dst.ret.text, src.ret.text);
+	ck_assert_int_eq(memcmp(dst.ret.text, "ret", 3), 0);
 	ck_assert_ptr_eq(dst.fn, &fn_a);
 	event_free(&dst);
 	ck_assert_ptr_null(dst.args);
-	ck_assert_ptr_null(dst.ret.str);
+	ck_assert_ptr_null(dst.ret.text);
 	event_free(&dst);
 }
 END_TEST
@@ -919,6 +1013,9 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, text_args);
 	tcase_add_test(tc, json_values);
 	tcase_add_test(tc, durations);
+	tcase_add_test(tc, floats);
+	tcase_add_test(tc, trees);
+	tcase_add_test(tc, tree_deep_copy);
 	tcase_add_test(tc, event_deep_copy);
 	suite_add_tcase(s, tc);
 

@@ -217,9 +217,13 @@ START_TEST(clones_are_untrusted)
 		return;   /* this compiler made no clone */
 	for (size_t i = 0; i < nf; i++) {
 		ck_assert(fs[i]->clone);
-		ck_assert(!fs[i]->has_dwarf);
-		ck_assert_uint_eq(fs[i]->nparams, 0);
-		ck_assert(!fs[i]->has_ret);
+		/* the source parameters, read only where the clone's own
+		 * DWARF locations put them */
+		ck_assert_uint_eq(fs[i]->nparams, 2);
+		ck_assert(fs[i]->params[0].has_loc_die || fs[i]->params[0].optimised_out);
+		/* constant propagation keeps the result */
+		if (strstr(fs[i]->name, ".constprop."))
+			ck_assert(!fs[i]->ret_untrusted);
 		/* the source prototype is still worth showing */
 		ck_assert_str_eq(fs[i]->signature, "int tst_cp(int a, int mode)");
 	}
@@ -404,6 +408,62 @@ START_TEST(describe)
 }
 END_TEST
 
+static char notes[4][1024];
+static int nnotes;
+
+static void take_note(const char *msg)
+{
+	if (nnotes < 4)
+		snprintf(notes[nnotes], sizeof(notes[0]), "%s", msg);
+	nnotes++;
+}
+
+START_TEST(note_once_for_module_without_dwarf)
+{
+	char empty[] = "/tmp/latch-nodebug-XXXXXX";
+	const char *t[] = { "libc.so.6:malloc" };
+	struct func_info **fs;
+	size_t nf;
+
+	/* with nowhere to look for separate debug files, Debian's stripped
+	 * libc has none */
+	ck_assert_ptr_nonnull(mkdtemp(empty));
+	setenv("LATCH_DEBUG_DIRS", empty, 1);
+	close_self();
+	open_self();
+	unsetenv("LATCH_DEBUG_DIRS");
+	nnotes = 0;
+	symtab_set_notify(st, take_note);
+	ck_assert_msg(resolve(t, 1, &fs, &nf) == 0, "%s", err);
+	if (fs[0]->has_dwarf) {
+		rmdir(empty);
+		return;   /* a libc built with its DWARF inside */
+	}
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_msg(strstr(notes[0], "note: no debug info for ") == notes[0], "%s", notes[0]);
+	ck_assert_ptr_nonnull(strstr(notes[0], fs[0]->module));
+	ck_assert_ptr_nonnull(strstr(notes[0], "arguments print as raw registers"));
+	ck_assert_ptr_nonnull(strstr(notes[0], empty));
+	ck_assert_ptr_nonnull(strstr(notes[0], "/.build-id/"));
+	if (access("/var/lib/dpkg/info/libc6:amd64.list", F_OK) == 0 ||
+	    access("/var/lib/dpkg/info/libc6:arm64.list", F_OK) == 0)
+		ck_assert_ptr_nonnull(strstr(notes[0], "install libc6-dbg (or libc6-dbgsym)"));
+	/* once per module */
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), 0);
+	ck_assert_int_eq(nnotes, 1);
+	rmdir(empty);
+}
+END_TEST
+
+START_TEST(no_note_with_dwarf)
+{
+	nnotes = 0;
+	symtab_set_notify(st, take_note);
+	resolve_one("tst_parse_request");
+	ck_assert_int_eq(nnotes, 0);
+}
+END_TEST
+
 START_TEST(open_missing_process)
 {
 	struct symtab *s2 = (struct symtab *)&s2;
@@ -437,6 +497,8 @@ static Suite *symbols_suite(void)
 	tcase_add_test(tc, module_without_symbols);
 	tcase_add_test(tc, data_files_are_not_modules);
 	tcase_add_test(tc, describe);
+	tcase_add_test(tc, note_once_for_module_without_dwarf);
+	tcase_add_test(tc, no_note_with_dwarf);
 	tcase_add_test(tc, open_missing_process);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,34 @@
+/* Where separate debug information is looked for, and what to tell a user
+ * whose module has none (private to symbols). */
+#ifndef LATCH_DEBUGINFO_H
+#define LATCH_DEBUGINFO_H
+
+#include <elfutils/libdwfl.h>
+#include <stddef.h>
+
+/* The directories searched for separate debug files, by build-id
+ * (DIR/.build-id/xx/rest.debug) and by .gnu_debuglink
+ * (DIR/<directory of the file>/NAME): $LATCH_DEBUG_DIRS, colon-separated,
+ * or /usr/lib/debug. */
+#define DEBUGINFO_DIRS_ENV "LATCH_DEBUG_DIRS"
+#define DEBUGINFO_DEFAULT_DIR "/usr/lib/debug"
+#define DEBUGINFO_DPKG_DIR "/var/lib/dpkg/info"
+
+/* libdwfl's search path (the file's own directory, its .debug/, then the
+ * directories above), malloc'd; NULL when out of memory. */
+char *debuginfo_search_path(void);
+
+/* Write the one-line note for a module that has no DWARF: what its
+ * arguments look like, and where debug information would come from (the
+ * Debian package owning path, as listed in dpkg_dir, and the build-id
+ * file name under the first directory of search_path). */
+void debuginfo_note(Dwfl_Module *mod, const char *path,
+		    const char *search_path, const char *dpkg_dir, char *buf,
+		    size_t len);
+
+/* The Debian package that installed path, from dpkg_dir's *.list files,
+ * without its ":arch". 0, -ENOENT, or another -errno. */
+int debuginfo_package(const char *dpkg_dir, const char *path, char *pkg,
+		      size_t len);
+
+#endif
