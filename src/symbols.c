@@ -244,6 +244,7 @@ static int make_func(const struct cand *c, struct func_info **out)
 		goto free_fn;
 	}
 	fn->clone = dw_func_is_clone(fn->name);
+	fn->local = c->f.local;
 	rc = dw_func_fill(c->mod->mod, fn);
 	if (rc)
 		goto free_fn;

@@ -36,6 +36,9 @@ struct func_info {
 	bool clone;              /* .isra/.constprop/.part: real signature
 				  * differs from the source: arguments only
 				  * from DWARF locations, see param_info */
+	bool local;              /* not exported: callers may all be known to
+				  * the compiler, which may then skip unused
+				  * arguments */
 	bool ret_untrusted;      /* .isra/.part may drop the return value */
 	uint64_t dwarf_pc;       /* the entry address as DWARF gives it */
 	unsigned nparams;

@@ -198,7 +198,10 @@ int values_read_args(const struct func_info *fn, const struct values_src *src,
 		else
 			arch_abi_next(&c, src->r, &p->abi, &loc);
 		v[i].name = p->name;
-		if (p->optimised_out || loc.kind == LOC_NONE) {
+		/* An exported function's caller passed every argument where
+		 * the ABI says, used or not; a local one's compiler may have
+		 * left an unused one out. */
+		if (loc.kind == LOC_NONE || (p->optimised_out && fn->local)) {
 			v[i].kind = V_UNAVAIL;
 			continue;
 		}
