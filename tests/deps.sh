@@ -2,7 +2,10 @@
 # Install the Debian packages that building and testing latch need, if any
 # are missing. Used by `make check`, `make demo` and `make bench`.
 set -e
-PKGS="gcc make pkg-config libelf-dev libdw-dev libcapstone-dev check groff-base python3"
+PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libcapstone-dev check groff-base python3"
+# the debug-information tests: separate and compressed debug files, libc's
+# DWARF, and libdw's debuginfod client
+PKGS="$PKGS binutils xz-utils libc6-dbg libdebuginfod1"
 [ -n "${LATCH_BENCH_DEPS:-}" ] && PKGS="$PKGS ltrace bpftrace"
 missing=""
 for p in $PKGS; do

@@ -4,8 +4,9 @@
 # python3.11 and a static busybox taken from Debian arm64 packages and the
 # targets cross-built on the host. Guest layout:
 #   /latch                      the latch under test
-#   /e2e/e2e.py, /e2e/smoke.py  the suite, and a python3 smoke test
-#   /targets/VARIANT/{O0,O2}/   cross-built tests/targets
+#   /e2e/*.py, /e2e/smoke.py    the suite (e2e.py and the modules it
+#                               imports), and a python3 smoke test
+#   /targets/VARIANT/{O0,O2,O2-split}/  cross-built tests/targets
 #   /usr/bin/python3            python3.11 and the part of its stdlib used
 #   /bin/busybox + applets      sh, head, true, timeout, kill, ...
 #   /usr/bin/strace, setpriv    for the already-traced and not-permitted tests
@@ -58,7 +59,10 @@ e2e_prepare() {
 	for v in $E2E_VARIANTS; do
 		flags=$(e2e_variant_flags "$v")
 		rm -rf "$OUT/targets/$v"
-		CC=$CC STRIP=${CROSS}strip TARGET_CFLAGS=$flags LATCH_E2E_SCALE=$E2E_SCALE \
+		# v_cxx links libstdc++ and libgcc statically: the guest has
+		# neither
+		CC=$CC CXX=${CROSS}g++ STRIP=${CROSS}strip TARGET_CFLAGS=$flags \
+			TARGET_CXXFLAGS="-static-libstdc++ -static-libgcc" LATCH_E2E_SCALE=$E2E_SCALE \
 			sh tests/targets/build.sh "$OUT/targets/$v" ||
 			die "cross-building the targets ($v) failed"
 	done
@@ -134,7 +138,7 @@ stage_e2e() {
 	cp "$E2E_LATCH" "$ROOT/latch"
 	chmod 755 "$ROOT/latch"
 	mkdir -p "$ROOT/e2e" "$ROOT/targets"
-	cp tests/e2e/e2e.py "$ROOT/e2e/"
+	cp tests/e2e/*.py "$ROOT/e2e/"
 	cat >"$ROOT/e2e/smoke.py" <<-'PY'
 	import json, os, re, shutil, signal, subprocess, sys, tempfile, time, traceback
 	from collections import Counter
@@ -145,7 +149,8 @@ stage_e2e() {
 	PY
 	for v in $E2E_VARIANTS; do
 		mkdir -p "$ROOT/targets/$v"
-		for o in O0 O2; do cp -R "$OUT/targets/$v/$o" "$ROOT/targets/$v/"; done
+		# O2-split: the value targets with their .dwo files
+		for o in O0 O2 O2-split; do cp -R "$OUT/targets/$v/$o" "$ROOT/targets/$v/"; done
 	done
 
 	{

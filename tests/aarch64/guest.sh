@@ -14,9 +14,10 @@
 # e2e:   the end-to-end suite (tests/e2e/e2e.py) inside the guest against
 #        LATCH, an arm64 latch (default build/arm64/latch; "standin" uses
 #        tests/aarch64/standin-latch.sh to test the pipeline): deps, then
-#        cross-build tests/targets into build/aarch64/targets/VARIANT/{O0,O2},
-#        stage python3.11 and a static busybox from Debian arm64 packages
-#        (apt-get download + dpkg-deb -x, never installed), build the initrd
+#        cross-build tests/targets into build/aarch64/targets/VARIANT/
+#        {O0,O2,O2-split} (C++ with ${CROSS}g++), stage python3.11 and a
+#        static busybox from Debian arm64 packages (apt-get download +
+#        dpkg-deb -x, never installed), build the initrd
 #        with all of it, boot; exit 0 only if every variant's run prints
 #        "e2e: N passed, 0 failed" with N >= 1, bti_check passed under
 #        /latch, and nothing else failed.
@@ -66,7 +67,7 @@ installed() {
 }
 
 deps() {
-	PKGS="gcc-aarch64-linux-gnu qemu-system-arm cpio libc6:arm64 libc6-dev:arm64
+	PKGS="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-system-arm cpio libc6:arm64 libc6-dev:arm64
 	      libdw-dev:arm64 libelf-dev:arm64 libcapstone-dev:arm64"
 	missing=""
 	for p in $PKGS; do installed "$p" || missing="$missing $p"; done
