@@ -185,3 +185,10 @@ void debuginfo_note(Dwfl_Module *mod, const char *path,
 	else
 		snprintf(buf + at, len - (size_t)at, "; build it with -g");
 }
+
+void debuginfo_note_split(const char *path, char *buf, size_t len)
+{
+	snprintf(buf, len, "note: split DWARF of %s not found (its .dwo files, "
+		 "next to it or in their compile directory): arguments print "
+		 "as raw registers", path);
+}

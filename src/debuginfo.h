@@ -26,6 +26,10 @@ void debuginfo_note(Dwfl_Module *mod, const char *path,
 		    const char *search_path, const char *dpkg_dir, char *buf,
 		    size_t len);
 
+/* Write the note for a module whose split DWARF (.dwo files) is
+ * missing. */
+void debuginfo_note_split(const char *path, char *buf, size_t len);
+
 /* The Debian package that installed path, from dpkg_dir's *.list files,
  * without its ":arch". 0, -ENOENT, or another -errno. */
 int debuginfo_package(const char *dpkg_dir, const char *path, char *pkg,

@@ -56,33 +56,44 @@ static int keep(struct value *v, const void *bytes, size_t n)
 	return 0;
 }
 
+/* Up to want bytes at addr into v (a V_STR from addr): the bytes read,
+ * or 0 with v marked unreadable. *buf is malloc'd for the caller. */
+static ssize_t read_text(const struct values_src *src, uint64_t addr,
+			 size_t want, struct value *v, char **buf)
+{
+	ssize_t n;
+
+	v->kind = V_STR;
+	v->u = addr;
+	*buf = malloc(want ? want : 1);
+	if (!*buf)
+		return -ENOMEM;
+	if (!want)
+		return 0;
+	n = src->rd(src->rdctx, addr, *buf, want);
+	if (n <= 0) {
+		v->unreadable = true;
+		return 0;
+	}
+	return n;
+}
+
 int dec_read_string(const struct values_src *src, uint64_t addr,
 		    struct value *v)
 {
-	size_t limit = src->lim->strlimit;
-	char *buf = malloc(limit ? limit : 1);
-	ssize_t n = 0;
-	char *nul;
-	int rc;
+	char *buf, *nul;
+	ssize_t n = read_text(src, addr, src->lim->strlimit, v, &buf);
+	int rc = 0;
 
-	if (!buf)
-		return -ENOMEM;
-	v->kind = V_STR;
-	v->u = addr;
-	if (limit) {
-		n = src->rd(src->rdctx, addr, buf, limit);
-		if (n <= 0) {
-			v->unreadable = true;
-			rc = 0;
-			goto free_buf;
-		}
+	if (n < 0)
+		return (int)n;
+	if (!v->unreadable) {
+		nul = memchr(buf, '\0', (size_t)n);
+		/* No NUL in what could be read: at the limit, or at the end
+		 * of the mapping, the string goes on beyond what is shown. */
+		v->truncated = !nul;
+		rc = keep(v, buf, nul ? (size_t)(nul - buf) : (size_t)n);
 	}
-	nul = memchr(buf, '\0', (size_t)n);
-	/* No NUL in what could be read: at the limit, or at the end of the
-	 * mapping, the string goes on beyond what is shown. */
-	v->truncated = !nul;
-	rc = keep(v, buf, nul ? (size_t)(nul - buf) : (size_t)n);
-free_buf:
 	free(buf);
 	return rc;
 }
@@ -91,25 +102,16 @@ int dec_read_counted(const struct values_src *src, uint64_t addr, uint64_t len,
 		     struct value *v)
 {
 	size_t want = len < src->lim->strlimit ? (size_t)len : src->lim->strlimit;
-	char *buf = malloc(want ? want : 1);
-	ssize_t n = 0;
-	int rc;
+	char *buf;
+	ssize_t n = read_text(src, addr, want, v, &buf);
+	int rc = 0;
 
-	if (!buf)
-		return -ENOMEM;
-	v->kind = V_STR;
-	v->u = addr;
-	if (want) {
-		n = src->rd(src->rdctx, addr, buf, want);
-		if (n <= 0) {
-			v->unreadable = true;
-			rc = 0;
-			goto free_buf;
-		}
+	if (n < 0)
+		return (int)n;
+	if (!v->unreadable) {
+		v->truncated = (uint64_t)n < len;
+		rc = keep(v, buf, (size_t)n);
 	}
-	v->truncated = (uint64_t)n < len;
-	rc = keep(v, buf, (size_t)n);
-free_buf:
 	free(buf);
 	return rc;
 }

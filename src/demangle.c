@@ -182,16 +182,32 @@ static char *display_name(const char *s, size_t prefix, size_t start,
 	return out;
 }
 
-/* prefix + s[start, end) */
+/* A space between words, or in "operator< <T>", is part of the name. */
+static bool keep_space(const char *s, size_t i, size_t start, size_t end)
+{
+	if (i == start || i + 1 >= end)
+		return false;
+	return (ident_char(s[i - 1]) && ident_char(s[i + 1])) ||
+	       (s[i - 1] == '<' && s[i + 1] == '<');
+}
+
+/* prefix + s[start, end), without the spaces a probe cannot hold and
+ * needs not: "ns::f(int,char const*)". A space between two words stays
+ * ("unsigned long"), for a glob's '?' to stand for. */
 static char *full_name(const char *s, size_t prefix, size_t start, size_t end)
 {
 	char *out = malloc(prefix + end - start + 1);
+	size_t o = prefix;
 
 	if (!out)
 		return NULL;
 	memcpy(out, s, prefix);
-	memcpy(out + prefix, s + start, end - start);
-	out[prefix + end - start] = '\0';
+	for (size_t i = start; i < end; i++) {
+		if (s[i] == ' ' && !keep_space(s, i, start, end))
+			continue;
+		out[o++] = s[i];
+	}
+	out[o] = '\0';
 	return out;
 }
 

@@ -7,8 +7,9 @@
 /* The readable forms of a mangled name:
  *   display  "ns::Parser::parse", without return type or parameters, with
  *            a compiler clone's suffix kept ("ns::fn.isra.0");
- *   full     "ns::Parser::parse(char const*) const", as matched by globs
- *            that give the parameters;
+ *   full     "ns::Parser::parse(char const*,int) const", as matched by
+ *            globs that give the parameters: without the spaces that a
+ *            probe cannot hold, but between two words;
  *   bare     display without template arguments ("ns::Box::get" for
  *            "ns::Box<int>::get"), as matched by globs that give none;
  *            NULL when the same as display. */

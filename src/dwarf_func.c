@@ -80,7 +80,6 @@ static bool describes_params(Dwarf_Die *cu)
 	return dwarf_srclang(cu) != DW_LANG_Mips_Assembler;
 }
 
-/* The subprogram entered at addr, and addr as DWARF gives it. */
 /* The unit that holds cu's DIEs. With split DWARF (-gsplit-dwarf) the
  * unit in the binary is a skeleton with address ranges only; its
  * functions, parameters and types are in the split unit, which libdw
@@ -96,6 +95,18 @@ static Dwarf_Die *full_unit(Dwarf_Die *cu, Dwarf_Die *split)
 	return cu;
 }
 
+bool dw_func_split_missing(Dwfl_Module *mod, uint64_t addr)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die split, *cu = dwfl_module_addrdie(mod, addr, &bias);
+	uint8_t type;
+
+	return cu && dwarf_cu_info(cu->cu, NULL, &type, NULL, &split, NULL,
+				   NULL, NULL) == 0 &&
+	       type == DW_UT_skeleton && !split.cu;
+}
+
+/* The subprogram entered at addr, and addr as DWARF gives it. */
 static bool find_subprogram(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *out,
 			    uint64_t *pc)
 {

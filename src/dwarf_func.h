@@ -11,6 +11,10 @@
  * -ENOMEM. */
 int dw_func_fill(Dwfl_Module *mod, struct func_info *fn);
 
+/* Is the function at addr in a split-DWARF skeleton unit whose .dwo
+ * file was not found? */
+bool dw_func_split_missing(Dwfl_Module *mod, uint64_t addr);
+
 /* Does a symbol name mark a compiler clone (.isra/.constprop/.part)? */
 bool dw_func_is_clone(const char *name);
 

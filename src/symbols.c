@@ -289,7 +289,7 @@ free_batch:
 	return rc;
 }
 
-static bool checked_module(const struct symtab *st, const Dwfl_Module *mod)
+static bool noted_module(const struct symtab *st, const Dwfl_Module *mod)
 {
 	for (size_t i = 0; i < st->nnoted; i++)
 		if (st->noted[i] == mod)
@@ -309,19 +309,25 @@ static void note_missing_dwarf(struct symtab *st, const struct cands *c)
 		return;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct mod_entry *me = c->v[i].mod;
+		bool has_dwarf;
 		Dwfl_Module **v;
 
-		if (checked_module(st, me->mod))
+		if (noted_module(st, me->mod))
+			continue;
+		/* with split DWARF, each unit's .dwo may be there or not */
+		has_dwarf = dwfl_module_getdwarf(me->mod, &bias) != NULL;
+		if (has_dwarf && !dw_func_split_missing(me->mod, c->v[i].f.addr))
 			continue;
 		v = realloc(st->noted, (st->nnoted + 1) * sizeof(*v));
 		if (!v)
 			return;
 		st->noted = v;
 		st->noted[st->nnoted++] = me->mod;
-		if (dwfl_module_getdwarf(me->mod, &bias))
-			continue;
-		debuginfo_note(me->mod, me->path, st->debuginfo_path,
-			       DEBUGINFO_DPKG_DIR, msg, sizeof(msg));
+		if (has_dwarf)
+			debuginfo_note_split(me->path, msg, sizeof(msg));
+		else
+			debuginfo_note(me->mod, me->path, st->debuginfo_path,
+				       DEBUGINFO_DPKG_DIR, msg, sizeof(msg));
 		st->notify(msg);
 	}
 }

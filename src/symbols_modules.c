@@ -156,9 +156,9 @@ bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out)
 	/* STT_GNU_IFUNC symbols name resolvers, not the functions callers
 	 * end up in; size 0 marks PLT stubs and assembler labels; "f@VER"
 	 * names obsolete compatibility versions, which new code never calls. */
-	if (!name || !*name || strchr(name, '@') || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-	    shndx == SHN_UNDEF || shndx == (GElf_Word)-1 || sym.st_size == 0 ||
-	    cold_part(name))
+	if (!name || !*name || strchr(name, '@') ||
+	    GELF_ST_TYPE(sym.st_info) != STT_FUNC || shndx == SHN_UNDEF ||
+	    shndx == (GElf_Word)-1 || sym.st_size == 0 || cold_part(name))
 		return false;
 	out->name = name;
 	out->addr = addr;
