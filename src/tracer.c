@@ -67,7 +67,9 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 
 	if (tr->planted && (tr->flags & TRAP_START)) {
 		err = on_start(t, tr);
-		if (err)
+		/* --list: the command stays stopped until it is killed, so
+		 * that it never runs main */
+		if (err || t->opts->list)
 			return err;
 	}
 	if (!tr->planted) {

@@ -472,9 +472,9 @@ class Suite:
             self.baseline[key] = (rc, drop_pid(p.out()))
         return self.baseline[key]
 
-    def launch(self, ctx, latch_args, argv, name="latch", timeout=TIMEOUT):
+    def launch(self, ctx, latch_args, argv, name="latch", timeout=TIMEOUT, env=None):
         t0 = time.time_ns()
-        p = Proc(ctx, self.latch_cmd(*latch_args) + ["--"] + [str(a) for a in argv], name)
+        p = Proc(ctx, self.latch_cmd(*latch_args) + ["--"] + [str(a) for a in argv], name, env=env)
         p.wait(timeout)
         p.t0, p.t1 = t0, time.time_ns()
         pid = None
@@ -1063,6 +1063,14 @@ def t_list_launch(s, ctx, opt):
         alt = proto.replace("size_t", "unsigned long")
         check(proto in text or alt in text, "no prototype %r in the list:\n%s" % (proto, short(lp.out(), 2000)))
     check(len(re.findall(r"\btt_\w+\(", text)) == 15, "expected 15 tt_* functions listed:\n%s" % short(lp.out(), 2000))
+    # the command is killed before main: it never gets to create the
+    # marker file (a command resumed by mistake did in most runs)
+    mark = ctx.path("main-ran")
+    for i in range(4):
+        lp = s.launch(ctx, ["-l", ":tt_*"], [exe], name="latch-%d" % i,
+                      env=dict(os.environ, ARGS_MAIN_MARK=mark))
+        check(lp.rc == 0 and not os.path.exists(mark),
+              "the command ran main under -l (run %d, exit %s)" % (i + 1, lp.rc))
 
 
 def t_no_symbols(s, ctx, opt):
