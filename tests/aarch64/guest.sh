@@ -202,7 +202,8 @@ build() {
 	[ -n "$E2E" ] && stage_e2e
 	elfs=""
 	for f in "$ROOT"/bin/* "$ROOT"/usr/bin/* "$ROOT"/latch \
-		"$ROOT"/usr/lib/python3*/lib-dynload/*.so; do
+		"$ROOT"/usr/lib/python3*/lib-dynload/*.so \
+		$(find "$ROOT/targets" -type f 2>/dev/null); do
 		[ -f "$f" ] && [ ! -L "$f" ] || continue
 		"${CROSS}readelf" -h "$f" >/dev/null 2>&1 && elfs="$elfs $f"
 	done
