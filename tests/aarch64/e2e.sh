@@ -7,6 +7,9 @@
 #   /e2e/*.py, /e2e/smoke.py    the suite (e2e.py and the modules it
 #                               imports), and a python3 smoke test
 #   /targets/VARIANT/{O0,O2,O2-split}/  cross-built tests/targets
+#   /targets/VARIANT/debuginfo/ the programs and debug files of
+#                               tests/e2e/debuginfo.py, cross-built by
+#                               tests/targets/debuginfo/build.sh
 #   /usr/bin/python3            python3.11 and the part of its stdlib used
 #   /bin/busybox + applets      sh, head, true, timeout, kill, ...
 #   /usr/bin/strace, setpriv    for the already-traced and not-permitted tests
@@ -66,6 +69,14 @@ e2e_prepare() {
 			LATCH_E2E_SCALE=$E2E_SCALE \
 			sh tests/targets/build.sh "$OUT/targets/$v" ||
 			die "cross-building the targets ($v) failed"
+		# the debug-information tests' files (the guest has no compiler,
+		# binutils or xz; xz runs here); split DWARF's comp dirs are
+		# mapped to where the guest sees them
+		CC=$CC CXX=${CROSS}g++ STRIP=${CROSS}strip OBJCOPY=${CROSS}objcopy \
+			NM=${CROSS}nm READELF=${CROSS}readelf TARGET_CFLAGS=$flags \
+			DEBUGINFO_RUN_DIR=/targets/$v/debuginfo \
+			sh tests/targets/debuginfo/build.sh "$OUT/targets/$v/debuginfo" ||
+			die "cross-building the debuginfo targets ($v) failed (xz from xz-utils is needed)"
 	done
 	say "targets ($E2E_VARIANTS, LATCH_E2E_SCALE=$E2E_SCALE) cross-built in $(elapsed "$t") s"
 
@@ -150,8 +161,9 @@ stage_e2e() {
 	PY
 	for v in $E2E_VARIANTS; do
 		mkdir -p "$ROOT/targets/$v"
-		# O2-split: the value targets with their .dwo files
-		for o in O0 O2 O2-split; do cp -R "$OUT/targets/$v/$o" "$ROOT/targets/$v/"; done
+		# O2-split: the value targets with their .dwo files; debuginfo:
+		# debuginfo.py's programs, debug files and .dwo files
+		for o in O0 O2 O2-split debuginfo; do cp -R "$OUT/targets/$v/$o" "$ROOT/targets/$v/"; done
 	done
 
 	{

@@ -15,7 +15,9 @@
 #        LATCH, an arm64 latch (default build/arm64/latch; "standin" uses
 #        tests/aarch64/standin-latch.sh to test the pipeline): deps, then
 #        cross-build tests/targets into build/aarch64/targets/VARIANT/
-#        {O0,O2,O2-split} (C++ with ${CROSS}g++), stage python3.11 and a
+#        {O0,O2,O2-split} (C++ with ${CROSS}g++) and the debug-information
+#        tests' files into .../VARIANT/debuginfo (tests/targets/debuginfo/
+#        build.sh), stage python3.11 and a
 #        static busybox from Debian arm64 packages (apt-get download +
 #        dpkg-deb -x, never installed), build the initrd
 #        with all of it, boot; exit 0 only if every variant's run prints
@@ -127,20 +129,26 @@ LIBDIRS="/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gn
 
 # Copy the program interpreter and every DT_NEEDED library of the ELF files
 # given, transitively, into $ROOT (libraries go to /usr/lib/aarch64-linux-gnu,
-# which is on ld.so's default path).
+# which is on ld.so's default path). A library next to a file whose RUNPATH
+# (or RPATH) is $ORIGIN is already staged with it (the targets' libnote.so).
 add_libs() {
 	queue="$*"
 	while [ -n "$queue" ]; do
 		next=""
 		for f in $queue; do
-			interp=$("${CROSS}readelf" -lW "$f" |
+			# (2>/dev/null: debug files' PT_INTERP has no contents, and
+			# readelf complains about it)
+			interp=$("${CROSS}readelf" -lW "$f" 2>/dev/null |
 				sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
 			if [ -n "$interp" ] && [ ! -e "$ROOT$interp" ]; then
 				mkdir -p "$ROOT$(dirname "$interp")"
 				cp -L "$interp" "$ROOT$interp"
 			fi
-			for lib in $("${CROSS}readelf" -dW "$f" |
+			origin=$("${CROSS}readelf" -dW "$f" 2>/dev/null |
+				grep -E '\((RUNPATH|RPATH)\).*\[\$ORIGIN\]' || true)
+			for lib in $("${CROSS}readelf" -dW "$f" 2>/dev/null |
 				sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+				[ -n "$origin" ] && [ -e "$(dirname "$f")/$lib" ] && continue
 				dst=$ROOT/usr/lib/aarch64-linux-gnu/$lib
 				[ -e "$dst" ] && continue
 				src=""

@@ -7,7 +7,13 @@ in a separate file found by .gnu_debuglink or by build-id, from a
 debuginfod server, as MiniDebugInfo, or as split DWARF -- and checks that
 latch finds the functions and, where DWARF is available, their typed
 arguments.  A test that needs a compiler or binutils raises TestSkip when
-the tool is missing (as in the arm64 guest).
+the tool is missing.
+
+With LATCH_E2E_PREBUILT=1 and a directory $LATCH_E2E_TARGETS/debuginfo
+(made by tests/targets/debuginfo/build.sh, e.g. cross-built for the arm64
+guest, which has no compiler, binutils or xz), the tests use the programs
+and debug files there instead, copied into their scratch directory when
+they move or delete files.
 
 Environment used by latch here: LATCH_DEBUG_DIRS (directories searched
 instead of /usr/lib/debug), DEBUGINFOD_URLS and DEBUGINFOD_CACHE_PATH.
@@ -35,6 +41,26 @@ CFLAGS = ["-std=gnu11", "-O0", "-g", "-fno-inline", "-Wall", "-Wextra"]
 
 
 # ------------------------------------------------------------------ tools
+
+def prebuilt(s, name):
+    """OUTDIR/name of tests/targets/debuginfo/build.sh in prebuilt mode
+    (LATCH_E2E_PREBUILT=1 and $LATCH_E2E_TARGETS/debuginfo exists), else
+    None: the test builds its files itself."""
+    if os.environ.get("LATCH_E2E_PREBUILT") != "1":
+        return None
+    d = os.path.join(s.tdir, "debuginfo")
+    if not os.path.isdir(d):
+        return None
+    path = os.path.join(d, name)
+    check(os.path.exists(path), "prebuilt %s missing (tests/targets/debuginfo/build.sh)" % path)
+    return path
+
+
+def copy_in(ctx, src, dst):
+    """A copy of the prebuilt directory src as ctx.tmp/dst, to change."""
+    shutil.copytree(src, ctx.path(dst), symlinks=True)
+    return ctx.path(dst)
+
 
 def tool(name):
     path = shutil.which(name)
@@ -147,18 +173,24 @@ def split_debug(ctx, exe, debug_name):
 # ------------------------------------------------------------------ tests
 
 def t_dwarf_version(s, ctx, version):
-    exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")], ["-gdwarf-%d" % version])
+    exe = prebuilt(s, "dwarf%d/prog" % version) or \
+        cc(ctx, "prog", [os.path.join(SRC, "prog.c")], ["-gdwarf-%d" % version])
     p = latch(s, ctx, ["-f", "json", "di_add"], [exe])
     check_typed(p, "DWARF %d in the binary" % version)
 
 
 def t_debuglink(s, ctx, where):
-    exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")])
     # not "prog.debug": libdwfl tries that name even without a debuglink
     rel = {"next": "prog-symbols.dbg", "subdir": ".debug/prog-symbols.dbg"}[where]
-    debug = split_debug(ctx, exe, rel)
-    # the link holds the base name; objcopy reads the file for its CRC
-    run([tool("objcopy"), "--add-gnu-debuglink=" + debug, exe])
+    pre = prebuilt(s, "debuglink-" + where)
+    if pre:
+        d = copy_in(ctx, pre, "linked")
+        exe, debug = os.path.join(d, "prog"), os.path.join(d, rel)
+    else:
+        exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")])
+        debug = split_debug(ctx, exe, rel)
+        # the link holds the base name; objcopy reads the file for its CRC
+        run([tool("objcopy"), "--add-gnu-debuglink=" + debug, exe])
     check_typed(latch(s, ctx, ["-f", "json", "di_add"], [exe], name="linked"),
                 ".gnu_debuglink to %s" % rel)
     os.unlink(debug)
@@ -168,48 +200,85 @@ def t_debuglink(s, ctx, where):
 
 def t_debuglink_root(s, ctx):
     """.gnu_debuglink under DIR/<directory of the file>/ of a debug root."""
-    exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")])
     root = ctx.path("root")
-    debug = split_debug(ctx, exe, "prog-symbols.dbg")
-    run([tool("objcopy"), "--add-gnu-debuglink=" + debug, exe])
+    pre = prebuilt(s, "debuglink-root")
+    if pre:
+        # used in place: its debug file is one directory up, not searched
+        exe = os.path.join(pre, "bin", "prog")
+    else:
+        exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")])
+        debug = split_debug(ctx, exe, "prog-symbols.dbg")
+        run([tool("objcopy"), "--add-gnu-debuglink=" + debug, exe])
     dest = root + os.path.dirname(os.path.realpath(exe))
     os.makedirs(dest)
-    shutil.move(debug, os.path.join(dest, "prog-symbols.dbg"))
+    if pre:
+        shutil.copy(os.path.join(pre, "prog-symbols.dbg"), os.path.join(dest, "prog-symbols.dbg"))
+    else:
+        shutil.move(debug, os.path.join(dest, "prog-symbols.dbg"))
     check_typed(latch(s, ctx, ["-f", "json", "di_add"], [exe], {"LATCH_DEBUG_DIRS": root}),
                 "debuglink under LATCH_DEBUG_DIRS")
 
 
 def t_build_id(s, ctx):
-    exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")], ["-Wl,--build-id"])
-    bid = build_id(exe)
-    root = ctx.path("debugroot")
-    split_debug(ctx, exe, "debugroot/.build-id/%s/%s.debug" % (bid[:2], bid[2:]))
+    pre = prebuilt(s, "build-id")
+    if pre:
+        exe, root = os.path.join(pre, "prog"), os.path.join(pre, "debugroot")
+        bid = build_id(exe)
+        check(os.path.exists("%s/.build-id/%s/%s.debug" % (root, bid[:2], bid[2:])),
+              "prebuilt %s has no .build-id/%s/%s.debug" % (root, bid[:2], bid[2:]))
+    else:
+        exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")], ["-Wl,--build-id"])
+        bid = build_id(exe)
+        root = ctx.path("debugroot")
+        split_debug(ctx, exe, "debugroot/.build-id/%s/%s.debug" % (bid[:2], bid[2:]))
     check_typed(latch(s, ctx, ["-f", "json", "di_add"], [exe], {"LATCH_DEBUG_DIRS": root}),
                 "build-id under LATCH_DEBUG_DIRS")
     check_raw(latch(s, ctx, ["-f", "json", "di_add"], [exe], {"LATCH_DEBUG_DIRS": ctx.path("none")},
                     name="elsewhere"), "another debug directory")
 
 
-def t_debuginfod(s, ctx):
-    # not in the arm64 guest's minimal standard library
+def have_libdebuginfod():
     try:
         import ctypes
-        import http.server
-    except ImportError as e:
-        raise TestSkip("python lacks %s" % e.name)
+    except ImportError:
+        # (the arm64 guest's python has no ctypes): look in ld.so's
+        # default directories
+        dirs = ["/lib", "/usr/lib", "/lib64", "/usr/lib64"]
+        dirs += [os.path.join(d, a) for d in ("/lib", "/usr/lib")
+                 for a in (os.uname().machine + "-linux-gnu",)]
+        return any(os.path.exists(os.path.join(d, "libdebuginfod.so.1")) for d in dirs)
     try:
         ctypes.CDLL("libdebuginfod.so.1")
+        return True
     except OSError:
-        raise TestSkip("libdebuginfod.so.1 not installed (Debian package libdebuginfod1)")
+        return False
+
+
+def t_debuginfod(s, ctx):
+    # libdw loads libdebuginfod.so.1 (with libcurl) when DEBUGINFOD_URLS
+    # is set; the arm64 guest has neither, nor python's http.server
+    if not have_libdebuginfod():
+        raise TestSkip("libdebuginfod.so.1, which libdw loads for DEBUGINFOD_URLS, is not installed"
+                       " (Debian package libdebuginfod1)")
+    try:
+        import http.server
+    except ImportError as e:
+        raise TestSkip("python lacks %s, needed for the test's debuginfod server" % e.name)
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, fmt, *args):
             self.server.requests.append(self.path)
 
-    exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")], ["-Wl,--build-id"])
-    bid = build_id(exe)
-    split_debug(ctx, exe, "srv/buildid/%s/debuginfo" % bid)
-    handler = functools.partial(Quiet, directory=ctx.path("srv"))
+    pre = prebuilt(s, "debuginfod")
+    if pre:
+        exe, srvdir = os.path.join(pre, "prog"), os.path.join(pre, "srv")
+        bid = build_id(exe)
+    else:
+        exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")], ["-Wl,--build-id"])
+        bid = build_id(exe)
+        split_debug(ctx, exe, "srv/buildid/%s/debuginfo" % bid)
+        srvdir = ctx.path("srv")
+    handler = functools.partial(Quiet, directory=srvdir)
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     srv.requests = []
     th = threading.Thread(target=srv.serve_forever, daemon=True)
@@ -230,6 +299,22 @@ def t_debuginfod(s, ctx):
 def t_minidebuginfo(s, ctx):
     """.gnu_debugdata as Fedora builds it: the function symbols that
     .dynsym lacks, xz-compressed, in a binary with no .symtab."""
+    pre = prebuilt(s, "minidebuginfo")
+    if pre:
+        exe, bare = os.path.join(pre, "prog"), os.path.join(pre, "bare")
+    else:
+        exe, bare = minidebuginfo_build(ctx), ctx.path("bare")
+    lst = latch(s, ctx, ["-l", ":di_*"], [exe], name="list")
+    check(lst.rc == 0, "latch -l exited %s; stderr: %s" % (lst.rc, short(lst.err())))
+    check(re.search(r"^di_add\(\)", lst.out(), re.M) and re.search(r"^di_scale\(\)", lst.out(), re.M),
+          "di_add() and di_scale() not listed from .gnu_debugdata: %s" % short(lst.out()))
+    check_raw(latch(s, ctx, ["-f", "json", ":di_add"], [exe]), "MiniDebugInfo")
+    bare = latch(s, ctx, [":di_add"], [bare], name="bare")
+    check(bare.rc != 0 and "no symbols" in bare.err(),
+          "without .gnu_debugdata, di_add should not be found: rc %s, stderr %s" % (bare.rc, short(bare.err())))
+
+
+def minidebuginfo_build(ctx):
     nm, objcopy, strip, xz = tool("nm"), tool("objcopy"), tool("strip"), tool("xz")
     exe = cc(ctx, "prog", [os.path.join(SRC, "prog.c")])
     dyn = set(l.split()[0] for l in run([nm, "-D", exe, "--format=posix", "--defined-only"]).splitlines())
@@ -245,17 +330,14 @@ def t_minidebuginfo(s, ctx):
     shutil.copy(exe, ctx.path("bare"))
     run([objcopy, "--add-section", ".gnu_debugdata=" + ctx.path("mini.xz"), exe])
     os.unlink(ctx.path("full.dbg"))
-    lst = latch(s, ctx, ["-l", ":di_*"], [exe], name="list")
-    check(lst.rc == 0, "latch -l exited %s; stderr: %s" % (lst.rc, short(lst.err())))
-    check(re.search(r"^di_add\(\)", lst.out(), re.M) and re.search(r"^di_scale\(\)", lst.out(), re.M),
-          "di_add() and di_scale() not listed from .gnu_debugdata: %s" % short(lst.out()))
-    check_raw(latch(s, ctx, ["-f", "json", ":di_add"], [exe]), "MiniDebugInfo")
-    bare = latch(s, ctx, [":di_add"], [ctx.path("bare")], name="bare")
-    check(bare.rc != 0 and "no symbols" in bare.err(),
-          "without .gnu_debugdata, di_add should not be found: rc %s, stderr %s" % (bare.rc, short(bare.err())))
+    return exe
 
 
 def t_split_dwarf(s, ctx, version, where):
+    pre = prebuilt(s, "split-dwarf%d%s" % (version, "-moved" if where == "moved" else ""))
+    if pre:
+        t_split_dwarf_prebuilt(s, ctx, version, where, pre)
+        return
     cc_path = tool("cc")
     os.makedirs(ctx.path("obj"))
     flags = CFLAGS + ["-gsplit-dwarf", "-gdwarf-%d" % version]
@@ -276,14 +358,42 @@ def t_split_dwarf(s, ctx, version, where):
     check(p.err().count(note) == 1, "no note %r: %s" % (note, short(p.err())))
 
 
+def t_split_dwarf_prebuilt(s, ctx, version, where, pre):
+    """build.sh compiled split-dwarfV in place (its DW_AT_comp_dir, mapped
+    by DEBUGINFO_RUN_DIR, is where it is now) and split-dwarfV-nodwo the
+    same way without keeping the .dwo: deleting the .dwo of a copy would
+    not do, the comp dir would still have it. split-dwarf5-moved was
+    compiled in a directory that no longer exists: copied and changed."""
+    what = "split DWARF %d (.dwo %s)" % (version, where)
+    if where == "moved":
+        exe = os.path.join(copy_in(ctx, pre, "moved"), "prog")
+    else:
+        exe = os.path.join(pre, "prog")
+    check(os.path.exists(os.path.join(os.path.dirname(exe), "prog.dwo")), "prebuilt %s has no prog.dwo" % pre)
+    check_typed(latch(s, ctx, ["-f", "json", "di_add"], [exe]), what)
+    if where == "moved":
+        os.unlink(os.path.join(os.path.dirname(exe), "prog.dwo"))
+    else:
+        exe = os.path.join(pre + "-nodwo", "prog")
+        check(not os.path.exists(os.path.join(pre + "-nodwo", "prog.dwo")), "prebuilt %s-nodwo has a .dwo" % pre)
+    p = latch(s, ctx, ["-f", "json", "di_add"], [exe], name="nodwo")
+    check_raw(p, ".dwo removed")
+    note = "latch: note: split DWARF of %s not found" % os.path.realpath(exe)
+    check(p.err().count(note) == 1, "no note %r: %s" % (note, short(p.err())))
+
+
 NOTE_RE = re.compile(r"^latch: note: no debug info for (\S+): arguments print as raw registers; (.*)$", re.M)
 
 
 def t_note(s, ctx):
-    lib = cc(ctx, "libnote.so", [os.path.join(SRC, "libnote.c")], ["-shared", "-fPIC", "-Wl,--build-id"])
-    run([tool("strip"), "--strip-debug", lib])
-    exe = cc(ctx, "usenote", [os.path.join(SRC, "usenote.c"), "-L" + ctx.tmp, "-lnote",
-                              "-Wl,-rpath," + ctx.tmp])
+    pre = prebuilt(s, "note")
+    if pre:
+        lib, exe = os.path.join(pre, "libnote.so"), os.path.join(pre, "usenote")
+    else:
+        lib = cc(ctx, "libnote.so", [os.path.join(SRC, "libnote.c")], ["-shared", "-fPIC", "-Wl,--build-id"])
+        run([tool("strip"), "--strip-debug", lib])
+        exe = cc(ctx, "usenote", [os.path.join(SRC, "usenote.c"), "-L" + ctx.tmp, "-lnote",
+                                  "-Wl,-rpath," + ctx.tmp])
     bid = build_id(lib)
     root = ctx.path("dbg")
     p = latch(s, ctx, ["-f", "json", "libnote.so:dn_*", ":un_local"], [exe], {"LATCH_DEBUG_DIRS": root})
@@ -299,8 +409,11 @@ def t_note(s, ctx):
     # the debug file where the note says makes the note go away
     dest = os.path.join(root, ".build-id", bid[:2], bid[2:] + ".debug")
     os.makedirs(os.path.dirname(dest))
-    cc(ctx, "libnote-full.so", [os.path.join(SRC, "libnote.c")], ["-shared", "-fPIC", "-Wl,--build-id"])
-    run([tool("objcopy"), "--only-keep-debug", ctx.path("libnote-full.so"), dest])
+    if pre:
+        shutil.copy(os.path.join(pre, "symbols", "libnote.so.debug"), dest)
+    else:
+        cc(ctx, "libnote-full.so", [os.path.join(SRC, "libnote.c")], ["-shared", "-fPIC", "-Wl,--build-id"])
+        run([tool("objcopy"), "--only-keep-debug", ctx.path("libnote-full.so"), dest])
     again = latch(s, ctx, ["-f", "json", "libnote.so:dn_*"], [exe], {"LATCH_DEBUG_DIRS": root}, name="again")
     check(again.rc == 0 and not NOTE_RE.search(again.err()),
           "a note although the debug file is at %s: %s" % (dest, short(again.err())))
@@ -318,7 +431,8 @@ def libc_package():
 
 def t_note_libc(s, ctx):
     if not libc_package():
-        raise TestSkip("no dpkg database listing libc6 on this machine")
+        raise TestSkip("no dpkg database listing libc6 on this machine (/var/lib/dpkg/info/libc6:ARCH.list):"
+                       " latch names the package from it")
     exe = s.bin("O0", "args")
     p = latch(s, ctx, ["-l", "libc.so.6:malloc"], [exe], {"LATCH_DEBUG_DIRS": ctx.path("none")})
     check(p.rc == 0, "latch -l exited %s; stderr: %s" % (p.rc, short(p.err())))
@@ -347,7 +461,7 @@ def libc_path(pid):
 
 
 def t_libc_dbg(s, ctx):
-    exe = cc(ctx, "libc_calls", [os.path.join(SRC, "libc_calls.c")])
+    exe = prebuilt(s, "libc_calls/libc_calls") or cc(ctx, "libc_calls", [os.path.join(SRC, "libc_calls.c")])
     go = ctx.path("go")
     t = s.start_target(ctx, [exe, "-w", go])
     libc_debug_file(libc_path(t.pid))
@@ -369,8 +483,8 @@ def t_libc_dbg(s, ctx):
           "no malloc(bytes=4096) in: %s" % short(p.out(), 2000))
 
 
-def cxx_build(ctx):
-    return cc(ctx, "cxx_names", [CXX_SRC], cxx=True)
+def cxx_build(s, ctx):
+    return prebuilt(s, "cxx_names/cxx_names") or cc(ctx, "cxx_names", [CXX_SRC], cxx=True)
 
 
 def list_of(s, ctx, exe, *probes, name="list"):
@@ -380,7 +494,7 @@ def list_of(s, ctx, exe, *probes, name="list"):
 
 
 def t_cxx_match(s, ctx):
-    exe = cxx_build(ctx)
+    exe = cxx_build(s, ctx)
     got = list_of(s, ctx, exe, "Parser::*")
     want = ["ns::Parser::Parser(int base)", "int ns::Parser::parse(const char *s) const",
             "int ns::Parser::parse(const string &s, int extra) const"]
@@ -401,7 +515,7 @@ def t_cxx_match(s, ctx):
 
 
 def t_cxx_trace(s, ctx):
-    exe = cxx_build(ctx)
+    exe = cxx_build(s, ctx)
     p = latch(s, ctx, ["Parser::parse", "ns::twice<int>", "ns::Vec::operator=="], [exe])
     check(p.rc == 0, "latch exited %s; stderr: %s" % (p.rc, short(p.err())))
     out = p.out()
