@@ -9,7 +9,7 @@
 # untraced) / N; the loop's own ns_per_call (timed inside the target, so
 # without tool start-up) is shown too. Then the wait-loop microbenchmark
 # (bench/stops.c). latch-rich traces bench_rich, six mixed arguments with a
-# string and structs, against latch on bench_fn(int): the cost of decoding
+# string and a struct, against latch on bench_fn(int): the cost of decoding
 # values. The results go to standard output and to
 # build/bench/results.txt; progress goes to stderr.
 #
@@ -211,7 +211,7 @@ say "us/call = (wall traced - wall untraced) / N, and its range over the rounds;
 say "own timing of its loop (no tool start-up); +qos = /dev/cpu_dma_latency held at 0 (no CPU idles in HLT),"
 say "and a +qos row's ratios are to ltrace+qos and floor+qos; latch-entry = latch --no-returns (entry stops only);"
 say "latch holds that QoS request itself while tracing; latch-noqos = latch --no-qos;"
-say "latch-rich = latch on bench_rich(const char *, struct point, double, int, float, const struct req *)"
+say "latch-rich = latch on bench_rich(const char *, struct point {int, int, double}, double, int, float, long)"
 say ""
 row() { say "$(printf '%-11s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
 row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops

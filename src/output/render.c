@@ -210,11 +210,11 @@ void render_json_char(FILE *f, int64_t i)
 }
 
 /* The shortest text that reads back as the same value of the value's own
- * type: 0.1 for 0.1f, not 0.100000001. */
+ * type: 0.1 for 0.1f, not 0.100000001. Doubles and floats are formatted
+ * as double, which is several times cheaper than long double. */
 void render_float(char *buf, size_t len, const struct value *v)
 {
-	int max = v->fbits == 64 ? DBL_DECIMAL_DIG
-		: v->fbits ? FLT_DECIMAL_DIG : LDBL_DECIMAL_DIG;
+	double d = (double)v->f;
 
 	if (isnan(v->f)) {
 		snprintf(buf, len, "nan");
@@ -224,11 +224,18 @@ void render_float(char *buf, size_t len, const struct value *v)
 		snprintf(buf, len, v->f < 0 ? "-inf" : "inf");
 		return;
 	}
-	for (int prec = 1; prec <= max; prec++) {
-		snprintf(buf, len, "%.*Lg", prec, v->f);
-		if (v->fbits == 64 ? strtod(buf, NULL) == (double)v->f
-		    : v->fbits ? strtof(buf, NULL) == (float)v->f
-		    : strtold(buf, NULL) == v->f)
+	if (v->fbits == 0) {
+		for (int prec = 1; prec <= LDBL_DECIMAL_DIG; prec++) {
+			snprintf(buf, len, "%.*Lg", prec, v->f);
+			if (strtold(buf, NULL) == v->f)
+				return;
+		}
+		return;
+	}
+	for (int prec = 1; prec <= (v->fbits == 64 ? DBL_DECIMAL_DIG : FLT_DECIMAL_DIG); prec++) {
+		snprintf(buf, len, "%.*g", prec, d);
+		if (v->fbits == 64 ? strtod(buf, NULL) == d
+		    : strtof(buf, NULL) == (float)d)
 			return;
 	}
 }
