@@ -1,13 +1,14 @@
 /* bench/loop.c: the benchmark target.
  *
- *   loop [N] [-w] [-r]
+ *   loop [N] [-w] [-r|-i]
  *
  * Calls the empty function bench_fn(int) N times (default 100000), timing the
  * loop with CLOCK_MONOTONIC, and prints "ns_per_call=X" (plus the call count)
  * on stdout at the end. With -r it calls bench_rich instead, whose six
  * mixed arguments (a string, a struct by value in an integer and a vector
  * register, a double, an int, a float and a long) cost a tracer more to
- * decode. bench_fn stays a real out-of-line call: noinline and
+ * decode; with -i it calls bench_ints, six integer arguments, the same
+ * call with integers only. bench_fn stays a real out-of-line call: noinline and
  * noipa keep the compiler from inlining it, cloning it or dropping the call.
  *
  * With -w the program prints "pid=PID" on stdout and waits until a line (or
@@ -43,6 +44,12 @@ __attribute__((noinline, used)) NOIPA void bench_rich(const char *path, struct p
 			 "x"(f), "r"(id) : "memory");
 }
 
+__attribute__((noinline, used)) NOIPA void bench_ints(int a, long b, int c, long d,
+						      int e, long f)
+{
+	__asm__ volatile("" : : "r"(a), "r"(b), "r"(c), "r"(d), "r"(e), "r"(f) : "memory");
+}
+
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -53,18 +60,20 @@ static long long now_ns(void)
 int main(int argc, char **argv)
 {
 	long n = 100000;
-	int wait_attach = 0, rich = 0;
+	int wait_attach = 0, rich = 0, ints = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-w") == 0) {
 			wait_attach = 1;
 		} else if (strcmp(argv[i], "-r") == 0) {
 			rich = 1;
+		} else if (strcmp(argv[i], "-i") == 0) {
+			ints = 1;
 		} else {
 			char *end;
 			n = strtol(argv[i], &end, 10);
 			if (*end || n < 0) {
-				fprintf(stderr, "usage: %s [N] [-w] [-r]\n", argv[0]);
+				fprintf(stderr, "usage: %s [N] [-w] [-r|-i]\n", argv[0]);
 				return 2;
 			}
 		}
@@ -82,6 +91,9 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			bench_rich("GET /index.html HTTP/1.1", (struct point){ (int)i, 2, 3.5 },
 				   1.25, (int)i, 0.5f, i);
+	} else if (ints) {
+		for (long i = 0; i < n; i++)
+			bench_ints((int)i, i, 2, 7, 3, i);
 	} else {
 		for (long i = 0; i < n; i++)
 			bench_fn((int)i);

@@ -9,8 +9,8 @@
 # untraced) / N; the loop's own ns_per_call (timed inside the target, so
 # without tool start-up) is shown too. Then the wait-loop microbenchmark
 # (bench/stops.c). latch-rich traces bench_rich, six mixed arguments with a
-# string and a struct, against latch on bench_fn(int): the cost of decoding
-# values. The results go to standard output and to
+# string and a struct, against latch-ints on bench_ints, six integers: the
+# cost of decoding values. The results go to standard output and to
 # build/bench/results.txt; progress goes to stderr.
 #
 # Environment: BENCH_N (default 100000) calls; ltrace and the "+qos" rows run
@@ -107,6 +107,7 @@ percall_of() {
 	base=untraced
 	[ "$n" -eq "$N" ] || base=untraced_s
 	[ "$1" = latch-rich ] && base=untraced_r
+	[ "$1" = latch-ints ] && base=untraced_i
 	awk -v w="$2" -v b="$(cat "$T/$base.wall")" -v n="$n" \
 		'BEGIN { printf "%.2f", (w - b) / n / 1000 }'
 }
@@ -161,7 +162,9 @@ while [ "$ROUND" -lt "$REPS" ]; do
 	run_once untraced "$N" "" "$LOOP" "$N" || exit 1
 	run_once untraced_s "$NS" "" "$LOOP" "$NS" || exit 1
 	run_once untraced_r "$N" "" "$LOOP" "$N" -r || exit 1
+	run_once untraced_i "$N" "" "$LOOP" "$N" -i || exit 1
 	run_once latch "$N" "" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$N"
+	run_once latch-ints "$N" "" "$LATCH" -q -o /dev/null bench_ints -- "$LOOP" "$N" -i
 	run_once latch-rich "$N" "" "$LATCH" -q -o /dev/null bench_rich -- "$LOOP" "$N" -r
 	run_once floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N"
 	run_once latch-entry "$N" "" "$LATCH" -q --no-returns -o /dev/null bench_fn -- "$LOOP" "$N"
@@ -173,7 +176,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
 		-c "$LOOP $N"
 done
-for k in untraced untraced_s untraced_r latch latch-rich floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	{ [ -s "$T/$k.walls" ] && [ ! -f "$T/$k.why" ]; } || continue
 	median "$T/$k.walls" >"$T/$k.wall"
 	median "$T/$k.npcs" >"$T/$k.npc"
@@ -211,11 +214,12 @@ say "us/call = (wall traced - wall untraced) / N, and its range over the rounds;
 say "own timing of its loop (no tool start-up); +qos = /dev/cpu_dma_latency held at 0 (no CPU idles in HLT),"
 say "and a +qos row's ratios are to ltrace+qos and floor+qos; latch-entry = latch --no-returns (entry stops only);"
 say "latch holds that QoS request itself while tracing; latch-noqos = latch --no-qos;"
-say "latch-rich = latch on bench_rich(const char *, struct point {int, int, double}, double, int, float, long)"
+say "latch-ints = latch on bench_ints(int, long, int, long, int, long); latch-rich = latch on"
+say "bench_rich(const char *, struct point {int, int, double}, double, int, float, long)"
 say ""
 row() { say "$(printf '%-11s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
 row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops
-for k in untraced latch latch-rich floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced latch latch-ints latch-rich floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	if [ -f "$T/$k.why" ]; then
 		say "$(printf '%-11s not measured: %s' "$k" "$(cat "$T/$k.why")")"
 		continue
@@ -245,7 +249,8 @@ verdict() { # NAME VALUE GOAL PER-ROUND
 }
 verdict latch/ltrace "$(ratio "$LA" "$LT")" 0.15 "$(round_ratios latch ltrace)"
 verdict latch/floor "$(ratio "$LA" "$FL")" 2 "$(round_ratios latch floor)"
-verdict latch-rich/latch "$(ratio "$(percall latch-rich)" "$LA")" 1.3 "$(round_ratios latch-rich latch)"
+verdict latch-rich/latch-ints "$(ratio "$(percall latch-rich)" "$(percall latch-ints)")" 1.3 \
+	"$(round_ratios latch-rich latch-ints)"
 LQ=$(percall latch)
 [ -n "$LQ" ] && [ -n "$(percall ltrace+qos)" ] &&
 	say "peers with qos too: latch/ltrace+qos = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch ltrace+qos)]"
