@@ -337,9 +337,9 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	if (!fn->signature)
 		goto fail_params;
 	read_locations(&sub, &owner, fn);
-	/* IPA-SRA may turn a clone's result into void; constant propagation
-	 * keeps it */
-	fn->ret_untrusted = fn->clone && !strstr(fn->name, ".constprop.");
+	/* IPA-SRA may turn a clone's result into void, and a split-off part
+	 * returns what its caller needs; constant propagation keeps it */
+	fn->ret_untrusted = strstr(fn->name, ".isra.") || strstr(fn->name, ".part.");
 	return 0;
 
 fail_params:

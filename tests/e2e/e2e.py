@@ -1073,6 +1073,41 @@ def t_list_launch(s, ctx, opt):
               "the command ran main under -l (run %d, exit %s)" % (i + 1, lp.rc))
 
 
+def t_clones(s, ctx):
+    """-O2 clones: named with their suffix, each argument either where
+    DWARF says it is or <optimised out>, never a made-up number."""
+    exe = s.bin("O2", "clones")
+    out = ctx.path("trace.json")
+    lp = s.launch(ctx, ["-f", "json", "-o", out, ":scaled*", ":unused_second*"], [exe])
+    check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, short(lp.err())))
+    evs = load_json(out, pid=lp.target_pid)
+    calls = [e for e in evs if e["type"] == "call"]
+    rets = [e for e in evs if e["type"] == "return"]
+    want = [l.split() for l in lp.out().splitlines() if l.startswith("call ")]
+    check(len(calls) == len(want) == 6 and len(rets) == 6,
+          "expected 6 calls and returns: %s" % fmt_events(evs))
+    unav = "<optimised out>"
+    for c, r, w in zip(calls, rets, want):
+        name, ret = w[1], int(w[5])
+        a, pa = (int(x.split("=")[1]) for x in w[2:4])
+        f = c["func"]
+        check(f.startswith(name + ".") and re.search(r"\.(constprop|isra)\.", f),
+              "%s should be named as a clone of %s" % (f, name))
+        args = c["args"]
+        if name == "unused_second":
+            check(args.get("a") == a, "%s: a should be %d, got %s" % (f, a, args.get("a")))
+            check(args.get("b") == unav, "%s: b should be %r, got %s" % (f, unav, args.get("b")))
+        else:
+            p = args.get("p")
+            check(p == unav or (isinstance(p, dict) and p.get("to", {}).get("a") == pa),
+                  "%s: p should point at a=%d or be %r, got %s" % (f, pa, unav, p))
+            check(args.get("factor") in (unav, 7), "%s: factor %s" % (f, args.get("factor")))
+            check(args.get("tag") in (unav, "xy"), "%s: tag %s" % (f, args.get("tag")))
+        trusted = not re.search(r"\.(isra|part)\.", f)
+        check(r["ret"] == (ret if trusted else unav),
+              "%s returned %d: expected %s, got %s" % (f, ret, ret if trusted else unav, r.get("ret")))
+
+
 def t_no_symbols(s, ctx, opt):
     lp = s.launch(ctx, [":nd_add"], [s.bin(opt, "nodwarf-stripped")])
     check(lp.rc == 1, "latch exited %s for an executable without symbols, expected 1; stderr: %s"
@@ -1199,7 +1234,7 @@ def main():
         print("e2e: 0 passed, 1 failed")
         return 1
     if os.environ.get("LATCH_E2E_PREBUILT") == "1":
-        missing = [s.bin(o, n) for o in OPTS for n in ("args", "recurse", "longjmp", "signal", "loop",
+        missing = [s.bin(o, n) for o in OPTS for n in ("args", "recurse", "longjmp", "signal", "loop", "clones",
                                                          "threads", "nodwarf", "nodwarf-stripped")
                    if not os.access(s.bin(o, n), os.X_OK)]
         missing += [s.bin(o, n) for o in ("O0", "O2", "O2-split")
@@ -1246,6 +1281,7 @@ def main():
         R("threads-launch-" + opt + ("-late" if opt == "O2" else ""),
           lambda c, o=opt: t_threads(s, c, o, "launch", o == "O2"))
     R("threads-attach-O0-late", lambda c: t_threads(s, c, "O0", "attach", True))
+    R("clones-launch-O2", lambda c: t_clones(s, c))
     R("bad-pid", lambda c: t_bad_pid(s, c))
     R("already-traced", lambda c: t_already_traced(s, c))
     R("not-permitted", lambda c: t_not_permitted(s, c))
