@@ -60,6 +60,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ "string-limit", required_argument, NULL, 's' },
 		{ "array", required_argument, NULL, 'A' },
 		{ "depth", required_argument, NULL, 'D' },
+		{ "max-probes", required_argument, NULL, 'M' },
 		{ "no-returns", no_argument, NULL, 'R' },
 		{ "no-qos", no_argument, NULL, 'Q' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -81,6 +82,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 	o->limits.strlimit = LATCH_DEFAULT_STRLIMIT;
 	o->limits.arraylimit = LATCH_DEFAULT_ARRAYLIMIT;
 	o->limits.depth = LATCH_DEFAULT_DEPTH;
+	o->max_probes = LATCH_DEFAULT_MAX_PROBES;
 	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:A:qhV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
@@ -107,6 +109,11 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		case 's': o->limits.strlimit = parse_count(optarg, "invalid string limit '%s'"); break;
 		case 'A': o->limits.arraylimit = parse_limit(optarg, "invalid array limit '%s'"); break;
 		case 'D': o->limits.depth = parse_limit(optarg, "invalid depth '%s'"); break;
+		case 'M':
+			o->max_probes = parse_limit(optarg, "invalid probe limit '%s'");
+			if (!o->max_probes)
+				usage_error("invalid probe limit '%s'", optarg);
+			break;
 		case 'R': o->no_returns = true; break;
 		case 'Q': o->no_qos = true; break;
 		case 'q': o->quiet = true; break;

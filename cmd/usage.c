@@ -28,9 +28,10 @@ void usage_print(FILE *out)
 "  -s, --string-limit N     print at most N bytes of a string (default %d)\n"
 "  -A, --array N            print at most N elements of an array (default %d)\n"
 "      --depth N            show structs and arrays nested N deep (default %d);\n"
-"                           deeper ones print as {...}\n",
+"                           deeper ones print as {...}\n"
+"      --max-probes N       refuse to trap more than N functions (default %d)\n",
 		LATCH_DEFAULT_STRLIMIT, LATCH_DEFAULT_ARRAYLIMIT,
-		LATCH_DEFAULT_DEPTH);
+		LATCH_DEFAULT_DEPTH, LATCH_DEFAULT_MAX_PROBES);
 	fputs(
 "      --no-returns         trap entries only: no return values, durations\n"
 "                           or nesting\n"
@@ -43,7 +44,8 @@ void usage_print(FILE *out)
 "Exit status:\n"
 "  0  success\n"
 "  1  runtime failure: no such process, not permitted, nothing matched,\n"
-"     a module without symbols, an error in latch\n"
+"     more functions than --max-probes, a module without symbols, an error\n"
+"     in latch\n"
 "  2  usage error: bad option or malformed probe\n"
 "  With a COMMAND: its exit status, or 128+N if signal N killed it.\n"
 "\n"

@@ -20,6 +20,7 @@ struct latch_opts {
 	unsigned long max_calls;   /* -n; 0 = unlimited */
 	double duration;           /* -d seconds; 0 = unlimited */
 	struct value_limits limits; /* -s, -A, --depth */
+	size_t max_probes;         /* --max-probes: functions to trap at most */
 	bool no_returns;
 	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;
@@ -28,5 +29,6 @@ struct latch_opts {
 #define LATCH_DEFAULT_STRLIMIT 64
 #define LATCH_DEFAULT_ARRAYLIMIT 16
 #define LATCH_DEFAULT_DEPTH 2
+#define LATCH_DEFAULT_MAX_PROBES 1000
 
 #endif

@@ -230,8 +230,18 @@ int tracer_resolve(struct tracer *t)
 		return err;
 	}
 	symtab_set_notify(t->symtab, t->warn);
-	return symtab_resolve(t->symtab, t->opts->probes, t->opts->nprobes,
-			      &t->funcs, &t->nfuncs, t->err, sizeof(t->err));
+	err = symtab_resolve(t->symtab, t->opts->probes, t->opts->nprobes,
+			     &t->funcs, &t->nfuncs, t->err, sizeof(t->err));
+	/* Checked before any trap is planted: a glob that matches half of
+	 * libc would stop a live process on every call it makes. */
+	if (!err && !t->opts->list && t->nfuncs > t->opts->max_probes) {
+		snprintf(t->err, sizeof(t->err),
+			 "the probes match %zu functions, more than --max-probes %zu: "
+			 "narrow them (see -l) or raise the limit",
+			 t->nfuncs, t->opts->max_probes);
+		return -E2BIG;
+	}
+	return err;
 }
 
 int tracer_plant_probes(struct tracer *t)

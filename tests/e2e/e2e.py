@@ -1153,6 +1153,36 @@ def t_already_traced(s, ctx):
           "target under strace said %r" % drop_pid(text))
 
 
+def t_max_probes(s, ctx):
+    """More functions than --max-probes: refused before the target is
+    changed; a launched command never reaches main."""
+    exe = s.bin("O0", "args")
+    mark = ctx.path("main-ran")
+    lp = s.launch(ctx, ["--max-probes", "14", ":tt_*"], [exe],
+                  env=dict(os.environ, ARGS_MAIN_MARK=mark))
+    check(lp.rc == 1, "15 functions over --max-probes 14: exit %s, expected 1" % lp.rc)
+    check("more than --max-probes 14" in lp.err() and "15 functions" in lp.err(),
+          "no limit message in: %s" % short(lp.err()))
+    check(not os.path.exists(mark), "the command ran main although latch refused")
+    lp = s.launch(ctx, ["-q", "-f", "json", "--max-probes", "15", ":tt_*"], [exe], name="latch-15")
+    check(lp.rc == 0, "15 functions under --max-probes 15: exit %s; %s" % (lp.rc, short(lp.err())))
+    check('"func":"tt_int"' in lp.out(), "no tt_int events under --max-probes 15")
+
+    loop = s.bin("O0", "loop")
+    go = ctx.path("go")
+    tp = Proc(ctx, [loop, "-W", go, "-k", "1000"], "target")
+    pid = tp.wait_pid_line()
+    p = Proc(ctx, s.latch_cmd("--max-probes", "1", "-p", pid, ":*"), "latch-attach")
+    p.wait()
+    check(p.rc == 1 and "--max-probes 1" in p.err(),
+          "attach over the limit: exit %s; %s" % (p.rc, short(p.err())))
+    check(tracer_pid(pid) == 0, "the target is traced after latch refused")
+    open(go, "w").close()
+    tp.wait()
+    check(drop_pid(tp.out()) == "count 1000\nbad 0\ncode ok\n",
+          "target after the refusal said %r" % drop_pid(tp.out()))
+
+
 def t_not_permitted(s, ctx):
     setpriv = shutil.which("setpriv")
     if os.geteuid() != 0 or not setpriv:
@@ -1282,6 +1312,7 @@ def main():
           lambda c, o=opt: t_threads(s, c, o, "launch", o == "O2"))
     R("threads-attach-O0-late", lambda c: t_threads(s, c, "O0", "attach", True))
     R("clones-launch-O2", lambda c: t_clones(s, c))
+    R("max-probes", lambda c: t_max_probes(s, c))
     R("bad-pid", lambda c: t_bad_pid(s, c))
     R("already-traced", lambda c: t_already_traced(s, c))
     R("not-permitted", lambda c: t_not_permitted(s, c))
