@@ -46,111 +46,6 @@ static bool symbol_char(unsigned char c)
 	return !strchr("\"'`;", c);
 }
 
-/* Parse the bracket expression starting just after '['. Returns the
- * position just after the closing ']', or NULL when there is none. If c is
- * not NULL, *hit says whether it belongs to the class. */
-static const char *bracket(const char *p, const unsigned char *c, bool *hit)
-{
-	bool negate = false, in = false;
-	bool first = true;
-
-	if (*p == '!' || *p == '^') {
-		negate = true;
-		p++;
-	}
-	/* A ']' right after "[" or "[!" is a member, as in POSIX. */
-	while (*p && (first || *p != ']')) {
-		unsigned char lo, hi;
-
-		first = false;
-		if (*p == '\\' && p[1])
-			p++;
-		lo = (unsigned char)*p++;
-		hi = lo;
-		if (p[0] == '-' && p[1] && p[1] != ']') {
-			p++;
-			if (*p == '\\' && p[1])
-				p++;
-			hi = (unsigned char)*p++;
-		}
-		if (c && *c >= lo && *c <= hi)
-			in = true;
-	}
-	if (*p != ']')
-		return NULL;
-	if (hit)
-		*hit = in != negate;
-	return p + 1;
-}
-
-/* Does the token at *pp match c? Advances *pp past the token. An
- * unbalanced '[' is an ordinary character, as in fnmatch. */
-static bool token_match(const char **pp, unsigned char c)
-{
-	const char *p = *pp;
-	bool hit;
-
-	switch (*p) {
-	case '?':
-		*pp = p + 1;
-		return true;
-	case '[': {
-		const char *end = bracket(p + 1, &c, &hit);
-
-		if (end) {
-			*pp = end;
-			return hit;
-		}
-		*pp = p + 1;
-		return c == '[';
-	}
-	case '\\':
-		if (p[1]) {
-			*pp = p + 2;
-			return c == (unsigned char)p[1];
-		}
-		/* A trailing backslash is literal. */
-		__attribute__((fallthrough));
-	default:
-		*pp = p + 1;
-		return c == (unsigned char)*p;
-	}
-}
-
-/* Iterative matcher. Every token other than '*' consumes exactly one
- * character, so on a mismatch only the latest '*' needs to absorb one more
- * character: the earlier ones can never help. That bounds the work at
- * O(len(glob) * len(s)) with no recursion. */
-bool glob_match(const char *glob, const char *s)
-{
-	const char *p = glob, *star_p = NULL, *star_s = NULL;
-
-	for (;;) {
-		if (*p == '*') {
-			while (*p == '*')
-				p++;
-			star_p = p;
-			star_s = s;
-			continue;
-		}
-		if (*s) {
-			const char *next = p;
-
-			if (*p && token_match(&next, (unsigned char)*s)) {
-				p = next;
-				s++;
-				continue;
-			}
-		} else if (!*p) {
-			return true;
-		}
-		if (!star_p || !*star_s)
-			return false;
-		p = star_p;
-		s = ++star_s;
-	}
-}
-
 /* Refuse what cannot match a symbol or file name. Colons come only in
  * "::" pairs: find_separator() already took the one odd colon. */
 static int check_glob(const char *text, const char *g, const char *what,
@@ -162,7 +57,7 @@ static int check_glob(const char *text, const char *g, const char *what,
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '[') {
-			const char *end = bracket(p + 1, NULL, NULL);
+			const char *end = glob_bracket_end(p + 1);
 
 			if (!end)
 				return fail(err, errlen,

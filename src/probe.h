@@ -3,6 +3,7 @@
 #define LATCH_PROBE_H
 
 #include <stdbool.h>
+#include "glob.h"
 
 enum probe_scope {
 	SCOPE_ANY,    /* every module with symbols, except ld.so and the vdso */
@@ -20,8 +21,6 @@ struct probe_spec {
 /* Parse one spec; 0, or -EINVAL with a one-line reason in err. */
 int probe_parse(const char *text, struct probe_spec *out, char *err, size_t errlen);
 void probe_free(struct probe_spec *p);
-/* Shell-glob match (*, ?, [...], \ escapes). */
-bool glob_match(const char *glob, const char *s);
 bool probe_matches_module(const struct probe_spec *p, const char *path, bool is_main);
 
 #endif
