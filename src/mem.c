@@ -71,5 +71,9 @@ int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 
 	if (n < 0)
 		return -errno;
+	/* Nothing written at all: the address space is gone, the process
+	 * has exited (unmapped addresses fail with EIO instead) */
+	if (n == 0 && len)
+		return -ESRCH;
 	return (size_t)n == len ? 0 : -EIO;
 }
