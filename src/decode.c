@@ -9,6 +9,7 @@
 #include <string.h>
 #include "decode.h"
 #include "dwarf_abi.h"
+#include "dwarf_attr.h"
 
 uint64_t dec_load(const uint8_t *buf, size_t size)
 {
@@ -19,13 +20,6 @@ uint64_t dec_load(const uint8_t *buf, size_t size)
 	for (size_t i = size; i-- > 0;)
 		w = w << 8 | buf[i];
 	return w;
-}
-
-bool dec_type_of(Dwarf_Die *die, Dwarf_Die *out)
-{
-	Dwarf_Attribute a;
-
-	return dwarf_formref_die(dwarf_attr_integrate(die, DW_AT_type, &a), out);
 }
 
 static uint64_t sign_extend(uint64_t w, size_t size)
@@ -45,15 +39,6 @@ static uint64_t zero_extend(uint64_t w, size_t size)
 	if (size == 0 || size >= 8)
 		return w;
 	return w & ((UINT64_C(1) << (size * 8)) - 1);
-}
-
-static Dwarf_Word encoding(Dwarf_Die *t)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word enc = 0;
-
-	dwarf_formudata(dwarf_attr(t, DW_AT_encoding, &a), &enc);
-	return enc;
 }
 
 /* IEEE half precision, which C compilers offer as _Float16 and __fp16. */
@@ -138,7 +123,7 @@ static int dec_base(Dwarf_Die *t, const uint8_t *buf, size_t size,
 {
 	uint64_t w = dec_load(buf, size);
 
-	switch (encoding(t)) {
+	switch (dw_udata(t, DW_AT_encoding)) {
 	case DW_ATE_boolean:
 		v->kind = V_BOOL;
 		v->u = zero_extend(w, size) != 0;
@@ -183,8 +168,8 @@ static bool enum_signed(Dwarf_Die *e)
 	Dwarf_Attribute a;
 	Dwarf_Die decl, under, child;
 
-	if (dec_type_of(e, &decl) && dwarf_peel_type(&decl, &under) == 0) {
-		Dwarf_Word enc = encoding(&under);
+	if (dw_type_of(e, &decl) && dwarf_peel_type(&decl, &under) == 0) {
+		Dwarf_Word enc = dw_udata(&under, DW_AT_encoding);
 
 		return enc == DW_ATE_signed || enc == DW_ATE_signed_char;
 	}
@@ -346,7 +331,7 @@ static int dec_pointer(const struct values_src *src, Dwarf_Die *t,
 		return 0;
 	if (!ref && dec_points_to_text(t))
 		return dec_read_string(src, v->u, v);
-	if (dec_type_of(t, &to) && dwarf_peel_type(&to, &peeled) == 0 &&
+	if (dw_type_of(t, &to) && dwarf_peel_type(&to, &peeled) == 0 &&
 	    !dwarf_hasattr(&peeled, DW_AT_declaration) && !pos.followed &&
 	    pos.level < src->lim->depth)
 		follow = ref || is_aggregate(&peeled);

@@ -52,7 +52,5 @@ int dec_char_array(const struct values_src *src, const uint8_t *buf,
 
 /* Little-endian unsigned integer of size (<= 8) bytes at buf. */
 uint64_t dec_load(const uint8_t *buf, size_t size);
-/* DW_AT_type of die, peeled of nothing; false when absent (void). */
-bool dec_type_of(Dwarf_Die *die, Dwarf_Die *out);
 
 #endif

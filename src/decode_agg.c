@@ -7,6 +7,7 @@
 #include <string.h>
 #include "decode.h"
 #include "dwarf_abi.h"
+#include "dwarf_attr.h"
 
 #define MAX_DIMS 8
 
@@ -23,21 +24,6 @@ static struct value *add_kid(struct value *v)
 	}
 	memset(&v->kids[v->nkids], 0, sizeof(v->kids[0]));
 	return &v->kids[v->nkids++];
-}
-
-static bool udata(Dwarf_Die *die, unsigned name, Dwarf_Word *w)
-{
-	Dwarf_Attribute a;
-
-	return dwarf_attr_integrate(die, name, &a) && dwarf_formudata(&a, w) == 0;
-}
-
-static bool flag(Dwarf_Die *die, unsigned name)
-{
-	Dwarf_Attribute a;
-	bool b = false;
-
-	return dwarf_attr_integrate(die, name, &a) && dwarf_formflag(&a, &b) == 0 && b;
 }
 
 static unsigned long long bit_load(const uint8_t *buf, size_t len,
@@ -66,17 +52,17 @@ static int dec_bitfield(const struct values_src *src, Dwarf_Die *m,
 	uint8_t word[8];
 	size_t size;
 
-	udata(m, DW_AT_bit_size, &bits);
-	if (udata(m, DW_AT_data_bit_offset, &off)) {
+	dw_udata_at(m, DW_AT_bit_size, &bits);
+	if (dw_udata_at(m, DW_AT_data_bit_offset, &off)) {
 		bitpos = off;
 	} else {
 		/* DWARF 2/3: counted from the most significant bit of the
 		 * storage unit at the member's location */
-		udata(m, DW_AT_data_member_location, &off);
-		if (!udata(m, DW_AT_byte_size, &bytesize))
+		dw_udata_at(m, DW_AT_data_member_location, &off);
+		if (!dw_udata_at(m, DW_AT_byte_size, &bytesize))
 			bytesize = dw_type_size(mtype);
 		bitoff = 0;
-		udata(m, DW_AT_bit_offset, &bitoff);
+		dw_udata_at(m, DW_AT_bit_offset, &bitoff);
 		bitpos = off * 8 + bytesize * 8 - bitoff - bits;
 	}
 	if (bits == 0 || bits > 64 || (bitpos + bits + 7) / 8 > len) {
@@ -86,16 +72,15 @@ static int dec_bitfield(const struct values_src *src, Dwarf_Die *m,
 	}
 	w = bit_load(buf, len, bitpos, (unsigned)bits);
 	if (dwarf_peel_type(mtype, &t) == 0) {
-		Dwarf_Attribute a;
-		Dwarf_Word enc = 0;
+		Dwarf_Word enc;
 		Dwarf_Die under;
 
 		/* sign-extend from the field's width for signed types */
 		if (dwarf_tag(&t) == DW_TAG_enumeration_type &&
-		    dec_type_of(&t, &under) && dwarf_peel_type(&under, &under) == 0)
-			dwarf_formudata(dwarf_attr(&under, DW_AT_encoding, &a), &enc);
+		    dw_type_of(&t, &under) && dwarf_peel_type(&under, &under) == 0)
+			enc = dw_udata(&under, DW_AT_encoding);
 		else
-			dwarf_formudata(dwarf_attr(&t, DW_AT_encoding, &a), &enc);
+			enc = dw_udata(&t, DW_AT_encoding);
 		if ((enc == DW_ATE_signed || enc == DW_ATE_signed_char) &&
 		    bits < 64 && (w >> (bits - 1)) & 1)
 			w |= ~0ULL << bits;
@@ -106,20 +91,6 @@ static int dec_bitfield(const struct values_src *src, Dwarf_Die *m,
 	for (unsigned i = 0; i < 8; i++)
 		word[i] = (uint8_t)(w >> (8 * i));
 	return dec_value(src, mtype, word, size, pos, v);
-}
-
-static bool member_offset(Dwarf_Die *m, uint64_t *off)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word w = 0;
-
-	*off = 0;
-	if (!dwarf_attr_integrate(m, DW_AT_data_member_location, &a))
-		return true;   /* union members, and the first member */
-	if (dwarf_formudata(&a, &w) != 0)
-		return false;  /* a location expression: pre-DWARF 3 */
-	*off = w;
-	return true;
 }
 
 static int dec_members(const struct values_src *src, Dwarf_Die *agg,
@@ -184,10 +155,10 @@ static int dec_members(const struct values_src *src, Dwarf_Die *agg,
 		if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
 			continue;
 		/* static members live elsewhere; vtable pointers are noise */
-		if (flag(&m, DW_AT_declaration) || flag(&m, DW_AT_external) ||
-		    flag(&m, DW_AT_artificial) || !dec_type_of(&m, &mtype))
+		if (dw_is_static_member(&m) ||
+		    dw_flag(&m, DW_AT_artificial) || !dw_type_of(&m, &mtype))
 			continue;
-		if (!member_offset(&m, &off) || off > len)
+		if (!dw_member_offset(&m, &off) || off > len)
 			off = len;
 		if (tag == DW_TAG_inheritance || anonymous_aggregate(&m, &mtype)) {
 			rc = splice(src, &mtype, buf + off, len - off, pos, v);
@@ -214,7 +185,7 @@ static bool find_member(Dwarf_Die *agg, const char *name, Dwarf_Die *m,
 		const char *n = dwarf_diename(m);
 
 		if (dwarf_tag(m) == DW_TAG_member && n && !strcmp(n, name))
-			return member_offset(m, off);
+			return dw_member_offset(m, off);
 	} while (dwarf_siblingof(m, m) == 0);
 	return false;
 }
@@ -229,7 +200,7 @@ static bool std_string(const struct values_src *src, Dwarf_Die *t,
 
 	if (!name || strncmp(name, "basic_string<char,", 18) != 0 ||
 	    !find_member(t, "_M_dataplus", &m, &data_off) ||
-	    !dec_type_of(&m, &hider) || dwarf_peel_type(&hider, &hider) != 0 ||
+	    !dw_type_of(&m, &hider) || dwarf_peel_type(&hider, &hider) != 0 ||
 	    !find_member(&hider, "_M_p", &m, &p_off) ||
 	    !find_member(t, "_M_string_length", &m, &len_off) ||
 	    data_off + p_off + 8 > len || len_off + 8 > len)
@@ -273,9 +244,9 @@ static unsigned dims_of(Dwarf_Die *arr, long long *dims)
 
 		if (dwarf_tag(&child) != DW_TAG_subrange_type || n == MAX_DIMS)
 			continue;
-		if (udata(&child, DW_AT_count, &w)) {
+		if (dw_udata_at(&child, DW_AT_count, &w)) {
 			dims[n] = (long long)w;
-		} else if (udata(&child, DW_AT_upper_bound, &w)) {
+		} else if (dw_udata_at(&child, DW_AT_upper_bound, &w)) {
 			if (dwarf_attr(&child, DW_AT_lower_bound, &a))
 				dwarf_formsdata(&a, &lower);
 			dims[n] = (long long)w - lower + 1;
@@ -347,7 +318,7 @@ int dec_array(const struct values_src *src, Dwarf_Die *t, const uint8_t *buf,
 
 	memset(&s, 0, sizeof(s));
 	s.ndims = dims_of(t, s.dims);
-	if (!s.ndims || !dec_type_of(t, &s.elem)) {
+	if (!s.ndims || !dw_type_of(t, &s.elem)) {
 		v->kind = V_OPAQUE;
 		return 0;
 	}

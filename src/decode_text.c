@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "decode.h"
+#include "dwarf_attr.h"
 
 bool dec_char_like(Dwarf_Die *t)
 {
-	Dwarf_Attribute a;
-	Dwarf_Word enc = 0;
+	Dwarf_Word enc;
 
 	if (dwarf_tag(t) != DW_TAG_base_type || dwarf_bytesize(t) != 1)
 		return false;
-	dwarf_formudata(dwarf_attr(t, DW_AT_encoding, &a), &enc);
+	enc = dw_udata(t, DW_AT_encoding);
 	return enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char;
 }
 
@@ -21,7 +21,7 @@ bool dec_points_to_text(Dwarf_Die *ptr)
 {
 	Dwarf_Die t, next;
 
-	if (!dec_type_of(ptr, &t))
+	if (!dw_type_of(ptr, &t))
 		return false;   /* void * */
 	for (int depth = 0; depth < 16; depth++) {
 		int tag = dwarf_tag(&t);
@@ -37,7 +37,7 @@ bool dec_points_to_text(Dwarf_Die *ptr)
 			   tag != DW_TAG_atomic_type) {
 			return dec_char_like(&t);
 		}
-		if (!dec_type_of(&t, &next))
+		if (!dw_type_of(&t, &next))
 			return false;
 		t = next;
 	}

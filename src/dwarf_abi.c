@@ -5,6 +5,7 @@
 #include <dwarf.h>
 #include <string.h>
 #include "dwarf_abi.h"
+#include "dwarf_attr.h"
 
 #define MAX_DEPTH 16
 #define NCHUNK 2          /* only the first 16 bytes can travel in registers */
@@ -32,16 +33,6 @@ size_t dw_type_size(Dwarf_Die *type)
 	if (dwarf_aggregate_size(&peeled, &size) != 0)
 		return dwarf_tag(&peeled) == DW_TAG_pointer_type ? sizeof(void *) : 0;
 	return (size_t)size;
-}
-
-static Dwarf_Word udata(Dwarf_Die *die, unsigned name)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word w = 0;
-
-	if (dwarf_attr(die, name, &a))
-		dwarf_formudata(&a, &w);
-	return w;
 }
 
 /* Both 64-bit ABIs align a scalar to its size, up to 16. */
@@ -91,30 +82,6 @@ static void scan_leaf(struct agg_scan *s, uint64_t off, uint64_t size,
 	}
 }
 
-static bool member_offset(Dwarf_Die *m, uint64_t *off)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word w;
-
-	*off = 0;
-	if (dwarf_attr(m, DW_AT_data_member_location, &a)) {
-		if (dwarf_formudata(&a, &w) != 0)
-			return false;   /* a location expression: pre-DWARF3 */
-		*off = w;
-	} else if (dwarf_attr(m, DW_AT_data_bit_offset, &a)) {
-		if (dwarf_formudata(&a, &w) != 0)
-			return false;
-		*off = w / 8;
-	}
-	return true;
-}
-
-static bool is_static_member(Dwarf_Die *m)
-{
-	return dwarf_hasattr(m, DW_AT_declaration) ||
-	       dwarf_hasattr(m, DW_AT_external);
-}
-
 /* Number of elements of an array type (product of its dimensions), or -1
  * when a dimension is unknown (flexible array members). */
 static long long array_count(Dwarf_Die *arr)
@@ -154,7 +121,7 @@ static void scan_bitfield(struct agg_scan *s, Dwarf_Die *m, Dwarf_Die *mtype,
 			  uint64_t off)
 {
 	Dwarf_Attribute a;
-	Dwarf_Word bo, bits = udata(m, DW_AT_bit_size);
+	Dwarf_Word bo, bits = dw_udata(m, DW_AT_bit_size);
 	size_t unit = dw_type_size(mtype);
 	uint64_t moff;
 
@@ -166,7 +133,7 @@ static void scan_bitfield(struct agg_scan *s, Dwarf_Die *m, Dwarf_Die *mtype,
 		return;
 	}
 	/* DWARF 2-4 describe the bits within a storage unit of the type */
-	member_offset(m, &moff);
+	dw_member_offset(m, &moff);
 	scan_leaf(s, off + moff, unit ? unit : 1, false, false, 0);
 }
 
@@ -184,15 +151,15 @@ static void scan_members(struct agg_scan *s, Dwarf_Die *agg, uint64_t off,
 
 		if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
 			continue;
-		if (tag == DW_TAG_member && is_static_member(&m))
+		if (tag == DW_TAG_member && dw_is_static_member(&m))
 			continue;
-		if (!member_offset(&m, &moff) ||
+		if (!dw_member_offset(&m, &moff) ||
 		    !dwarf_formref_die(dwarf_attr(&m, DW_AT_type, &a), &mtype)) {
 			/* Unknown layout: never claim floats we can't see. */
 			scan_leaf(s, off, 16, false, false, 0);
 			continue;
 		}
-		raise_align(s, (unsigned)udata(&m, DW_AT_alignment));
+		raise_align(s, (unsigned)dw_udata(&m, DW_AT_alignment));
 		if (dwarf_hasattr(&m, DW_AT_bit_size)) {
 			scan_bitfield(s, &m, &mtype, off);
 			continue;
@@ -235,7 +202,7 @@ static void scan_vector(struct agg_scan *s, Dwarf_Die *vec, uint64_t off,
 
 	if (dwarf_formref_die(dwarf_attr(vec, DW_AT_type, &a), &elem) &&
 	    dwarf_peel_type(&elem, &base) == 0)
-		floating = udata(&base, DW_AT_encoding) == DW_ATE_float;
+		floating = dw_udata(&base, DW_AT_encoding) == DW_ATE_float;
 	scan_leaf(s, off, size, true, floating, natural_align(size));
 	if (size == 16 && off == 0)
 		s->sse_up = true;
@@ -246,7 +213,7 @@ static void scan_base(struct agg_scan *s, Dwarf_Die *t, uint64_t off,
 {
 	size_t half = size / 2;
 
-	switch (udata(t, DW_AT_encoding)) {
+	switch (dw_udata(t, DW_AT_encoding)) {
 	case DW_ATE_float:
 		if (is_long_double(t, size)) {
 			s->long_double = true;
@@ -287,7 +254,7 @@ static void scan(struct agg_scan *s, Dwarf_Die *type, uint64_t off, int depth)
 	case DW_TAG_class_type:
 	case DW_TAG_union_type:
 		/* a nested type's own aligned attribute does count */
-		raise_align(s, (unsigned)udata(&t, DW_AT_alignment));
+		raise_align(s, (unsigned)dw_udata(&t, DW_AT_alignment));
 		scan_members(s, &t, off, depth);
 		return;
 	case DW_TAG_array_type:
@@ -340,7 +307,7 @@ static long hfa_members(Dwarf_Die *type, unsigned *kind, int depth)
 	size = dw_type_size(&t);
 	switch (dwarf_tag(&t)) {
 	case DW_TAG_base_type:
-		switch (udata(&t, DW_AT_encoding)) {
+		switch (dw_udata(&t, DW_AT_encoding)) {
 		case DW_ATE_float:
 			return hfa_leaf(kind, (unsigned)size |
 					(is_long_double(&t, size) ? KIND_LONG_DOUBLE : 0), 1);
@@ -374,7 +341,7 @@ static long hfa_members(Dwarf_Die *type, unsigned *kind, int depth)
 
 			if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
 				continue;
-			if (tag == DW_TAG_member && is_static_member(&m))
+			if (tag == DW_TAG_member && dw_is_static_member(&m))
 				continue;
 			if (dwarf_hasattr(&m, DW_AT_bit_size) ||
 			    !dwarf_formref_die(dwarf_attr(&m, DW_AT_type, &a), &mtype))
@@ -439,7 +406,7 @@ static void classify_aggregate(Dwarf_Die *t, struct abi_type *out)
 
 static void classify_base(Dwarf_Die *t, struct abi_type *out)
 {
-	Dwarf_Word enc = udata(t, DW_AT_encoding);
+	Dwarf_Word enc = dw_udata(t, DW_AT_encoding);
 
 	if (enc == DW_ATE_complex_float) {
 		classify_aggregate(t, out);

@@ -5,26 +5,9 @@
 #include <dwarf.h>
 #include <string.h>
 #include "dwarf_abi.h"
+#include "dwarf_attr.h"
 
 #define MAX_DEPTH 8
-
-static bool flag(Dwarf_Die *die, unsigned name)
-{
-	Dwarf_Attribute a;
-	bool b = false;
-
-	return dwarf_attr(die, name, &a) && dwarf_formflag(&a, &b) == 0 && b;
-}
-
-static Dwarf_Word udata(Dwarf_Die *die, unsigned name)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word w = 0;
-
-	if (dwarf_attr(die, name, &a))
-		dwarf_formudata(&a, &w);
-	return w;
-}
 
 /* The class (or array-of-class) type under a member's or base's type. */
 static bool class_type(Dwarf_Die *die, Dwarf_Die *out)
@@ -63,7 +46,7 @@ static bool copy_or_move_ctor(Dwarf_Die *fn, const char *cls)
 		return false;
 	do {
 		if (dwarf_tag(&p) != DW_TAG_formal_parameter ||
-		    flag(&p, DW_AT_artificial))
+		    dw_flag(&p, DW_AT_artificial))
 			continue;
 		if (n++)
 			return false;
@@ -85,10 +68,10 @@ static bool nontrivial_member_fn(Dwarf_Die *fn, const char *cls)
 	const char *name = dwarf_diename(fn);
 
 	/* virtual functions bring a vtable pointer the copy must set */
-	if (udata(fn, DW_AT_virtuality))
+	if (dw_udata(fn, DW_AT_virtuality))
 		return true;
-	if (flag(fn, DW_AT_artificial) || flag(fn, DW_AT_deleted) ||
-	    udata(fn, DW_AT_defaulted) == DW_DEFAULTED_in_class || !name)
+	if (dw_flag(fn, DW_AT_artificial) || dw_flag(fn, DW_AT_deleted) ||
+	    dw_udata(fn, DW_AT_defaulted) == DW_DEFAULTED_in_class || !name)
 		return false;
 	if (name[0] == '~')
 		return true;
@@ -109,13 +92,13 @@ static bool nontrivial(Dwarf_Die *cls, int depth)
 				return true;
 			break;
 		case DW_TAG_inheritance:
-			if (udata(&child, DW_AT_virtuality))
+			if (dw_udata(&child, DW_AT_virtuality))
 				return true;
 			__attribute__((fallthrough));
 		case DW_TAG_member:
 			/* implicit members are non-trivial when a base's or
 			 * a field's are */
-			if (!flag(&child, DW_AT_declaration) &&
+			if (!dw_flag(&child, DW_AT_declaration) &&
 			    class_type(&child, &t) && nontrivial(&t, depth + 1))
 				return true;
 			break;
@@ -128,7 +111,7 @@ static bool nontrivial(Dwarf_Die *cls, int depth)
 
 bool dw_cxx_by_reference(Dwarf_Die *cls)
 {
-	Dwarf_Word cc = udata(cls, DW_AT_calling_convention);
+	Dwarf_Word cc = dw_udata(cls, DW_AT_calling_convention);
 
 	if (cc == DW_CC_pass_by_reference)
 		return true;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dwarf_abi.h"
+#include "dwarf_attr.h"
 #include "dwarf_func.h"
 #include "typename.h"
 
@@ -138,13 +139,6 @@ static bool find_subprogram(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *out,
 	return false;
 }
 
-static bool ref_attr(Dwarf_Die *die, unsigned name, Dwarf_Die *out)
-{
-	Dwarf_Attribute a;
-
-	return dwarf_formref_die(dwarf_attr_integrate(die, name, &a), out);
-}
-
 /* The DIE whose children list the source-level parameters: a concrete
  * out-of-line instance may omit unused ones, its abstract origin cannot. */
 static Dwarf_Die params_owner(Dwarf_Die *sub)
@@ -205,7 +199,7 @@ static int read_params(Dwarf_Die *owner, struct func_info *fn)
 		if (!p->name)
 			return -ENOMEM;
 		p->decl = child;
-		p->has_type = ref_attr(&child, DW_AT_type, &p->type);
+		p->has_type = dw_type_of(&child, &p->type);
 		dw_abi_classify(p->has_type ? &p->type : NULL, &p->abi);
 	} while (i < n && dwarf_siblingof(&child, &child) == 0);
 	return 0;
@@ -324,7 +318,7 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	rc = read_params(&owner, fn);
 	if (rc)
 		goto fail_params;
-	fn->has_ret = fn->ret_has_type = ref_attr(&sub, DW_AT_type, &fn->ret_type);
+	fn->has_ret = fn->ret_has_type = dw_type_of(&sub, &fn->ret_type);
 	dw_abi_classify(fn->has_ret ? &fn->ret_type : NULL, &fn->ret_abi);
 	dwarf_formflag(dwarf_attr_integrate(&sub, DW_AT_prototyped, &a),
 		       &prototyped);
