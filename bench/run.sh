@@ -188,7 +188,7 @@ done
 if [ -f "$T/latch.wall" ]; then
 	note "latch: stop count (N=$NS)"
 	timeout -k 5 "$TMO" "$LATCH" -o /dev/null bench_fn -- "$LOOP" "$NS" >/dev/null 2>"$T/latch_stops.err"
-	stops=$(sed -n 's/^latch: \([0-9]*\) calls, \([0-9]*\) returns, \([0-9]*\) unwinds, \([0-9]*\) stops.*/\1 \2 \3 \4/p' \
+	stops=$(sed -n 's/^latch: [0-9]* calls seen, \([0-9]*\) printed, .*; \([0-9]*\) returns, \([0-9]*\) unwinds, \([0-9]*\) stops.*/\1 \2 \3 \4/p' \
 		"$T/latch_stops.err" | tail -n 1)
 	if [ -n "$stops" ]; then
 		# shellcheck disable=SC2086 # split into the four numbers
@@ -196,7 +196,7 @@ if [ -f "$T/latch.wall" ]; then
 		echo "$1 calls, $2 returns, $3 unwinds, $4 stops for N=$NS" >"$T/latch.stopline"
 		ratio "$4" "$NS" >"$T/latch.spc"
 	else
-		note "latch: no 'latch: N calls, N returns, N unwinds, N stops' line on stderr"
+		note "latch: no 'latch: ... N printed, ...; N returns, N unwinds, N stops' line on stderr"
 	fi
 fi
 

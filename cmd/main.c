@@ -61,6 +61,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ "array", required_argument, NULL, 'A' },
 		{ "depth", required_argument, NULL, 'D' },
 		{ "max-probes", required_argument, NULL, 'M' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "no-returns", no_argument, NULL, 'R' },
 		{ "no-qos", no_argument, NULL, 'Q' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -114,6 +115,11 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 			if (!o->max_probes)
 				usage_error("invalid probe limit '%s'", optarg);
 			break;
+		case 'r':
+			o->rate = parse_limit(optarg, "invalid rate '%s'");
+			if (!o->rate)
+				usage_error("invalid rate '%s'", optarg);
+			break;
 		case 'R': o->no_returns = true; break;
 		case 'Q': o->no_qos = true; break;
 		case 'q': o->quiet = true; break;
@@ -139,6 +145,9 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 
 		if (probe_parse(argv[optind + (int)i], &o->probes[i], err, sizeof(err)))
 			usage_error("%s", err);
+		if (o->probes[i].ret_at && o->no_returns)
+			usage_error("probe '%s': a return condition needs the returns; "
+				    "drop --no-returns", o->probes[i].text);
 	}
 }
 
@@ -178,6 +187,26 @@ static void print_list(const struct tracer *t, FILE *out)
 		fprintf(out, "%s  [%s 0x%llx]\n", f->signature ? f->signature : f->name,
 			f->module, (unsigned long long)f->addr);
 	}
+}
+
+static void print_counts(const struct tracer_counts *n)
+{
+	const struct filter_faults *f = &n->faults;
+	char faults[96] = "";
+
+	if (f->unreadable && f->invalid)
+		snprintf(faults, sizeof(faults), " (%llu unreadable, %llu invalid)",
+			 (unsigned long long)f->unreadable, (unsigned long long)f->invalid);
+	else if (f->unreadable || f->invalid)
+		snprintf(faults, sizeof(faults), " (%llu %s)",
+			 (unsigned long long)(f->unreadable + f->invalid),
+			 f->unreadable ? "unreadable" : "invalid");
+	fprintf(stderr, "latch: %llu calls seen, %llu printed, %llu filtered%s, %llu dropped; "
+		"%llu returns, %llu unwinds, %llu stops\n",
+		(unsigned long long)n->seen, (unsigned long long)n->calls,
+		(unsigned long long)n->filtered, faults, (unsigned long long)n->dropped,
+		(unsigned long long)n->returns, (unsigned long long)n->unwinds,
+		(unsigned long long)n->stops);
 }
 
 static void warn(const char *msg)
@@ -290,9 +319,7 @@ close:
 	if (out != stdout)
 		fclose(out);
 	if (!o.quiet && !o.list && !err && end != RUN_ERROR)
-		fprintf(stderr, "latch: %llu calls, %llu returns, %llu unwinds, %llu stops\n",
-			(unsigned long long)t.n.calls, (unsigned long long)t.n.returns,
-			(unsigned long long)t.n.unwinds, (unsigned long long)t.n.stops);
+		print_counts(&t.n);
 	tracer_fini(&t);
 	for (size_t i = 0; i < o.nprobes; i++)
 		probe_free(&o.probes[i]);

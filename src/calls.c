@@ -1,4 +1,5 @@
-/* Turning trap hits into call, return and unwind events. */
+/* Turning trap hits into call, return and unwind events, for the calls
+ * that pass their conditions. */
 #include <errno.h>
 #include <stdlib.h>
 #include "tracer.h"
@@ -34,28 +35,101 @@ static void emit(struct tracer *t, struct event *e)
 		t->output_err = err;
 }
 
+static void free_args(struct event *e)
+{
+	for (unsigned i = 0; i < e->nargs; i++)
+		value_free(&e->args[i]);
+	free(e->args);
+	e->args = NULL;
+	e->nargs = 0;
+}
+
+static void free_held(struct frame *f)
+{
+	if (f->held) {
+		free_args(f->held);
+		free(f->held);
+		f->held = NULL;
+	}
+}
+
+/* A call passed its conditions: false when it is not reported at all
+ * (past -n, or over --rate with nothing to count it). Sets e->dropped
+ * for one that summaries count but nobody prints. */
+static bool admit(struct tracer *t, struct event *e)
+{
+	const struct latch_opts *o = t->opts;
+
+	if (t->stop_reporting) {
+		t->n.dropped++;
+		return false;
+	}
+	e->dropped = !rate_admit(&t->rate, o->rate, mono_ns());
+	if (e->dropped) {
+		t->n.dropped++;
+		return o->summary;
+	}
+	return true;
+}
+
+static void report_call(struct tracer *t, struct event *e)
+{
+	const struct latch_opts *o = t->opts;
+
+	emit(t, e);
+	if (e->dropped)
+		return;
+	t->n.calls++;
+	if (o->max_calls && t->n.calls >= o->max_calls) {
+		t->stop_reporting = true;
+		if (o->no_returns)
+			t->want_stop = true;
+	}
+}
+
+/* End the top frame: report it as type, or not at all when it was never
+ * reported (filtered, or dropped without a summary to count it). */
 static void pop(struct tracer *t, struct thread *th, enum event_type type,
 		const struct value *ret)
 {
 	struct frame *f = &th->frames[--th->nframes];
-	struct event e = {
-		.type = type,
-		.ts_ns = real_ns(),
-		.pid = t->pid,
-		.tid = th->tid,
-		.depth = (unsigned)th->nframes,
-		.call_id = f->call_id,
-		.fn = f->fn,
-		.dur_ns = mono_ns() - f->start_mono_ns,
-	};
+	uint64_t dur = mono_ns() - f->start_mono_ns;
+	bool report = !f->held;
 
-	if (ret)
-		e.ret = *ret;
-	emit(t, &e);
-	if (type == EV_RETURN)
-		t->n.returns++;
-	else
-		t->n.unwinds++;
+	if (f->held) {
+		if (type == EV_RETURN &&
+		    filter_return(f->filter, f->pending, f->held->args, f->held->nargs,
+				  ret, dur, &t->n.faults)) {
+			report = admit(t, f->held);
+			if (report)
+				report_call(t, f->held);
+			f->dropped = f->held->dropped;
+		} else {
+			t->n.filtered++;
+		}
+		free_held(f);
+	}
+	if (report) {
+		struct event e = {
+			.type = type,
+			.ts_ns = real_ns(),
+			.pid = t->pid,
+			.tid = th->tid,
+			.depth = (unsigned)th->nframes,
+			.call_id = f->call_id,
+			.fn = f->fn,
+			.dur_ns = dur,
+			.dropped = f->dropped,
+		};
+
+		if (ret)
+			e.ret = *ret;
+		emit(t, &e);
+		if (type == EV_RETURN)
+			t->n.returns++;
+		else
+			t->n.unwinds++;
+	}
 	trap_return_unref(t, f->ra);
 	t->open_reported--;
 	if (t->stop_reporting && !t->open_reported)
@@ -66,6 +140,15 @@ void frames_unwind_all(struct tracer *t, struct thread *th)
 {
 	while (th->nframes)
 		pop(t, th, EV_UNWIND, NULL);
+}
+
+void frames_forget(struct thread *th)
+{
+	for (size_t i = 0; i < th->nframes; i++)
+		free_held(&th->frames[i]);
+	free(th->frames);
+	th->frames = NULL;
+	th->nframes = th->cap = 0;
 }
 
 static int push(struct tracer *t, struct thread *th, const struct frame *f)
@@ -84,19 +167,12 @@ static int push(struct tracer *t, struct thread *th, const struct frame *f)
 	return 0;
 }
 
-int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
-		struct trap *tr)
+/* Calls whose frames lie below this one's were abandoned (longjmp). An
+ * equal one made a tail call and is still pending, unless deeper calls
+ * were abandoned too: a tail call leaves none behind, so then the same
+ * call site is simply being called again. */
+static void pop_abandoned(struct tracer *t, struct thread *th, uint64_t sp_after)
 {
-	const struct latch_opts *o = t->opts;
-	uint64_t sp_after = arch_sp_after_return(r);
-	struct frame f = { .sp_after = sp_after };
-	struct event e = { .type = EV_CALL };
-	int err = 0;
-
-	/* Calls whose frames lie below this one's were abandoned (longjmp).
-	 * An equal one made a tail call and is still pending, unless deeper
-	 * calls were abandoned too: a tail call leaves none behind, so then
-	 * the same call site is simply being called again. */
 	bool abandoned = false;
 
 	while (th->nframes) {
@@ -107,50 +183,83 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		pop(t, th, EV_UNWIND, NULL);
 		abandoned = true;
 	}
+}
+
+/* Trap the return of the call in f and push it: 0, or -errno when the
+ * thread is gone. A reported call without a trap is simply never seen
+ * to end; one that waits for its return conditions is filtered out. */
+static int watch_return(struct tracer *t, struct thread *th,
+			const struct arch_regs *r, struct frame *f)
+{
+	struct trap *rt;
+	int err = arch_return_address(r, mem_read, &t->mem, &f->ra);
+
+	if (!err)
+		err = trap_plant(t, f->ra, TRAP_RETURN, &rt);
+	if (!err) {
+		rt->ret_refs++;
+		err = push(t, th, f);
+		if (!err)
+			return 0;
+		rt->ret_refs--;
+	}
+	if (f->held)
+		t->n.filtered++;
+	free_held(f);
+	return err == -ESRCH || err == -ENOMEM ? err : 0;
+}
+
+int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
+		struct trap *tr)
+{
+	const struct latch_opts *o = t->opts;
+	struct frame f = { .sp_after = arch_sp_after_return(r), .fn = tr->fn };
+	struct event e = { .type = EV_CALL, .fn = tr->fn, .pid = t->pid, .tid = th->tid };
+	struct values_src src = source(t, th, r);
+	enum filter_verdict verdict;
+	int err;
+
+	pop_abandoned(t, th, f.sp_after);
+	t->n.seen++;
 	if (t->stop_reporting) {
-		t->n.unreported++;
+		t->n.dropped++;
 		return 0;
 	}
 	f.start_mono_ns = mono_ns();
-	f.call_id = ++t->next_call_id;
-	f.fn = tr->fn;
 	e.ts_ns = real_ns();
-	e.pid = t->pid;
-	e.tid = th->tid;
-	e.depth = (unsigned)th->nframes;
-	e.call_id = f.call_id;
-	e.fn = tr->fn;
-	struct values_src src = source(t, th, r);
-
 	err = values_read_args(tr->fn, &src, &e.args, &e.nargs, &f.ret_buf);
 	if (err)
 		return err;
-	emit(t, &e);
-	for (unsigned i = 0; i < e.nargs; i++)
-		value_free(&e.args[i]);
-	free(e.args);
-	t->n.calls++;
-	if (o->max_calls && t->n.calls >= o->max_calls) {
-		t->stop_reporting = true;
-		if (o->no_returns)
-			t->want_stop = true;
+	verdict = filter_entry(tr->filter, e.args, e.nargs, &f.pending, &t->n.faults);
+	if (verdict == FILTER_REJECT) {
+		t->n.filtered++;
+		goto free_args;
 	}
-	if (o->no_returns)
-		return 0;
-
-	struct trap *rt;
-
-	err = arch_return_address(r, mem_read, &t->mem, &f.ra);
-	if (!err)
-		err = trap_plant(t, f.ra, TRAP_RETURN, &rt);
-	if (err) {
-		/* No return trap: the call stays open until unwound. */
-		return err == -ESRCH ? err : 0;
+	if (verdict == FILTER_REPORT && !admit(t, &e))
+		goto free_args;
+	f.call_id = e.call_id = ++t->next_call_id;
+	e.depth = (unsigned)th->nframes;
+	if (verdict == FILTER_DEFER) {
+		f.held = malloc(sizeof(*f.held));
+		if (!f.held) {
+			err = -ENOMEM;
+			goto free_args;
+		}
+		*f.held = e;
+		f.filter = tr->filter;
+		e.args = NULL;
+		e.nargs = 0;
+	} else {
+		f.dropped = e.dropped;
+		report_call(t, &e);
 	}
-	rt->ret_refs++;
-	err = push(t, th, &f);
-	if (err)
-		rt->ret_refs--;
+	if (!o->no_returns)
+		err = watch_return(t, th, r, &f);
+	else
+		free_held(&f);
+
+free_args:
+	free_args(&e);
 	return err;
 }
 

@@ -16,6 +16,12 @@ struct expr;
 /* Parse text (at most EXPR_MAX_TEXT characters) into *out: 0, -EINVAL with err set to "column N: expected
  * X, found Y" (1-based columns), or -ENOMEM. */
 int expr_parse(const char *text, struct expr **out, char *err, size_t errlen);
+/* Parse the condition that starts at text + *pos and ends at the end of
+ * text or, when stop is not NULL, at the word stop where an operator
+ * could come ("x > 1 ret retval < 0"). Columns in err count from text.
+ * On success *pos is where it ended: the stop word, or the end. */
+int expr_parse_part(const char *text, size_t *pos, const char *stop,
+		    struct expr **out, char *err, size_t errlen);
 void expr_free(struct expr *e);
 
 /* Optional type information for expr_check. Types are opaque handles

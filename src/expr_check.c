@@ -56,7 +56,9 @@ static void list_params(const struct expr_scope *sc, char *buf, size_t len)
 	for (unsigned i = 0; i < sc->nparams && n < len; i++)
 		if (sc->params && sc->params[i])
 			n += (size_t)snprintf(buf + n, len - n, "%s, ", sc->params[i]);
-	if (n < len && sc->nparams)
+	if (n < len && sc->nparams == 1)
+		n += (size_t)snprintf(buf + n, len - n, "arg1");
+	else if (n < len && sc->nparams)
 		n += (size_t)snprintf(buf + n, len - n, "arg1..arg%u", sc->nparams);
 	if (n < len && sc->allow_ret)
 		snprintf(buf + n, len - n, "%sretval, dur", sc->nparams ? ", " : "");
@@ -93,8 +95,8 @@ static int resolve(struct checker *c, const struct expr *e,
 	}
 	if (!strcmp(e->name, "retval") || !strcmp(e->name, "dur")) {
 		if (!sc->allow_ret)
-			return fail(c, e->col, "expected a parameter, found '%s', which only a return condition knows",
-				    e->name);
+			return fail(c, e->col, "expected a parameter, found '%s', which only a "
+				    "return condition knows (write it after 'ret')", e->name);
 		*slot = e->name[0] == 'r' ? S_RET : S_DUR;
 		return 0;
 	}

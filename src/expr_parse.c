@@ -215,10 +215,12 @@ static int parse_binary(struct parser *ps, int minprec, struct expr **out)
 	return rc;
 }
 
-int expr_parse(const char *text, struct expr **out, char *err, size_t errlen)
+int expr_parse_part(const char *text, size_t *pos, const char *stop,
+		    struct expr **out, char *err, size_t errlen)
 {
-	struct parser ps = { .text = text, .err = err, .errlen = errlen };
+	struct parser ps = { .text = text, .pos = *pos, .err = err, .errlen = errlen };
 	struct expr *e = NULL;
+	size_t at = *pos;
 	int rc;
 
 	*out = NULL;
@@ -226,9 +228,9 @@ int expr_parse(const char *text, struct expr **out, char *err, size_t errlen)
 		err[0] = '\0';
 	/* Parsing and evaluation recurse once per level of the tree; a
 	 * bound on the text bounds the stack they use. */
-	if (strlen(text) > EXPR_MAX_TEXT) {
-		snprintf(err, errlen, "column %d: expected a condition of at most %d characters",
-			 EXPR_MAX_TEXT + 1, EXPR_MAX_TEXT);
+	if (strlen(text + *pos) > EXPR_MAX_TEXT) {
+		snprintf(err, errlen, "column %zu: expected a condition of at most %d characters",
+			 *pos + EXPR_MAX_TEXT + 1, EXPR_MAX_TEXT);
 		return -EINVAL;
 	}
 	rc = expr_lex(text, &ps.pos, &ps.tok, err, errlen);
@@ -236,8 +238,15 @@ int expr_parse(const char *text, struct expr **out, char *err, size_t errlen)
 		rc = expected(&ps, "a condition");
 	if (!rc)
 		rc = parse_binary(&ps, 1, &e);
-	if (!rc && ps.tok.kind != T_END)
-		rc = expected(&ps, "an operator or the end of the condition");
+	/* A name cannot follow a complete operand, so the stop word there
+	 * ends the condition even when a parameter has the same name. */
+	if (!rc && stop && ps.tok.kind == T_NAME && !strcmp(ps.tok.str, stop))
+		at = (size_t)(ps.tok.start - text);
+	else if (!rc && ps.tok.kind != T_END)
+		rc = expected(&ps, stop ? "an operator, the end of the condition or 'ret'"
+					: "an operator or the end of the condition");
+	else
+		at = strlen(text);
 	free(ps.tok.str);
 	if (rc) {
 		expr_free(e);
@@ -245,8 +254,16 @@ int expr_parse(const char *text, struct expr **out, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 		return rc;
 	}
+	*pos = at;
 	*out = e;
 	return 0;
+}
+
+int expr_parse(const char *text, struct expr **out, char *err, size_t errlen)
+{
+	size_t pos = 0;
+
+	return expr_parse_part(text, &pos, NULL, out, err, errlen);
 }
 
 void expr_free(struct expr *e)

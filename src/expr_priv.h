@@ -79,8 +79,8 @@ int expr_number(const struct rv *in, struct rv *out);
 long double expr_float(const struct rv *n);
 /* Whether a value is a null pointer or string: 1, 0 or -EINVAL. */
 int expr_is_null(const struct rv *in);
-/* Whether r can be compared as text: V_STR, V_ENUM, a string literal
- * or an enumerator name. */
+/* Whether r can be compared as text: V_STR, V_ENUM, a null pointer (a
+ * NULL char *), a string literal or an enumerator name. */
 bool expr_is_text(const struct rv *r);
 /* String equality and glob match: 1, 0, or -EFAULT when the bytes
  * shown cannot decide (unreadable, or truncated before the answer). */

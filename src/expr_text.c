@@ -21,6 +21,12 @@ static int get_text(const struct rv *r, struct text *t)
 		t->len = r->k == R_STR ? r->len : strlen(r->s);
 		return 0;
 	}
+	/* A NULL char * is decoded as a plain pointer; it is no text. */
+	if (r->k == R_VAL && r->v->kind == V_PTR && !r->v->u) {
+		t->null = true;
+		t->s = "";
+		return 0;
+	}
 	if (r->k != R_VAL || (r->v->kind != V_STR && r->v->kind != V_ENUM))
 		return -EINVAL;
 	if (r->v->unreadable)

@@ -139,6 +139,8 @@ int expr_is_null(const struct rv *in)
 
 bool expr_is_text(const struct rv *r)
 {
+	/* a NULL char * is decoded as a plain null pointer */
 	return r->k == R_STR || r->k == R_IDENT ||
-	       (r->k == R_VAL && (r->v->kind == V_STR || r->v->kind == V_ENUM));
+	       (r->k == R_VAL && (r->v->kind == V_STR || r->v->kind == V_ENUM ||
+				  (r->v->kind == V_PTR && !r->v->u)));
 }

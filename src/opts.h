@@ -21,6 +21,8 @@ struct latch_opts {
 	double duration;           /* -d seconds; 0 = unlimited */
 	struct value_limits limits; /* -s, -A, --depth */
 	size_t max_probes;         /* --max-probes: functions to trap at most */
+	unsigned long rate;        /* --rate: printed calls per second; 0 = any */
+	bool summary;              /* -c */
 	bool no_returns;
 	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;

@@ -1,4 +1,5 @@
-/* Probe specifications "[LIB:]GLOB" and the shell-glob matcher. */
+/* Probe specifications "[LIB:]GLOB [if EXPR] [ret EXPR]". */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -117,65 +118,119 @@ static long find_separator(const char *s)
 	return -1;
 }
 
-static int check_whitespace(const char *text, char *err, size_t errlen)
+/* Offset just past the keyword word at text + at, when it is one: the
+ * word followed by a space or an operand that cannot continue a name. */
+static size_t keyword_end(const char *text, size_t at, const char *word)
 {
-	size_t head = 0, gap;
+	size_t n = strlen(word);
+	unsigned char next = (unsigned char)text[at + n];
 
-	while (text[head] && !is_space((unsigned char)text[head]))
-		head++;
-	if (!text[head])
+	if (strncmp(text + at, word, n))
 		return 0;
-	gap = head;
-	while (text[gap] && is_space((unsigned char)text[gap]))
-		gap++;
-	if (head && text[gap])
-		return fail(err, errlen,
-			    "probe '%s': unexpected text after whitespace; "
-			    "conditions ('GLOB if EXPR') are not supported yet",
-			    text);
-	return fail(err, errlen, "probe '%s': whitespace in spec", text);
+	return next && (isalnum(next) || next == '_') ? 0 : at + n;
+}
+
+int probe_conditions(const struct probe_spec *p, struct expr **entry,
+		     struct expr **ret, char *err, size_t errlen)
+{
+	char why[256];
+	size_t pos;
+	int rc = 0;
+
+	*entry = *ret = NULL;
+	if (p->if_at) {
+		pos = p->if_at;
+		rc = expr_parse_part(p->text, &pos, "ret", entry, why, sizeof(why));
+		pos = p->text[pos] ? keyword_end(p->text, pos, "ret") : 0;
+	} else {
+		pos = p->ret_at;
+	}
+	if (!rc && pos)
+		rc = expr_parse_part(p->text, &pos, NULL, ret, why, sizeof(why));
+	if (rc == -EINVAL)
+		fail(err, errlen, "probe '%s': %s", p->text, why);
+	else if (rc)
+		fail(err, errlen, "probe '%s': out of memory", p->text);
+	if (rc) {
+		expr_free(*entry);
+		*entry = NULL;
+	}
+	return rc;
+}
+
+/* What follows the glob: "if EXPR [ret EXPR]" or "ret EXPR". */
+static int parse_conditions(struct probe_spec *p, size_t at, char *err, size_t errlen)
+{
+	struct expr *entry, *ret;
+	size_t end = keyword_end(p->text, at, "if");
+	int rc;
+
+	if (end) {
+		p->if_at = end;
+	} else if ((end = keyword_end(p->text, at, "ret"))) {
+		p->ret_at = end;
+	} else {
+		return fail(err, errlen, "probe '%s': column %zu: expected 'if' or 'ret' "
+			    "after the function glob", p->text, at + 1);
+	}
+	rc = probe_conditions(p, &entry, &ret, err, errlen);
+	expr_free(entry);
+	expr_free(ret);
+	return rc;
 }
 
 int probe_parse(const char *text, struct probe_spec *out, char *err,
 		size_t errlen)
 {
-	const char *glob = text;
+	const char *glob;
+	size_t head = 0, gap;
 	long sep;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!text || !*text)
 		return fail(err, errlen, "empty probe spec");
-	rc = check_whitespace(text, err, errlen);
-	if (rc)
-		return rc;
-
-	sep = find_separator(text);
-	if (sep >= 0)
-		glob = text + sep + 1;
-	if (!*glob)
-		return fail(err, errlen, "probe '%s': empty function glob",
-			    text);
-	rc = check_glob(text, glob, "function glob", err, errlen);
-	if (rc)
-		return rc;
+	while (text[head] && !is_space((unsigned char)text[head]))
+		head++;
+	gap = head;
+	while (text[gap] && is_space((unsigned char)text[gap]))
+		gap++;
+	if (!head)
+		return fail(err, errlen, "probe '%s': whitespace before the function glob", text);
 
 	out->text = strdup(text);
+	glob = out->text;
+	if (!out->text)
+		goto no_memory;
+	out->text[head] = '\0';   /* the glob alone, for the checks below */
+	sep = find_separator(glob);
+	if (sep >= 0)
+		glob += sep + 1;
+	rc = -EINVAL;
+	if (!*glob) {
+		fail(err, errlen, "probe '%s': empty function glob", text);
+		goto free_spec;
+	}
+	if (check_glob(text, glob, "function glob", err, errlen))
+		goto free_spec;
 	out->func_glob = strdup(glob);
 	if (sep > 0)
-		out->lib_glob = strndup(text, (size_t)sep);
-	if (!out->text || !out->func_glob || (sep > 0 && !out->lib_glob)) {
-		probe_free(out);
-		fail(err, errlen, "probe '%s': out of memory", text);
-		return -ENOMEM;
-	}
+		out->lib_glob = strndup(out->text, (size_t)sep);
+	out->text[head] = text[head];
+	if (!out->func_glob || (sep > 0 && !out->lib_glob))
+		goto no_memory;
 	out->scope = sep < 0 ? SCOPE_ANY : sep == 0 ? SCOPE_EXE : SCOPE_LIB;
-	if (out->lib_glob) {
-		rc = check_glob(text, out->lib_glob, "library glob", err,
-				errlen);
-		if (rc)
-			probe_free(out);
-	}
+	if (out->lib_glob && check_glob(text, out->lib_glob, "library glob", err, errlen))
+		goto free_spec;
+	if (text[gap] && (rc = parse_conditions(out, gap, err, errlen)))
+		goto free_spec;
+	return 0;
+
+no_memory:
+	rc = -ENOMEM;
+	fail(err, errlen, "probe '%s': out of memory", text);
+free_spec:
+	probe_free(out);
 	return rc;
 }
 

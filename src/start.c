@@ -23,8 +23,7 @@ void image_forget(struct tracer *t)
 	t->scratch = NULL;
 	t->nscratch = 0;
 	t->syscall_insn = 0;
-	t->funcs = NULL;   /* owned by the symtab */
-	t->nfuncs = 0;
+	probes_forget(t);
 	if (t->symtab)
 		symtab_close(t->symtab);
 	t->symtab = NULL;
@@ -36,7 +35,7 @@ void threads_forget(struct tracer *t)
 	struct thread *th;
 
 	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
-		free(th->frames);
+		frames_forget(th);
 		free(th);
 	}
 	hashmap_free(&t->threads);
@@ -212,69 +211,4 @@ int tracer_launch(struct tracer *t, char **argv)
 	t->launched = false;
 	snprintf(t->err, sizeof(t->err), "cannot run '%s': %s", argv[0], strerror(exec_errno));
 	return -exec_errno;
-}
-
-int tracer_resolve(struct tracer *t)
-{
-	int err = symtab_open(t->pid, &t->symtab);
-
-	if (err == -ESRCH || err == -ENOENT) {
-		/* A zombie still answers kill(pid, 0) but has no memory map. */
-		snprintf(t->err, sizeof(t->err), "no such process: %d (it has exited)",
-			 (int)t->pid);
-		return -ESRCH;
-	}
-	if (err) {
-		snprintf(t->err, sizeof(t->err), "cannot read the modules of process %d: %s",
-			 (int)t->pid, strerror(-err));
-		return err;
-	}
-	symtab_set_notify(t->symtab, t->warn);
-	err = symtab_resolve(t->symtab, t->opts->probes, t->opts->nprobes,
-			     &t->funcs, &t->nfuncs, t->err, sizeof(t->err));
-	/* Checked before any trap is planted: a glob that matches half of
-	 * libc would stop a live process on every call it makes. */
-	if (!err && !t->opts->list && t->nfuncs > t->opts->max_probes) {
-		snprintf(t->err, sizeof(t->err),
-			 "the probes match %zu functions, more than --max-probes %zu: "
-			 "narrow them (see -l) or raise the limit",
-			 t->nfuncs, t->opts->max_probes);
-		return -E2BIG;
-	}
-	return err;
-}
-
-int tracer_plant_probes(struct tracer *t)
-{
-	size_t planted = 0;
-	char why[sizeof(t->err) + 96] = "";
-	int err = 0;
-
-	for (size_t i = 0; i < t->nfuncs; i++) {
-		const struct func_info *fn = t->funcs[i];
-		struct trap *tr;
-
-		t->err[0] = 0;
-		err = trap_plant(t, fn->addr, TRAP_ENTRY, &tr);
-		if (err == -ENOTSUP || err == -EINVAL) {
-			/* This function cannot be traced; the others still can. */
-			snprintf(why, sizeof(why), "cannot trace %s: %s", fn->name,
-				 t->err[0] ? t->err : "its first instruction does not decode");
-			if (t->warn)
-				t->warn(why);
-			continue;
-		}
-		if (err) {
-			snprintf(t->err, sizeof(t->err), "cannot plant a trap in %s at 0x%llx: %s",
-				 fn->name, (unsigned long long)fn->addr, strerror(-err));
-			return err;
-		}
-		tr->fn = fn;
-		planted++;
-	}
-	if (!planted && t->nfuncs) {
-		snprintf(t->err, sizeof(t->err), "%.*s", (int)sizeof(t->err) - 1, why);
-		return -ENOTSUP;
-	}
-	return 0;
 }

@@ -34,6 +34,7 @@ struct cand {
 	struct sym_fn f;
 	struct mod_entry *mod;
 	int ndx;                /* in the module's symbol table */
+	unsigned spec;          /* the spec that selected it */
 };
 
 struct cands {
@@ -103,6 +104,7 @@ static void free_func(struct func_info *fn)
 	if (!fn)
 		return;
 	dw_func_clear(fn);
+	free(fn->specs);
 	free(fn->name);
 	free(fn->module);
 	free(fn);
@@ -134,7 +136,7 @@ void symtab_close(struct symtab *st)
 }
 
 static int add_cand(struct cands *c, const struct sym_fn *f,
-		    struct mod_entry *m, int ndx)
+		    struct mod_entry *m, int ndx, unsigned spec)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 64;
@@ -145,13 +147,14 @@ static int add_cand(struct cands *c, const struct sym_fn *f,
 		c->v = v;
 		c->cap = cap;
 	}
-	c->v[c->n++] = (struct cand){ .f = *f, .mod = m, .ndx = ndx };
+	c->v[c->n++] = (struct cand){ .f = *f, .mod = m, .ndx = ndx, .spec = spec };
 	return 0;
 }
 
-static int match_spec(struct mod_list *mods, const struct probe_spec *spec,
-		      struct cands *c, char *err, size_t errlen)
+static int match_spec(struct mod_list *mods, const struct probe_spec *specs,
+		      unsigned s, struct cands *c, char *err, size_t errlen)
 {
+	const struct probe_spec *spec = &specs[s];
 	const struct mod_entry *bare = NULL;
 	bool selected = false;
 	size_t before = c->n;
@@ -174,7 +177,7 @@ static int match_spec(struct mod_list *mods, const struct probe_spec *spec,
 			rc = sym_matches(spec->func_glob, me, i, &f);
 			if (rc < 0)
 				return rc;
-			if (rc && add_cand(c, &f, me, i) != 0)
+			if (rc && add_cand(c, &f, me, i, s) != 0)
 				return -ENOMEM;
 		}
 		/* A stripped executable keeps only imports in .dynsym. With
@@ -256,6 +259,27 @@ free_fn:
 	return rc;
 }
 
+/* The specs that selected a function, under any of its aliases, each
+ * once and in command-line order. */
+static int collect_specs(const struct cand *v, size_t n, struct func_info *fn)
+{
+	fn->specs = calloc(n, sizeof(*fn->specs));
+	if (!fn->specs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		unsigned at = 0;
+
+		while (at < fn->nspecs && fn->specs[at] < v[i].spec)
+			at++;
+		if (at < fn->nspecs && fn->specs[at] == v[i].spec)
+			continue;
+		memmove(fn->specs + at + 1, fn->specs + at, (fn->nspecs - at) * sizeof(*fn->specs));
+		fn->specs[at] = v[i].spec;
+		fn->nspecs++;
+	}
+	return 0;
+}
+
 static int build_results(struct symtab *st, struct cands *c,
 			 struct func_info ***funcs, size_t *nfuncs)
 {
@@ -268,13 +292,16 @@ static int build_results(struct symtab *st, struct cands *c,
 	b->funcs = calloc(c->n ? c->n : 1, sizeof(b->funcs[0]));
 	if (!b->funcs)
 		goto free_batch;
-	for (size_t i = 0; i < c->n; i++) {
-		if (i > 0 && c->v[i].f.addr == c->v[i - 1].f.addr)
-			continue;
+	for (size_t i = 0, end; i < c->n; i = end) {
+		for (end = i + 1; end < c->n && c->v[end].f.addr == c->v[i].f.addr; end++)
+			;
 		rc = make_func(&c->v[i], &b->funcs[b->n]);
+		if (!rc)
+			b->n++;
+		if (!rc)
+			rc = collect_specs(c->v + i, end - i, b->funcs[b->n - 1]);
 		if (rc)
 			goto free_funcs;
-		b->n++;
 	}
 	b->next = st->batches;
 	st->batches = b;
@@ -354,7 +381,7 @@ int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
 	if (sym_list_modules(st->dwfl, &st->exe, &mods) != 0)
 		return out_of_memory(err, errlen);
 	for (size_t s = 0; s < nspecs; s++) {
-		rc = match_spec(&mods, &specs[s], &c, err, errlen);
+		rc = match_spec(&mods, specs, (unsigned)s, &c, err, errlen);
 		if (rc)
 			goto free_lists;
 	}

@@ -48,6 +48,8 @@ struct func_info {
 	Dwarf_Die ret_type;
 	struct abi_type ret_abi;
 	char *signature;         /* "int parse(const char *s, int n)" */
+	unsigned *specs;         /* indices of the specs that selected it */
+	unsigned nspecs;
 };
 
 struct symtab;

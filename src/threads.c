@@ -49,7 +49,7 @@ void thread_remove(struct tracer *t, struct thread *th)
 	if (th->foreign)
 		t->nforeign--;
 	hashmap_del(&t->threads, (uint64_t)th->tid);
-	free(th->frames);
+	frames_forget(th);
 	free(th);
 }
 

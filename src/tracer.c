@@ -22,6 +22,7 @@ void tracer_fini(struct tracer *t)
 	threads_forget(t);
 	image_forget(t);
 	mem_close(&t->mem);
+	rate_free(&t->rate);
 }
 
 static int resume(struct thread *th, int sig)

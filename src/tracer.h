@@ -7,10 +7,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "arch.h"
+#include "filter.h"
 #include "hashmap.h"
 #include "mem.h"
 #include "opts.h"
 #include "output.h"
+#include "rate.h"
 #include "symbols.h"
 
 /* A call whose return has not been seen yet. */
@@ -21,6 +23,12 @@ struct frame {
 	uint64_t call_id;
 	const struct func_info *fn;
 	uint64_t ret_buf;       /* where an aggregate result is written */
+	/* Not yet reported: its return conditions (pending, of filter)
+	 * decide. Holds the CALL event until then. */
+	struct event *held;
+	const struct filter *filter;
+	uint64_t pending;
+	bool dropped;           /* reported to summaries only (--rate) */
 };
 
 enum stop_kind {
@@ -55,6 +63,7 @@ struct trap {
 	unsigned flags;
 	bool planted;           /* false: removed, kept to recognise late hits */
 	const struct func_info *fn;
+	const struct filter *filter;   /* TRAP_ENTRY: which calls to report */
 	unsigned ret_refs;      /* pending frames returning here */
 	uint8_t orig[ARCH_INSN_MAX];
 	size_t orig_len;
@@ -70,8 +79,14 @@ struct scratch {
 };
 
 struct tracer_counts {
-	uint64_t calls, returns, unwinds, stops, unreported;
+	uint64_t seen;          /* hits of entry traps */
+	uint64_t calls;         /* reported: printed, or counted by -c */
+	uint64_t filtered;      /* their conditions did not hold */
+	uint64_t dropped;       /* past -n or --rate */
+	uint64_t returns, unwinds, stops;
+	struct filter_faults faults;
 };
+
 
 struct tracer {
 	const struct latch_opts *opts;
@@ -80,7 +95,8 @@ struct tracer {
 	bool started;           /* launch mode: past the program's entry */
 	struct mem mem;
 	struct symtab *symtab;
-	struct func_info **funcs;
+	struct func_info **funcs;   /* the functions traced (the symtab's) */
+	struct filter **filters;    /* each one's conditions; NULL: none */
 	size_t nfuncs;
 	struct sink *sink;
 	struct hashmap threads;  /* tid -> struct thread */
@@ -99,6 +115,7 @@ struct tracer {
 	bool exited;
 	int exit_status;         /* wait status of the process, if exited */
 	struct tracer_counts n;
+	struct rate_window rate;
 	struct affinity *affinity;  /* NULL: latch runs where it likes */
 	pid_t last_tid;
 	size_t nforeign;         /* foreign entries in threads */          /* the thread of the latest stop */
@@ -120,8 +137,10 @@ void tracer_explain_eperm(struct tracer *t, pid_t pid);
 /* Start argv under trace; returns once it has exec'd, stopped before its
  * first instruction. 0, or -errno with t->err set. */
 int tracer_launch(struct tracer *t, char **argv);
-/* Resolve t->opts' probes in the current process image. */
+/* Resolve t->opts' probes in the current process image, with their
+ * conditions (resolve.c). */
 int tracer_resolve(struct tracer *t);
+void probes_forget(struct tracer *t);
 int tracer_plant_probes(struct tracer *t);
 
 enum run_end {
@@ -143,6 +162,8 @@ void thread_exited(struct tracer *t, struct thread *th, int status);
 /* waitpid, retried when a signal interrupts it. */
 pid_t wait_task(pid_t pid, int *status, int flags);
 void frames_unwind_all(struct tracer *t, struct thread *th);
+/* Free a thread's frames without reporting them. */
+void frames_forget(struct thread *th);
 
 struct trap *trap_lookup(struct tracer *t, uint64_t addr);
 int trap_plant(struct tracer *t, uint64_t addr, unsigned flag, struct trap **out);

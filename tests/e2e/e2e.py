@@ -226,19 +226,26 @@ class Ctx:
 
 # ---------------------------------------------------------------- latch output
 
-STATS_RE = re.compile(r"^latch: (\d+) calls, (\d+) returns, (\d+) unwinds, (\d+) stops$")
+STATS_RE = re.compile(r"^latch: (\d+) calls seen, (\d+) printed, (\d+) filtered"
+                      r"(?: \((\d+) (unreadable|invalid)(?:, (\d+) invalid)?\))?, (\d+) dropped; "
+                      r"(\d+) returns, (\d+) unwinds, (\d+) stops$")
 
 
 def stats(err, required=True):
     lines = [l for l in err.splitlines() if STATS_RE.match(l)]
     if not lines:
         if required:
-            raise TestFail("no 'latch: N calls, N returns, N unwinds, N stops' line on stderr: %s"
+            raise TestFail("no 'latch: N calls seen, N printed, N filtered, N dropped; "
+                           "N returns, N unwinds, N stops' line on stderr: %s"
                            % short(err))
         return None
     check(len(lines) == 1, "%d statistics lines on stderr" % len(lines))
-    m = STATS_RE.match(lines[0])
-    return dict(zip(("calls", "returns", "unwinds", "stops"), map(int, m.groups())))
+    g = STATS_RE.match(lines[0]).groups()
+    n = lambda i: int(g[i]) if g[i] else 0
+    return {"seen": n(0), "calls": n(1), "filtered": n(2),
+            "unreadable": n(3) if g[4] == "unreadable" else 0,
+            "invalid": n(3) if g[4] == "invalid" else n(5),
+            "dropped": n(6), "returns": n(7), "unwinds": n(8), "stops": n(9)}
 
 
 def check_stats(err, calls, returns, unwinds):

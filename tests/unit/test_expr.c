@@ -296,9 +296,9 @@ START_TEST(check_names)
 	CHECK_ERR("arg5 == 0", false,
 		  "column 1: expected arg1..arg4, found 'arg5': the function has 4 parameters");
 	CHECK_ERR("len > 0 || retval == 0", false,
-		  "column 12: expected a parameter, found 'retval', which only a return condition knows");
+		  "column 12: expected a parameter, found 'retval', which only a return condition knows (write it after 'ret')");
 	CHECK_ERR("dur > 1", false,
-		  "column 1: expected a parameter, found 'dur', which only a return condition knows");
+		  "column 1: expected a parameter, found 'dur', which only a return condition knows (write it after 'ret')");
 	CHECK_ERR("len > 5ms", false,
 		  "column 7: expected a duration to be compared with dur, found it compared with something else");
 	CHECK_ERR("dur + 5ms > 1", true,

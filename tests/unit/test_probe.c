@@ -95,11 +95,15 @@ START_TEST(spec_errors)
 	ck_assert_str_eq(r.err, "empty probe spec");
 	expect_err("libc.so.6:", "empty function glob");
 	expect_err(":", "empty function glob");
-	expect_err("foo if x > 1", "conditions");
-	expect_err("foo if x > 1", "not supported yet");
-	expect_err("lib.so:foo\tif", "not supported yet");
-	expect_err(" foo", "whitespace");
-	expect_err("foo ", "whitespace");
+	expect_err(" foo", "whitespace before the function glob");
+	expect_err("foo bar", "column 5: expected 'if' or 'ret' after the function glob");
+	expect_err("foo iff x", "column 5: expected 'if' or 'ret'");
+	expect_err("lib.so:foo\tif", "column 14: expected a condition");
+	expect_err("foo if x >", "probe 'foo if x >': column 11: expected an operand");
+	expect_err("foo if x > 1 ret", "column 17: expected a condition");
+	expect_err("foo if x > 1 y", "column 14: expected an operator, the end of the condition or 'ret'");
+	expect_err("foo ret retval < 0 ret 1", "column 20: expected an operator or the end");
+	expect_err("f[ if x", "unbalanced '['");
 	expect_err("foo[ab", "unbalanced '['");
 	expect_err("lib[.so:foo", "unbalanced '['");
 	expect_err("operator[]", "unbalanced '['");
@@ -113,6 +117,51 @@ START_TEST(spec_errors)
 	expect_err("foo\x01", "character 0x01");
 	expect_err("lib\x7f:foo", "character 0x7f");
 	expect_err("a\nb", "probe 'a?b'");
+}
+END_TEST
+
+/* The conditions as the filter gets them, in prefix form. */
+static void expect_conds(const char *text, const char *entry, const char *ret)
+{
+	struct parsed r = parse(text);
+	struct expr *e, *x;
+	char buf[256], err[256];
+
+	ck_assert_msg(r.rc == 0, "'%s' failed: %s", text, r.err);
+	ck_assert_str_eq(r.p.text, text);
+	ck_assert_int_eq(probe_conditions(&r.p, &e, &x, err, sizeof(err)), 0);
+	if (entry) {
+		expr_format(e, buf, sizeof(buf));
+		ck_assert_str_eq(buf, entry);
+	} else {
+		ck_assert_ptr_null(e);
+	}
+	if (ret) {
+		expr_format(x, buf, sizeof(buf));
+		ck_assert_str_eq(buf, ret);
+	} else {
+		ck_assert_ptr_null(x);
+	}
+	expr_free(e);
+	expr_free(x);
+	probe_free(&r.p);
+}
+
+START_TEST(spec_conditions)
+{
+	expect_ok("parse if req->len > 100", SCOPE_ANY, NULL, "parse");
+	expect_ok("libc.so.6:malloc if size > 65536", SCOPE_LIB, "libc.so.6", "malloc");
+	expect_ok("foo ", SCOPE_ANY, NULL, "foo");
+	expect_conds("f if a > 1", "(> a 1)", NULL);
+	expect_conds("f\tif\ta>1\n", "(> a 1)", NULL);
+	expect_conds("f if(a)", "a", NULL);
+	expect_conds("f ret retval < 0", NULL, "(< retval 0)");
+	expect_conds("f if a == 2 ret retval < 0 && dur > 5ms",
+		     "(== a 2)", "(&& (< retval 0) (> dur 5000000ns))");
+	/* "ret" as a parameter: a name never follows a complete operand. */
+	expect_conds("f if ret > 1 ret ret != retval", "(> ret 1)", "(!= ret retval)");
+	expect_conds("f if s ~ \"/etc/*\" ret(retval)", "(~ s \"/etc/*\")", "retval");
+	expect_conds("f", NULL, NULL);
 }
 END_TEST
 
@@ -272,6 +321,7 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, spec_forms);
 	tcase_add_test(tc, spec_cxx);
 	tcase_add_test(tc, spec_errors);
+	tcase_add_test(tc, spec_conditions);
 	tcase_add_test(tc, spec_err_buffer);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("glob");

@@ -1,0 +1,56 @@
+/* Which calls of a function to report: the conditions of the probes that
+ * selected it ("f if EXPR ret EXPR"), checked against its parameters and
+ * types once, then evaluated on each call's values. */
+#ifndef LATCH_FILTER_H
+#define LATCH_FILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "probe.h"
+#include "symbols.h"
+#include "value.h"
+
+struct filter;
+
+/* Why an evaluation could not decide: counted, and the call not reported. */
+struct filter_faults {
+	uint64_t unreadable;   /* memory it needed could not be read */
+	uint64_t invalid;      /* type mismatch, division by zero */
+};
+
+/* A probe's condition names what the function lacks (a parameter, a
+ * member): why is "FUNCTION: column N: ...". */
+typedef void (*filter_misfit_fn)(void *ctx, unsigned spec, const char *why);
+
+/* The conditions of the specs that selected fn (fn->specs). *out is NULL
+ * when one of them has none: every call is reported. A condition that
+ * does not fit fn is left out after a call to misfit. 0, -ENOENT when
+ * none fits (do not trace fn), or -ENOMEM. At most 64 conditions. */
+int filter_build(const struct func_info *fn, const struct probe_spec *specs,
+		 filter_misfit_fn misfit, void *ctx, struct filter **out);
+void filter_free(struct filter *f);
+
+enum filter_verdict {
+	FILTER_REPORT,   /* report the call now */
+	FILTER_REJECT,   /* skip it: no event, no return trap */
+	FILTER_DEFER,    /* it depends on the return: *pending says which */
+};
+
+/* At entry (f may be NULL). */
+enum filter_verdict filter_entry(const struct filter *f, const struct value *args,
+				 unsigned nargs, uint64_t *pending,
+				 struct filter_faults *faults);
+/* On return of a deferred call: whether one of the pending return
+ * conditions holds. */
+bool filter_return(const struct filter *f, uint64_t pending,
+		   const struct value *args, unsigned nargs,
+		   const struct value *ret, uint64_t dur_ns,
+		   struct filter_faults *faults);
+
+/* The type callbacks expr_check uses to check names against fn's DWARF
+ * (filter_types.c). *ctx is freed with filter_types_end. */
+int filter_types_begin(const struct func_info *fn, struct expr_types *ty);
+void filter_types_end(struct expr_types *ty);
+
+#endif
