@@ -219,6 +219,8 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	enum filter_verdict verdict;
 	int err;
 
+	src.lim = filter_limits(tr->filter, &o->limits);
+
 	pop_abandoned(t, th, f.sp_after);
 	t->n.seen++;
 	if (t->stop_reporting) {
@@ -279,6 +281,8 @@ bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r
 			struct value v = { .kind = V_NONE };
 			struct values_src src = source(t, th, r);
 
+			if (f->held)
+				src.lim = filter_limits(f->filter, src.lim);
 			values_read_return(f->fn, &src, f->ret_buf, &v);
 			pop(t, th, EV_RETURN, &v);
 			value_free(&v);

@@ -313,7 +313,8 @@ static int symbolize(const struct values_src *src, struct value *v)
 }
 
 /* Pointers and C++ references. A pointer to a struct, and a reference to
- * anything, is followed once on any path from the argument. */
+ * anything, is followed once on any path from the argument (more often
+ * for conditions that reach further: lim->follow_more). */
 static int dec_pointer(const struct values_src *src, Dwarf_Die *t,
 		       const uint8_t *buf, size_t size, struct dec_pos pos,
 		       struct value *v)
@@ -332,7 +333,8 @@ static int dec_pointer(const struct values_src *src, Dwarf_Die *t,
 	if (!ref && dec_points_to_text(t))
 		return dec_read_string(src, v->u, v);
 	if (dw_type_of(t, &to) && dwarf_peel_type(&to, &peeled) == 0 &&
-	    !dwarf_hasattr(&peeled, DW_AT_declaration) && !pos.followed &&
+	    !dwarf_hasattr(&peeled, DW_AT_declaration) &&
+	    pos.followed <= src->lim->follow_more &&
 	    pos.level < src->lim->depth)
 		follow = ref || is_aggregate(&peeled);
 	if (!follow)
@@ -340,7 +342,7 @@ static int dec_pointer(const struct values_src *src, Dwarf_Die *t,
 	v->kids = calloc(1, sizeof(*v->kids));
 	if (!v->kids)
 		return -ENOMEM;
-	pos.followed = true;
+	pos.followed++;
 	rc = dec_at(src, &to, v->u, pos, &v->kids[0], &readable);
 	if (rc || !readable) {
 		free(v->kids);

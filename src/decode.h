@@ -15,7 +15,7 @@
 /* Where a value sits in the tree being built. */
 struct dec_pos {
 	unsigned level;          /* struct/array nesting above it */
-	bool followed;           /* a pointer was followed on the way here */
+	unsigned followed;       /* pointers followed on the way here */
 };
 
 /* Decode a value of DWARF type `type` from buf[0..len); when len is

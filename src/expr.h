@@ -32,7 +32,8 @@ struct expr_types {
 	const void *(*param)(void *ctx, unsigned idx);
 	const void *(*ret)(void *ctx);
 	/* Member name of a struct type, or of the struct a pointer type
-	 * points to: 0 with *out set, or -ENOENT when there is none. */
+	 * points to: 0 with *out set, -ENOENT when there is none, -EINVAL
+	 * when the type is no struct. */
 	int (*member)(void *ctx, const void *type, const char *name,
 		      const void **out);
 	/* Element of an array or pointer type: 0 with *out, or -EINVAL. */
@@ -66,6 +67,11 @@ int expr_check(struct expr *e, const struct expr_scope *scope,
  * -EINVAL  a type mismatch (a string compared with a number...). */
 int expr_eval(const struct expr *e, const struct value *args, unsigned nargs,
 	      const struct value *ret, uint64_t dur_ns, bool *result);
+
+/* Raise lim to what evaluating e reads: the struct nesting and pointers
+ * its member chains go through, constant indexes, and the bytes of the
+ * strings it compares with. */
+void expr_limits(const struct expr *e, struct value_limits *lim);
 
 /* e fully parenthesised, in prefix form: "(&& (> a 1) (! b))". Returns
  * the length it needed, like snprintf. For tests and --debug output. */

@@ -166,7 +166,11 @@ static int check(struct checker *c, struct expr *e, const struct expr *parent,
 	if (!ty || !lt)
 		return 0;
 	if (e->kind == E_FIELD && ty->member) {
-		if (ty->member(ty->ctx, lt, e->name, type))
+		rc = ty->member(ty->ctx, lt, e->name, type);
+		if (rc == -EINVAL)
+			return fail(c, e->col, "expected a struct or a pointer to one before '%s'",
+				    e->arrow ? "->" : ".");
+		if (rc)
 			return fail(c, e->col, "expected a member of the %s, found '%s'",
 				    e->arrow ? "struct it points to" : "struct", e->name);
 	} else if ((e->kind == E_INDEX || e->kind == E_DEREF) && ty->element) {

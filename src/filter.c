@@ -16,6 +16,7 @@ struct rule {
 };
 
 struct filter {
+	struct value_limits lim;   /* what the conditions need decoded */
 	unsigned n;
 	struct rule rules[];
 };
@@ -72,7 +73,8 @@ static int build_rule(const struct func_info *fn, const struct probe_spec *spec,
 }
 
 int filter_build(const struct func_info *fn, const struct probe_spec *specs,
-		 filter_misfit_fn misfit, void *ctx, struct filter **out)
+		 const struct value_limits *shown, filter_misfit_fn misfit, void *ctx,
+		 struct filter **out)
 {
 	struct expr_types ty;
 	struct filter *f;
@@ -86,6 +88,7 @@ int filter_build(const struct func_info *fn, const struct probe_spec *specs,
 	f = calloc(1, sizeof(*f) + fn->nspecs * sizeof(f->rules[0]));
 	if (!f)
 		return -ENOMEM;
+	f->lim = *shown;
 	rc = filter_types_begin(fn, &ty);
 	if (rc)
 		goto free_filter;
@@ -101,11 +104,11 @@ int filter_build(const struct func_info *fn, const struct probe_spec *specs,
 			rc = 0;
 			continue;
 		}
-		if (rc) {
-			f->n++;    /* free what the rule holds */
+		f->n++;    /* on error too: free what the rule holds */
+		if (rc)
 			break;
-		}
-		f->n++;
+		expr_limits(r->entry, &f->lim);
+		expr_limits(r->ret, &f->lim);
 	}
 	filter_types_end(&ty);
 	if (!rc && !f->n)
@@ -118,6 +121,12 @@ int filter_build(const struct func_info *fn, const struct probe_spec *specs,
 free_filter:
 	filter_free(f);
 	return rc;
+}
+
+const struct value_limits *filter_limits(const struct filter *f,
+					 const struct value_limits *shown)
+{
+	return f ? &f->lim : shown;
 }
 
 static bool holds(const struct expr *e, const struct value *args, unsigned nargs,

@@ -28,7 +28,13 @@ typedef void (*filter_misfit_fn)(void *ctx, unsigned spec, const char *why);
  * does not fit fn is left out after a call to misfit. 0, -ENOENT when
  * none fits (do not trace fn), or -ENOMEM. At most 64 conditions. */
 int filter_build(const struct func_info *fn, const struct probe_spec *specs,
-		 filter_misfit_fn misfit, void *ctx, struct filter **out);
+		 const struct value_limits *shown, filter_misfit_fn misfit, void *ctx,
+		 struct filter **out);
+/* How deep to decode a call's values (f may be NULL): what is shown, or
+ * more where a condition reads more ("r->h->flags"); then the values
+ * shown are the deeper ones too. */
+const struct value_limits *filter_limits(const struct filter *f,
+					 const struct value_limits *shown);
 void filter_free(struct filter *f);
 
 enum filter_verdict {

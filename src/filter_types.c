@@ -117,7 +117,7 @@ static int member(void *ctx, const void *type, const char *name, const void **ou
 	if (!peel(type, true, &agg))
 		return 0;
 	if (!is_aggregate(dwarf_tag(&agg)))
-		return -ENOENT;
+		return -EINVAL;
 	rc = find_member(&agg, name, &mt, 0);
 	if (rc == 0)
 		return -ENOENT;

@@ -76,7 +76,8 @@ static int build_filters(struct tracer *t, struct func_info **all, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct filter *f = NULL;
 
-		err = o->list ? 0 : filter_build(all[i], o->probes, note_misfit, &m, &f);
+		err = o->list ? 0 : filter_build(all[i], o->probes, &o->limits, note_misfit,
+						      &m, &f);
 		if (err == -ENOENT)
 			continue;
 		if (err)

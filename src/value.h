@@ -54,6 +54,9 @@ struct value_limits {
 	size_t strlimit;         /* bytes of a string */
 	unsigned arraylimit;     /* elements of an array */
 	unsigned depth;          /* levels of nested structs and arrays */
+	/* Pointers followed on a path after the first: conditions such as
+	 * "r->h->flags" reach further than what is shown. */
+	unsigned follow_more;
 };
 
 void value_free(struct value *v);

@@ -1271,7 +1271,7 @@ def main():
         print("e2e: 0 passed, 1 failed")
         return 1
     if os.environ.get("LATCH_E2E_PREBUILT") == "1":
-        missing = [s.bin(o, n) for o in OPTS for n in ("args", "recurse", "longjmp", "signal", "loop", "clones",
+        missing = [s.bin(o, n) for o in OPTS for n in ("args", "recurse", "longjmp", "signal", "loop", "clones", "conds",
                                                          "threads", "nodwarf", "nodwarf-stripped")
                    if not os.access(s.bin(o, n), os.X_OK)]
         missing += [s.bin(o, n) for o in ("O0", "O2", "O2-split")
@@ -1332,6 +1332,8 @@ def main():
     values.register(s, R)
     import debuginfo
     debuginfo.register(s, R)
+    import conds
+    conds.register(s, R)
     print("  # total %.1f s" % (time.monotonic() - t0))
     print("e2e: %d passed, %d failed" % (s.passed, s.failed))
     return 1 if s.failed else 0

@@ -340,7 +340,7 @@ static int fake_member(void *ctx, const void *type, const char *name,
 		*out = "int[]";
 		return 0;
 	}
-	return -ENOENT;
+	return strcmp(type, "int") ? -ENOENT : -EINVAL;
 }
 
 static int fake_element(void *ctx, const void *type, const void **out)
@@ -367,6 +367,8 @@ START_TEST(check_types_hook)
 	ck_assert_str_eq(errbuf, "column 9: expected a member of the struct, found 'x'");
 	ck_assert_int_eq(chk("buf->len[0] > 0", false, &ty), -EINVAL);
 	ck_assert_str_eq(errbuf, "column 9: expected an array or pointer before '['");
+	ck_assert_int_eq(chk("buf->len.x > 0", false, &ty), -EINVAL);
+	ck_assert_str_eq(errbuf, "column 9: expected a struct or a pointer to one before '.'");
 	ck_assert_int_eq(chk("state == RUNNING", false, &ty), 0);
 	ck_assert_int_eq(chk("state == RUNNIN", false, &ty), -EINVAL);
 	ck_assert_str_eq(errbuf,
@@ -524,6 +526,8 @@ START_TEST(eval_strings)
 		vstr("nul", NULL, false), vstr("star", "a*b", false),
 		vstr("empty", "", false),
 		{ .kind = V_STR, .name = "bin", .u = 0x10, .text = (char *)"a\0b", .len = 3 },
+		/* the decoder gives a NULL char * as a plain null pointer */
+		{ .kind = V_PTR, .name = "np", .u = 0 },
 	};
 	static const struct ecase c[] = {
 		{ "s == \"/etc/passwd\"", 0, true }, { "\"/etc/passwd\" == s", 0, true },
@@ -557,6 +561,8 @@ START_TEST(eval_strings)
 		{ "nul != \"x\"", 0, true }, { "nul ~ \"*\"", 0, false },
 		{ "!nul", 0, true }, { "nul[0]", -EFAULT, false }, { "nul == nul", 0, true },
 		{ "nul == s", 0, false },
+		{ "np ~ \"*\"", 0, false }, { "np == \"x\"", 0, false }, { "np != \"\"", 0, true },
+		{ "np == NULL", 0, true },
 	};
 
 	run_cases(c, N(c), args, N(args), NULL, 0);
@@ -663,6 +669,40 @@ START_TEST(eval_durations_and_retval)
 }
 END_TEST
 
+/* The decoding a condition needs, raised from what is shown. */
+START_TEST(limits_needed)
+{
+	static const struct {
+		const char *text;
+		struct value_limits want;
+	} c[] = {
+		{ "a > 1", { 64, 16, 2, 0 } },
+		{ "r->len > 1", { 64, 16, 2, 0 } },
+		{ "r->h->flags & 4", { 64, 16, 3, 1 } },
+		{ "(*r).h->x.y[2] == 1 || q", { 64, 16, 6, 4 } },
+		{ "a[40] == 1 && b[-1] == 2 && c[5000] == 3", { 64, 41, 2, 0 } },
+		{ "s == \"0123456789012345678901234567890123456789012345678901234567890123456789\"",
+		  { 71, 16, 2, 0 } },
+		{ "s ~ \"*\"", { 64, 16, 2, 0 } },
+	};
+
+	for (size_t i = 0; i < N(c); i++) {
+		struct value_limits lim = { 64, 16, 2, 0 };
+		struct expr *e;
+
+		ck_assert_int_eq(expr_parse(c[i].text, &e, errbuf, sizeof(errbuf)), 0);
+		expr_limits(e, &lim);
+		ck_assert_msg(lim.strlimit == c[i].want.strlimit &&
+			      lim.arraylimit == c[i].want.arraylimit &&
+			      lim.depth == c[i].want.depth &&
+			      lim.follow_more == c[i].want.follow_more,
+			      "%s: -s %zu -A %u --depth %u, follow %u", c[i].text, lim.strlimit,
+			      lim.arraylimit, lim.depth, lim.follow_more);
+		expr_free(e);
+	}
+}
+END_TEST
+
 START_TEST(parse_limits)
 {
 	char *text = malloc(EXPR_MAX_TEXT + 2);
@@ -728,6 +768,7 @@ int main(void)
 	tcase_add_test(parse, parse_errors);
 	tcase_add_test(parse, parse_every_prefix);
 	tcase_add_test(parse, parse_limits);
+	tcase_add_test(parse, limits_needed);
 	tcase_add_test(check, check_empty_scope);
 	tcase_add_test(check, check_names);
 	tcase_add_test(check, check_types_hook);
