@@ -10,7 +10,9 @@
 # without tool start-up) is shown too. Then the wait-loop microbenchmark
 # (bench/stops.c). latch-rich traces bench_rich, six mixed arguments with a
 # string and a struct, against latch-ints on bench_ints, six integers: the
-# cost of decoding values. The results go to standard output and to
+# cost of decoding values. latch-cond traces bench_fn with a condition that
+# holds for one call in a hundred ('bench_fn if x % 100 == 0'): against the
+# latch row, what a rejected call costs. The results go to standard output and to
 # build/bench/results.txt; progress goes to stderr.
 #
 # Environment: BENCH_N (default 100000) calls; ltrace and the "+qos" rows run
@@ -166,6 +168,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 	run_once latch "$N" "" "$LATCH" -q -o /dev/null bench_fn -- "$LOOP" "$N"
 	run_once latch-ints "$N" "" "$LATCH" -q -o /dev/null bench_ints -- "$LOOP" "$N" -i
 	run_once latch-rich "$N" "" "$LATCH" -q -o /dev/null bench_rich -- "$LOOP" "$N" -r
+	run_once latch-cond "$N" "" "$LATCH" -q -o /dev/null 'bench_fn if x % 100 == 0' -- "$LOOP" "$N"
 	run_once floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N"
 	run_once latch-entry "$N" "" "$LATCH" -q --no-returns -o /dev/null bench_fn -- "$LOOP" "$N"
 	run_once latch-noqos "$NS" "" "$LATCH" --no-qos -q -o /dev/null bench_fn -- "$LOOP" "$NS"
@@ -176,7 +179,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
 		-c "$LOOP $N"
 done
-for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich latch-cond floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	{ [ -s "$T/$k.walls" ] && [ ! -f "$T/$k.why" ]; } || continue
 	median "$T/$k.walls" >"$T/$k.wall"
 	median "$T/$k.npcs" >"$T/$k.npc"
@@ -215,11 +218,12 @@ say "own timing of its loop (no tool start-up); +qos = /dev/cpu_dma_latency held
 say "and a +qos row's ratios are to ltrace+qos and floor+qos; latch-entry = latch --no-returns (entry stops only);"
 say "latch holds that QoS request itself while tracing; latch-noqos = latch --no-qos;"
 say "latch-ints = latch on bench_ints(int, long, int, long, int, long); latch-rich = latch on"
-say "bench_rich(const char *, struct point {int, int, double}, double, int, float, long)"
+say "bench_rich(const char *, struct point {int, int, double}, double, int, float, long);"
+say "latch-cond = latch 'bench_fn if x % 100 == 0': 99% of the calls rejected at entry"
 say ""
 row() { say "$(printf '%-11s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
 row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops
-for k in untraced latch latch-ints latch-rich floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced latch latch-ints latch-rich latch-cond floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	if [ -f "$T/$k.why" ]; then
 		say "$(printf '%-11s not measured: %s' "$k" "$(cat "$T/$k.why")")"
 		continue
@@ -251,6 +255,8 @@ verdict latch/ltrace "$(ratio "$LA" "$LT")" 0.15 "$(round_ratios latch ltrace)"
 verdict latch/floor "$(ratio "$LA" "$FL")" 2 "$(round_ratios latch floor)"
 verdict latch-rich/latch-ints "$(ratio "$(percall latch-rich)" "$(percall latch-ints)")" 1.3 \
 	"$(round_ratios latch-rich latch-ints)"
+verdict latch-cond/latch "$(ratio "$(percall latch-cond)" "$LA")" 0.6 \
+	"$(round_ratios latch-cond latch)"
 LQ=$(percall latch)
 [ -n "$LQ" ] && [ -n "$(percall ltrace+qos)" ] &&
 	say "peers with qos too: latch/ltrace+qos = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch ltrace+qos)]"
