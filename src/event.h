@@ -2,6 +2,7 @@
 #ifndef LATCH_EVENT_H
 #define LATCH_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "value.h"
@@ -26,6 +27,7 @@ struct event {
 	struct value *args;
 	struct value ret;      /* EV_RETURN; V_NONE for void */
 	uint64_t dur_ns;       /* EV_RETURN, EV_UNWIND */
+	bool dropped;          /* --rate dropped it: count it in summaries, do not print it */
 };
 
 /* Deep copy for sinks that hold an event; 0 or -ENOMEM. */

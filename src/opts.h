@@ -24,6 +24,9 @@ struct latch_opts {
 	bool no_returns;
 	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;
+	bool summary;              /* -c */
+	bool verbose;              /* -v: with -c, print each call too */
+	double summary_interval;   /* --summary-interval seconds; 0 = only at the end */
 };
 
 #define LATCH_DEFAULT_STRLIMIT 64
