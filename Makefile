@@ -26,11 +26,11 @@ all: $(B)/latch
 deps:
 	@sh tests/deps.sh
 
-$(B)/%.o: %.c $(wildcard src/*.h arch/$(ARCH)/*.h)
+$(B)/%.o: %.c $(wildcard src/*.h src/output/*.h arch/$(ARCH)/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(B)/asan/%.o: %.c $(wildcard src/*.h arch/$(ARCH)/*.h)
+$(B)/asan/%.o: %.c $(wildcard src/*.h src/output/*.h arch/$(ARCH)/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 

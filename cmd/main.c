@@ -65,6 +65,9 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ "no-returns", no_argument, NULL, 'R' },
 		{ "no-qos", no_argument, NULL, 'Q' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "summary", no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "summary-interval", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -84,7 +87,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 	o->limits.arraylimit = LATCH_DEFAULT_ARRAYLIMIT;
 	o->limits.depth = LATCH_DEFAULT_DEPTH;
 	o->max_probes = LATCH_DEFAULT_MAX_PROBES;
-	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:A:qhV", longs, NULL)) != -1) {
+	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:A:qcvhV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			unsigned long pid = parse_count(optarg, "invalid PID '%s'");
@@ -123,6 +126,17 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		case 'R': o->no_returns = true; break;
 		case 'Q': o->no_qos = true; break;
 		case 'q': o->quiet = true; break;
+		case 'c': o->summary = true; break;
+		case 'v': o->verbose = true; break;
+		case 'I':
+			/* Periodic tables make no sense without the table. */
+			o->summary = true;
+			errno = 0;
+			o->summary_interval = strtod(optarg, &end);
+			if (errno || end == optarg || *end ||
+			    !(o->summary_interval > 0 && o->summary_interval <= 1e9))
+				usage_error("invalid summary interval '%s'", optarg);
+			break;
 		case 'h': usage_print(stdout); exit(0);
 		case 'V': printf("latch %s\n", LATCH_VERSION); exit(0);
 		default:
@@ -177,6 +191,35 @@ static void install_signals(void)
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	setitimer(ITIMER_REAL, &tick, NULL);
+}
+
+/* -c: the table; -c -v: each call too, then the table. */
+static int open_sinks(const struct latch_opts *o, FILE *out, struct sink **s)
+{
+	struct sink *calls, *summary;
+	int err;
+
+	if (!o->summary || o->list)
+		return sink_open(o->format, out, s);
+	err = summary_sink_open(o->format, out,
+				(uint64_t)(o->summary_interval * 1e9), &summary);
+	if (err || !o->verbose) {
+		*s = summary;
+		return err;
+	}
+	err = sink_open(o->format, out, &calls);
+	if (err)
+		goto destroy_summary;
+	err = tee_sink_open(calls, summary, s);
+	if (err)
+		goto destroy_calls;
+	return 0;
+
+destroy_calls:
+	calls->ops->destroy(calls);
+destroy_summary:
+	summary->ops->destroy(summary);
+	return err;
 }
 
 static void print_list(const struct tracer *t, FILE *out)
@@ -267,7 +310,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "latch: cannot open %s: %s\n", o.output_path, strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	if (sink_open(o.format, out, &sink)) {
+	if (open_sinks(&o, out, &sink)) {
 		fprintf(stderr, "latch: out of memory\n");
 		return EXIT_RUNTIME;
 	}
@@ -288,6 +331,8 @@ int main(int argc, char **argv)
 		deadline = (double)mono_ns() / 1e9 + o.duration;
 	if (!o.no_qos && !o.list)
 		qos = latency_hold();   /* best effort: needs root */
+	/* Summary tables start when tracing does, not at the first event. */
+	t.output_err = sink->ops->tick(sink, real_ns());
 	end = tracer_run(&t, deadline);
 	latency_release(qos);
 	if (end == RUN_ERROR)

@@ -23,7 +23,12 @@ void usage_print(FILE *out)
 "  -o, --output FILE        write the trace to FILE, not standard output\n"
 "  -f, --format FORMAT      text (default) or json\n"
 "  -n, --calls N            report N calls, detach once they have returned\n"
-"  -d, --duration SECONDS   detach after SECONDS (decimals allowed)\n", out);
+"  -d, --duration SECONDS   detach after SECONDS (decimals allowed)\n"
+"  -c, --summary            no line per call: a table per function at the end\n"
+"                           (counts, duration statistics, histogram)\n"
+"  -v, --verbose            with -c, print each call as well\n"
+"      --summary-interval SECONDS\n"
+"                           also a table of each SECONDS alone (implies -c)\n", out);
 	fprintf(out,
 "  -s, --string-limit N     print at most N bytes of a string (default %d)\n"
 "  -A, --array N            print at most N elements of an array (default %d)\n"

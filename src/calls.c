@@ -64,7 +64,9 @@ static bool admit(struct tracer *t, struct event *e)
 		t->n.dropped++;
 		return false;
 	}
-	e->dropped = !rate_admit(&t->rate, o->rate, mono_ns());
+	/* --rate limits what is printed; -c alone prints no calls */
+	e->dropped = (!o->summary || o->verbose) &&
+		     !rate_admit(&t->rate, o->rate, mono_ns());
 	if (e->dropped) {
 		t->n.dropped++;
 		return o->summary;

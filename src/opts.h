@@ -22,10 +22,12 @@ struct latch_opts {
 	struct value_limits limits; /* -s, -A, --depth */
 	size_t max_probes;         /* --max-probes: functions to trap at most */
 	unsigned long rate;        /* --rate: printed calls per second; 0 = any */
-	bool summary;              /* -c */
 	bool no_returns;
 	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;
+	bool summary;              /* -c */
+	bool verbose;              /* -v: with -c, print each call too */
+	double summary_interval;   /* --summary-interval seconds; 0 = only at the end */
 };
 
 #define LATCH_DEFAULT_STRLIMIT 64

@@ -31,5 +31,13 @@ struct sink {
 /* 0 or -errno; *out is freed with sink->ops->destroy. */
 int sink_open(enum output_format fmt, FILE *out, struct sink **s);
 int output_format_parse(const char *name, enum output_format *fmt);
+/* -c: a table of calls and durations per function, in fmt, at flush, and
+ * every interval_ns (0: never) of the ticks' clock. 0 or -errno. */
+int summary_sink_open(enum output_format fmt, FILE *out, uint64_t interval_ns,
+		      struct sink **s);
+/* Both sinks see every tick and flush (calls first) and every event,
+ * except that calls does not see dropped ones. Destroying *s destroys
+ * both. 0 or -errno. */
+int tee_sink_open(struct sink *calls, struct sink *summary, struct sink **s);
 
 #endif

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "output/render.h"
 
 void render_duration(char *buf, size_t len, uint64_t ns)
@@ -33,6 +34,18 @@ void render_duration(char *buf, size_t len, uint64_t ns)
 	milli_s = ns / 1000000 + (ns % 1000000 >= 500000);
 	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 "s",
 		 milli_s / 1000, milli_s % 1000);
+}
+
+void render_clock(char *buf, size_t len, uint64_t ts_ns)
+{
+	time_t sec = (time_t)(ts_ns / 1000000000u);
+	unsigned usec = (unsigned)(ts_ns % 1000000000u / 1000u);
+	char hms[16] = "??:??:??";
+	struct tm tm;
+
+	if (localtime_r(&sec, &tm))
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06u", hms, usec);
 }
 
 /* The escape for c inside a C literal, or NULL if it stands for itself.

@@ -12,6 +12,9 @@
 /* "850ns", "12.3us", "1.25ms", "2.500s"; buf holds at least 32 bytes. */
 void render_duration(char *buf, size_t len, uint64_t ns);
 
+/* The local time of day, "HH:MM:SS.uuuuuu"; buf holds at least 32 bytes. */
+void render_clock(char *buf, size_t len, uint64_t ts_ns);
+
 /* Bytes as the inside of a C string literal: \n \t \r \\ \" and \xHH for
  * anything else that is not printable ASCII. */
 void render_c_escaped(FILE *f, const char *s, size_t len);

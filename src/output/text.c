@@ -4,7 +4,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "output/render.h"
 #include "symbols.h"
 
@@ -31,15 +30,11 @@ static const char *fn_name(const struct event *e)
 
 static void prefix(FILE *f, const struct event *e)
 {
-	time_t sec = (time_t)(e->ts_ns / 1000000000u);
-	unsigned usec = (unsigned)(e->ts_ns % 1000000000u / 1000u);
-	char hms[16] = "??:??:??";
-	struct tm tm;
+	char clock[32];
 	unsigned i;
 
-	if (localtime_r(&sec, &tm))
-		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	fprintf(f, "%s.%06u [%d] ", hms, usec, (int)e->tid);
+	render_clock(clock, sizeof(clock), e->ts_ns);
+	fprintf(f, "%s [%d] ", clock, (int)e->tid);
 	for (i = 0; i < e->depth; i++)
 		fputs("  ", f);
 }

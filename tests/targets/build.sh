@@ -57,7 +57,7 @@ for opt in O0 O2; do
 	esac
 	d=$OUT/$opt
 	mkdir -p "$d"
-	for t in args recurse longjmp signal loop clones conds; do
+	for t in args recurse longjmp signal loop clones conds summary; do
 		$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/$t" "$SRC/$t.c"
 	done
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -I"$SRC" -pthread -o "$d/threads" "$THREADS_SRC"
