@@ -12,10 +12,16 @@ void usage_print(FILE *out)
 "Trace calls to the functions named by PROBEs, with arguments, return values\n"
 "and durations, in a running process (-p) or in a COMMAND that latch starts.\n"
 "\n"
-"PROBE is [LIB:]GLOB, GLOB a shell glob on function names. Without LIB it\n"
-"matches in the executable and its shared libraries; 'LIB:GLOB' only in\n"
-"modules whose file name matches LIB ('libc.so*:malloc'); ':GLOB' only in\n"
-"the executable. C++ '::' is not a separator. Quote probes in the shell.\n"
+"PROBE is [LIB:]GLOB [if COND] [ret COND], GLOB a shell glob on function\n"
+"names. Without LIB it matches in the executable and its shared libraries;\n"
+"'LIB:GLOB' only in modules whose file name matches LIB ('libc.so*:malloc');\n"
+"':GLOB' only in the executable. C++ '::' is not a separator. A call is\n"
+"reported when COND after 'if' holds at its entry and COND after 'ret' on\n"
+"its return: C expressions on the parameters (or arg1..argN), and on\n"
+"retval and dur after 'ret':\n"
+"  'parse if req->len > 100 && req->path ~ \"/api/*\"'\n"
+"  'lookup if key == NULL'   'read_conf ret retval < 0 || dur > 5ms'\n"
+"Quote each probe as one shell argument.\n"
 "\n"
 "Options:\n"
 "  -p, --pid PID            attach to every thread of running process PID\n"
@@ -34,7 +40,9 @@ void usage_print(FILE *out)
 "  -A, --array N            print at most N elements of an array (default %d)\n"
 "      --depth N            show structs and arrays nested N deep (default %d);\n"
 "                           deeper ones print as {...}\n"
-"      --max-probes N       refuse to trap more than N functions (default %d)\n",
+"      --max-probes N       refuse to trap more than N functions (default %d)\n"
+"      --rate N             print at most N calls a second; count the rest\n"
+"                           as dropped\n",
 		LATCH_DEFAULT_STRLIMIT, LATCH_DEFAULT_ARRAYLIMIT,
 		LATCH_DEFAULT_DEPTH, LATCH_DEFAULT_MAX_PROBES);
 	fputs(
@@ -48,10 +56,10 @@ void usage_print(FILE *out)
 "\n"
 "Exit status:\n"
 "  0  success\n"
-"  1  runtime failure: no such process, not permitted, nothing matched,\n"
-"     more functions than --max-probes, a module without symbols, an error\n"
-"     in latch\n"
-"  2  usage error: bad option or malformed probe\n"
+"  1  runtime failure: no such process, not permitted, nothing matched, a\n"
+"     condition that names what the function lacks, more functions than\n"
+"     --max-probes, a module without symbols, an error in latch\n"
+"  2  usage error: bad option, malformed probe or condition\n"
 "  With a COMMAND: its exit status, or 128+N if signal N killed it.\n"
 "\n"
 "See latch(1).\n", out);
