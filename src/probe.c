@@ -123,11 +123,12 @@ static long find_separator(const char *s)
 static size_t keyword_end(const char *text, size_t at, const char *word)
 {
 	size_t n = strlen(word);
-	unsigned char next = (unsigned char)text[at + n];
+	unsigned char next;
 
 	if (strncmp(text + at, word, n))
 		return 0;
-	return next && (isalnum(next) || next == '_') ? 0 : at + n;
+	next = (unsigned char)text[at + n];
+	return isalnum(next) || next == '_' ? 0 : at + n;
 }
 
 int probe_conditions(const struct probe_spec *p, struct expr **entry,
