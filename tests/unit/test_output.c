@@ -1,6 +1,7 @@
 /* Output sinks: value rendering, JSON escaping, the text and JSON formats,
  * write errors. */
 #include <check.h>
+#include "capture.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -18,30 +19,6 @@
 /* 2024-11-23 22:13:20.123456789 UTC */
 #define T0 1732400000123456789ull
 #define US(n) (T0 + (uint64_t)(n) * 1000u)
-
-/* ---- capturing output ---------------------------------------------- */
-
-struct capture {
-	char *buf;
-	size_t len;
-	FILE *f;
-};
-
-static FILE *cap_open(struct capture *c)
-{
-	c->buf = NULL;
-	c->len = 0;
-	c->f = open_memstream(&c->buf, &c->len);
-	ck_assert_ptr_nonnull(c->f);
-	return c->f;
-}
-
-/* Closes the stream; the caller frees the string. */
-static char *cap_close(struct capture *c)
-{
-	ck_assert_int_eq(fclose(c->f), 0);
-	return c->buf;
-}
 
 static char *render(void (*fn)(FILE *, const struct value *),
 		    const struct value *v)

@@ -1,6 +1,7 @@
 /* -c, --summary: duration statistics, the drawn histogram, the text and
  * JSON tables, interval tables, and the fan-out sink of -c -v. */
 #include <check.h>
+#include "capture.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -18,26 +19,6 @@
 #define T0 1732400000123456789ull
 #define MS(n) (T0 + (uint64_t)(n) * 1000000u)
 
-struct capture {
-	char *buf;
-	size_t len;
-	FILE *f;
-};
-
-static FILE *cap_open(struct capture *c)
-{
-	c->buf = NULL;
-	c->len = 0;
-	c->f = open_memstream(&c->buf, &c->len);
-	ck_assert_ptr_nonnull(c->f);
-	return c->f;
-}
-
-static char *cap_close(struct capture *c)
-{
-	ck_assert_int_eq(fclose(c->f), 0);
-	return c->buf;
-}
 
 static uint64_t lcg(uint64_t *seed)
 {
