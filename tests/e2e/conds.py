@@ -78,10 +78,12 @@ def traced(s, ctx, key, opt, mode):
             st["filtered"] == st["seen"] - len(calls) and st["dropped"] == 0,
             "summary line %s for %d calls reported" % (st, len(calls)))
     # Filtered calls cost one stop: no return trap unless the return
-    # decides. A return trap left planted costs one more stop when the
-    # next call is filtered (then latch removes it): at most one per call.
+    # decides. A return trap left planted costs one more stop when a
+    # filtered call comes back to it (then latch removes it): at most once
+    # per change from reported to filtered calls.
     trapped = st["seen"] if on_return else len(calls)
-    E.check(st["seen"] + len(calls) <= st["stops"] <= st["seen"] + 2 * trapped + 12,
+    E.check(st["seen"] + len(calls) <= st["stops"] <=
+            st["seen"] + trapped + min(trapped, st["seen"] - trapped) + 12,
             "%d stops for %d calls seen and %d reported (%s)"
             % (st["stops"], st["seen"], len(calls), "return condition" if on_return else "entry"))
     return calls, st
@@ -210,7 +212,10 @@ def t_rate(s, ctx, opt):
         E.check(ts[i + 200] - ts[i] >= 1e9 - 2e6,
                 "calls %d and %d printed %.3f s apart: more than 200 in a second"
                 % (i, i + 200, (ts[i + 200] - ts[i]) / 1e9))
-    E.check(st["stops"] <= st["seen"] + len(calls) + 12, "dropped calls had their returns trapped: %s" % st)
+    # a return trap left planted by a printed call may cost a dropped call
+    # one more stop, at most once per change from printed to dropped
+    E.check(st["stops"] <= st["seen"] + len(calls) + min(len(calls), st["dropped"]) + 12,
+            "dropped calls had their returns trapped: %s" % st)
 
 
 def register(s, R):
