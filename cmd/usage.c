@@ -29,9 +29,12 @@ void usage_print(FILE *out)
 "  -A, --array N            print at most N elements of an array (default %d)\n"
 "      --depth N            show structs and arrays nested N deep (default %d);\n"
 "                           deeper ones print as {...}\n"
-"      --max-probes N       refuse to trap more than N functions (default %d)\n",
+"      --max-probes N       refuse to trap more than N functions (default %d)\n"
+"  -S, --stack [N]          print the N innermost callers of each call\n"
+"                           (default %d), with file:line from DWARF\n",
 		LATCH_DEFAULT_STRLIMIT, LATCH_DEFAULT_ARRAYLIMIT,
-		LATCH_DEFAULT_DEPTH, LATCH_DEFAULT_MAX_PROBES);
+		LATCH_DEFAULT_DEPTH, LATCH_DEFAULT_MAX_PROBES,
+		LATCH_DEFAULT_STACK);
 	fputs(
 "      --no-returns         trap entries only: no return values, durations\n"
 "                           or nesting\n"

@@ -1,6 +1,7 @@
 /* Turning trap hits into call, return and unwind events. */
 #include <errno.h>
 #include <stdlib.h>
+#include "stack.h"
 #include "tracer.h"
 #include "values.h"
 
@@ -125,7 +126,10 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	err = values_read_args(tr->fn, &src, &e.args, &e.nargs, &f.ret_buf);
 	if (err)
 		return err;
+	if (o->stack_depth)
+		stack_for_call(t, th->tid, r, &e);
 	emit(t, &e);
+	stack_free(e.stack, e.nstack);
 	for (unsigned i = 0; i < e.nargs; i++)
 		value_free(&e.args[i]);
 	free(e.args);

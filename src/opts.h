@@ -21,6 +21,7 @@ struct latch_opts {
 	double duration;           /* -d seconds; 0 = unlimited */
 	struct value_limits limits; /* -s, -A, --depth */
 	size_t max_probes;         /* --max-probes: functions to trap at most */
+	unsigned stack_depth;      /* -S: caller frames per call; 0 = none */
 	bool no_returns;
 	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;
@@ -30,5 +31,7 @@ struct latch_opts {
 #define LATCH_DEFAULT_ARRAYLIMIT 16
 #define LATCH_DEFAULT_DEPTH 2
 #define LATCH_DEFAULT_MAX_PROBES 1000
+#define LATCH_DEFAULT_STACK 16
+#define LATCH_MAX_STACK 1000
 
 #endif
