@@ -53,7 +53,8 @@ def run(s, ctx, opt, mode, prog, fmt, latch_args, probes=("inner",)):
         E.check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, E.short(lp.err())))
         out = lp.out()
     else:
-        lp, t = s.attach(ctx, [exe, "-w"], args)
+        wait = "-wm" if "middle" in probes else "-w"
+        lp, t = s.attach(ctx, [exe, wait], args)
         E.check(t.rc == 0 and lp.rc == 0, "target exited %s, latch %s; stderr: %s %s"
                 % (t.rc, lp.rc, E.short(t.err()), E.short(lp.err())))
         out = t.out()

@@ -1,6 +1,7 @@
 /* stack: main -> outer -> middle -> inner, CALLS times, for -S.
  *
- * Usage: stack [-w]
+ * Usage: stack [-w | -wm]
+ * -w waits for a tracer to patch inner, -wm for inner and middle.
  * Each call of the chain is on one line, marked CALL-OUTER, CALL-MIDDLE or
  * CALL-INNER: tests/e2e/stack.py finds there the lines a stack must name.
  * Every result is used after its call, so that -O2 makes no tail calls.
@@ -33,9 +34,9 @@ int main(int argc, char **argv)
 	long sum = 0;
 
 	t_print_pid(stdout);
-	if (t_has_arg(argc, argv, "-w")) {
-		static const void *const traced[] = { (void *)inner };
-		t_wait_traps(traced, 1, T_ATTACH_TIMEOUT_MS);
+	if (t_has_arg(argc, argv, "-w") || t_has_arg(argc, argv, "-wm")) {
+		static const void *const traced[] = { (void *)inner, (void *)middle };
+		t_wait_traps(traced, t_has_arg(argc, argv, "-wm") ? 2 : 1, T_ATTACH_TIMEOUT_MS);
 	}
 	for (int i = 0; i < CALLS; i++)
 		sum += outer(i);        /* CALL-OUTER */
