@@ -48,6 +48,28 @@ static unsigned parse_limit(const char *s, const char *what)
 	return (unsigned)v;
 }
 
+static bool all_digits(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* -S, -S8, -S 8, --stack, --stack=8, --stack 8: a separate N is taken
+ * when it is all digits, which no probe can be. */
+static unsigned parse_stack_depth(int nopt, char **argv)
+{
+	const char *n = optarg;
+	unsigned long v;
+
+	if (!n && optind < nopt && all_digits(argv[optind]))
+		n = argv[optind++];
+	if (!n)
+		return LATCH_DEFAULT_STACK;
+	v = parse_count(n, "invalid stack depth '%s' (1 to 1000)");
+	if (v < 1 || v > LATCH_MAX_STACK)
+		usage_error("invalid stack depth '%s' (1 to 1000)", n);
+	return (unsigned)v;
+}
+
 static void parse_args(int argc, char **argv, struct latch_opts *o)
 {
 	static const struct option longs[] = {
@@ -62,6 +84,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ "depth", required_argument, NULL, 'D' },
 		{ "max-probes", required_argument, NULL, 'M' },
 		{ "rate", required_argument, NULL, 'r' },
+		{ "stack", optional_argument, NULL, 'S' },
 		{ "no-returns", no_argument, NULL, 'R' },
 		{ "no-qos", no_argument, NULL, 'Q' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -87,7 +110,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 	o->limits.arraylimit = LATCH_DEFAULT_ARRAYLIMIT;
 	o->limits.depth = LATCH_DEFAULT_DEPTH;
 	o->max_probes = LATCH_DEFAULT_MAX_PROBES;
-	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:A:qcvhV", longs, NULL)) != -1) {
+	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:A:S::qcvhV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			unsigned long pid = parse_count(optarg, "invalid PID '%s'");
@@ -123,6 +146,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 			if (!o->rate)
 				usage_error("invalid rate '%s'", optarg);
 			break;
+		case 'S': o->stack_depth = parse_stack_depth(nopt, argv); break;
 		case 'R': o->no_returns = true; break;
 		case 'Q': o->no_qos = true; break;
 		case 'q': o->quiet = true; break;

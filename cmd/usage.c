@@ -42,9 +42,12 @@ void usage_print(FILE *out)
 "                           deeper ones print as {...}\n"
 "      --max-probes N       refuse to trap more than N functions (default %d)\n"
 "      --rate N             print at most N calls a second; count the rest\n"
-"                           as dropped\n",
+"                           as dropped\n"
+"  -S, --stack [N]          print the N innermost callers of each call\n"
+"                           (default %d), with file:line from DWARF\n",
 		LATCH_DEFAULT_STRLIMIT, LATCH_DEFAULT_ARRAYLIMIT,
-		LATCH_DEFAULT_DEPTH, LATCH_DEFAULT_MAX_PROBES);
+		LATCH_DEFAULT_DEPTH, LATCH_DEFAULT_MAX_PROBES,
+		LATCH_DEFAULT_STACK);
 	fputs(
 "      --no-returns         trap entries only: no return values, durations\n"
 "                           or nesting\n"

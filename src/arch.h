@@ -18,6 +18,15 @@ int arch_set_regs(pid_t tid, const struct arch_regs *r);      /* 0/-errno */
 uint64_t arch_get_pc(const struct arch_regs *r);
 void arch_set_pc(struct arch_regs *r, uint64_t pc);
 uint64_t arch_get_sp(const struct arch_regs *r);
+void arch_set_sp(struct arch_regs *r, uint64_t sp);
+/* The general registers in DWARF numbering from 0, as an unwinder's first
+ * frame wants them: x86-64 0-16 (rax ... r15, rip), aarch64 0-31 (x0-x30,
+ * sp). Writes at most ARCH_DWARF_NREGS and returns how many. */
+#define ARCH_DWARF_NREGS 32
+unsigned arch_dwarf_regs(const struct arch_regs *r, uint64_t *regs);
+/* Bits of a code address saved in memory that are not part of the address
+ * (aarch64 pointer authentication codes); 0 when there are none. */
+uint64_t arch_code_tag_mask(pid_t tid);
 
 /* Traps --------------------------------------------------------------- */
 #define ARCH_TRAP_MAX 4

@@ -2,6 +2,7 @@
  * that pass their conditions. */
 #include <errno.h>
 #include <stdlib.h>
+#include "stack.h"
 #include "tracer.h"
 #include "values.h"
 
@@ -35,19 +36,10 @@ static void emit(struct tracer *t, struct event *e)
 		t->output_err = err;
 }
 
-static void free_args(struct event *e)
-{
-	for (unsigned i = 0; i < e->nargs; i++)
-		value_free(&e->args[i]);
-	free(e->args);
-	e->args = NULL;
-	e->nargs = 0;
-}
-
 static void free_held(struct frame *f)
 {
 	if (f->held) {
-		free_args(f->held);
+		event_free(f->held);
 		free(f->held);
 		f->held = NULL;
 	}
@@ -237,22 +229,23 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	verdict = filter_entry(tr->filter, e.args, e.nargs, &f.pending, &t->n.faults);
 	if (verdict == FILTER_REJECT) {
 		t->n.filtered++;
-		goto free_args;
+		goto free_event;
 	}
 	if (verdict == FILTER_REPORT && !admit(t, &e))
-		goto free_args;
+		goto free_event;
 	f.call_id = e.call_id = ++t->next_call_id;
 	e.depth = (unsigned)th->nframes;
+	if (o->stack_depth)
+		stack_for_call(t, th->tid, r, &e);
 	if (verdict == FILTER_DEFER) {
 		f.held = malloc(sizeof(*f.held));
 		if (!f.held) {
 			err = -ENOMEM;
-			goto free_args;
+			goto free_event;
 		}
 		*f.held = e;
 		f.filter = tr->filter;
-		e.args = NULL;
-		e.nargs = 0;
+		e = (struct event){ .type = EV_CALL };   /* the frame owns it */
 	} else {
 		f.dropped = e.dropped;
 		report_call(t, &e);
@@ -262,8 +255,8 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	else
 		free_held(&f);
 
-free_args:
-	free_args(&e);
+free_event:
+	event_free(&e);
 	return err;
 }
 

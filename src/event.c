@@ -1,8 +1,46 @@
 /* Deep copies of event records, for sinks that hold an event back. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "event.h"
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*failed = true;
+	return d;
+}
+
+/* dst->stack is NULL on entry; on failure what was copied stays, counted
+ * in dst->nstack, for event_free. */
+static int copy_stack(struct event *dst, const struct event *src)
+{
+	bool failed = false;
+
+	if (!src->nstack || !src->stack)
+		return 0;
+	dst->stack = calloc(src->nstack, sizeof(*dst->stack));
+	if (!dst->stack)
+		return -ENOMEM;
+	for (unsigned i = 0; i < src->nstack && !failed; i++) {
+		const struct stack_frame *f = &src->stack[i];
+
+		dst->stack[i] = (struct stack_frame){
+			.pc = f->pc,
+			.func = dup_or_null(f->func, &failed),
+			.file = dup_or_null(f->file, &failed),
+			.line = f->line,
+		};
+		dst->nstack = i + 1;
+	}
+	return failed ? -ENOMEM : 0;
+}
 
 int event_copy(struct event *dst, const struct event *src)
 {
@@ -12,14 +50,18 @@ int event_copy(struct event *dst, const struct event *src)
 	*dst = *src;
 	dst->args = NULL;
 	dst->nargs = 0;
+	dst->stack = NULL;
+	dst->nstack = 0;
 	rc = value_copy(&dst->ret, &src->ret);
 	if (rc)
 		return rc;
+	if (copy_stack(dst, src))
+		goto free_copied;
 	if (!src->nargs || !src->args)
 		return 0;
 	dst->args = calloc(src->nargs, sizeof(*dst->args));
 	if (!dst->args)
-		goto free_ret;
+		goto free_copied;
 	for (i = 0; i < src->nargs; i++) {
 		rc = value_copy(&dst->args[i], &src->args[i]);
 		dst->nargs = i + 1;   /* the failed one is safe to free too */
@@ -31,9 +73,15 @@ int event_copy(struct event *dst, const struct event *src)
 free_copied:
 	event_free(dst);
 	return -ENOMEM;
-free_ret:
-	value_free(&dst->ret);
-	return -ENOMEM;
+}
+
+void stack_free(struct stack_frame *v, unsigned n)
+{
+	for (unsigned i = 0; i < n && v; i++) {
+		free(v[i].func);
+		free(v[i].file);
+	}
+	free(v);
 }
 
 void event_free(struct event *e)
@@ -48,4 +96,7 @@ void event_free(struct event *e)
 	e->args = NULL;
 	e->nargs = 0;
 	value_free(&e->ret);
+	stack_free(e->stack, e->nstack);
+	e->stack = NULL;
+	e->nstack = 0;
 }

@@ -9,6 +9,14 @@
 
 struct func_info;
 
+/* One caller of a traced call. */
+struct stack_frame {
+	uint64_t pc;       /* return address in the caller (the call site's next insn) */
+	char *func;        /* "name+0xoff" (C++ demangled without params), or NULL when no symbol */
+	char *file;        /* source file from DWARF line info, or NULL */
+	unsigned line;     /* 0 when unknown */
+};
+
 enum event_type {
 	EV_CALL,
 	EV_RETURN,
@@ -28,10 +36,14 @@ struct event {
 	struct value ret;      /* EV_RETURN; V_NONE for void */
 	uint64_t dur_ns;       /* EV_RETURN, EV_UNWIND */
 	bool dropped;          /* --rate dropped it: count it in summaries, do not print it */
+	struct stack_frame *stack;
+	unsigned nstack;       /* EV_CALL with -S: callers, innermost first */
 };
 
 /* Deep copy for sinks that hold an event; 0 or -ENOMEM. */
 int event_copy(struct event *dst, const struct event *src);
 void event_free(struct event *e);
+/* Frees n frames and the array; (NULL, 0) is fine. */
+void stack_free(struct stack_frame *v, unsigned n);
 
 #endif

@@ -22,6 +22,7 @@ struct latch_opts {
 	struct value_limits limits; /* -s, -A, --depth */
 	size_t max_probes;         /* --max-probes: functions to trap at most */
 	unsigned long rate;        /* --rate: printed calls per second; 0 = any */
+	unsigned stack_depth;      /* -S: caller frames per call; 0 = none */
 	bool no_returns;
 	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;
@@ -34,5 +35,7 @@ struct latch_opts {
 #define LATCH_DEFAULT_ARRAYLIMIT 16
 #define LATCH_DEFAULT_DEPTH 2
 #define LATCH_DEFAULT_MAX_PROBES 1000
+#define LATCH_DEFAULT_STACK 16
+#define LATCH_MAX_STACK 1000
 
 #endif

@@ -28,6 +28,8 @@ struct symtab {
 	void (*notify)(const char *msg);
 	Dwfl_Module **noted;    /* modules already noted as lacking DWARF */
 	size_t nnoted;
+	void *attachment;
+	void (*release)(void *);
 };
 
 struct cand {
@@ -129,6 +131,8 @@ void symtab_close(struct symtab *st)
 		free(b);
 	}
 	dwfl_end(st->dwfl);
+	if (st->release)
+		st->release(st->attachment);
 	free(st->debuginfo_path);
 	free(st->noted);
 	free(st->exe.path);
@@ -395,9 +399,10 @@ free_lists:
 	return rc == -ENOMEM ? out_of_memory(err, errlen) : rc;
 }
 
-int symtab_describe(struct symtab *st, uint64_t addr, char *buf, size_t len)
+int symtab_describe_at(struct symtab *st, uint64_t look, uint64_t shown,
+		       char *buf, size_t len)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(st->dwfl, addr);
+	Dwfl_Module *mod = dwfl_addrmodule(st->dwfl, look);
 	GElf_Off off = 0;
 	GElf_Sym sym;
 	struct cxx_name cxx = { 0 };
@@ -405,15 +410,52 @@ int symtab_describe(struct symtab *st, uint64_t addr, char *buf, size_t len)
 
 	if (!mod)
 		return -ENOENT;
-	name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
+	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
 	if (!name || !*name)
 		return -ENOENT;
 	if (demangle_symbol(name, &cxx) == 0)
 		name = cxx.display;
+	off += shown - look;
 	if (off)
 		snprintf(buf, len, "%s+0x%" PRIx64, name, (uint64_t)off);
 	else
 		snprintf(buf, len, "%s", name);
 	cxx_name_free(&cxx);
 	return 0;
+}
+
+int symtab_describe(struct symtab *st, uint64_t addr, char *buf, size_t len)
+{
+	return symtab_describe_at(st, addr, addr, buf, len);
+}
+
+int symtab_source_line(struct symtab *st, uint64_t addr, const char **file,
+		       unsigned *line)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(st->dwfl, addr);
+	Dwfl_Line *l = mod ? dwfl_module_getsrc(mod, addr) : NULL;
+	int lineno = 0;
+	const char *src = l ? dwfl_lineinfo(l, NULL, &lineno, NULL, NULL, NULL) : NULL;
+
+	if (!src)
+		return -ENOENT;
+	*file = src;
+	*line = lineno > 0 ? (unsigned)lineno : 0;
+	return 0;
+}
+
+Dwfl *symtab_dwfl(struct symtab *st)
+{
+	return st->dwfl;
+}
+
+void *symtab_attachment(struct symtab *st)
+{
+	return st->attachment;
+}
+
+void symtab_attach(struct symtab *st, void *p, void (*release)(void *))
+{
+	st->attachment = p;
+	st->release = release;
 }

@@ -3,6 +3,7 @@
 #define LATCH_SYMBOLS_H
 
 #include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,5 +84,22 @@ int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
 /* Name of the function containing addr ("main+0x1c"), for messages; 0 or
  * -ENOENT. */
 int symtab_describe(struct symtab *st, uint64_t addr, char *buf, size_t len);
+/* The same for the function containing look, with the offset counted to
+ * shown: a return address (shown) is described by its call (look =
+ * shown - 1), which may be the last instruction of its function. */
+int symtab_describe_at(struct symtab *st, uint64_t look, uint64_t shown,
+		       char *buf, size_t len);
+/* The source file and line of addr from DWARF line information; *file
+ * stays valid while the symtab is open. 0 or -ENOENT. */
+int symtab_source_line(struct symtab *st, uint64_t addr, const char **file,
+		       unsigned *line);
+
+/* The process's Dwfl, for libdwfl's unwinder (stack.c). */
+Dwfl *symtab_dwfl(struct symtab *st);
+/* State another module keeps with the symtab (the unwinder, which libdwfl
+ * lets attach once per Dwfl): NULL until set; symtab_close calls release
+ * on it once libdwfl is done with it. */
+void *symtab_attachment(struct symtab *st);
+void symtab_attach(struct symtab *st, void *p, void (*release)(void *));
 
 #endif

@@ -12,6 +12,9 @@
 #ifndef NT_ARM_SYSTEM_CALL
 #define NT_ARM_SYSTEM_CALL 0x404
 #endif
+#ifndef NT_ARM_PAC_MASK
+#define NT_ARM_PAC_MASK 0x406
+#endif
 
 const char arch_name[] = "aarch64";
 
@@ -32,6 +35,32 @@ int arch_set_regs(pid_t tid, const struct arch_regs *r)
 uint64_t arch_get_pc(const struct arch_regs *r) { return r->g.pc; }
 void arch_set_pc(struct arch_regs *r, uint64_t pc) { r->g.pc = pc; }
 uint64_t arch_get_sp(const struct arch_regs *r) { return r->g.sp; }
+void arch_set_sp(struct arch_regs *r, uint64_t sp) { r->g.sp = sp; }
+
+/* x0-x30 and sp; the pc has no DWARF number. */
+unsigned arch_dwarf_regs(const struct arch_regs *r, uint64_t *regs)
+{
+	struct abi_piece p;
+
+	for (unsigned i = 0; i < 32; i++) {
+		arch_dwarf_reg(r, i, 8, &p);
+		regs[i] = p.word;
+	}
+	return 32;
+}
+
+/* A return address that paciasp signed carries its authentication code in
+ * the bits the kernel reports here; without pointer authentication the
+ * regset does not exist. */
+uint64_t arch_code_tag_mask(pid_t tid)
+{
+	struct { uint64_t data_mask, insn_mask; } m = { 0, 0 };
+	struct iovec io = { &m, sizeof(m) };
+
+	if (ptrace(PTRACE_GETREGSET, tid, NT_ARM_PAC_MASK, &io) < 0)
+		return 0;
+	return m.insn_mask;
+}
 
 /* brk #0, little-endian. */
 const uint8_t arch_trap[ARCH_TRAP_MAX] = { 0x00, 0x00, 0x20, 0xd4 };

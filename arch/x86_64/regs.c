@@ -21,6 +21,27 @@ int arch_set_regs(pid_t tid, const struct arch_regs *r)
 uint64_t arch_get_pc(const struct arch_regs *r) { return r->g.rip; }
 void arch_set_pc(struct arch_regs *r, uint64_t pc) { r->g.rip = pc; }
 uint64_t arch_get_sp(const struct arch_regs *r) { return r->g.rsp; }
+void arch_set_sp(struct arch_regs *r, uint64_t sp) { r->g.rsp = sp; }
+
+unsigned arch_dwarf_regs(const struct arch_regs *r, uint64_t *regs)
+{
+	struct abi_piece p;
+
+	for (unsigned i = 0; i < 16; i++) {
+		arch_dwarf_reg(r, i, 8, &p);
+		regs[i] = p.word;
+	}
+	/* 16 is the return-address column, which stands for rip */
+	regs[16] = r->g.rip;
+	return 17;
+}
+
+/* No tags in x86-64 code addresses (LAM tags data pointers only). */
+uint64_t arch_code_tag_mask(pid_t tid)
+{
+	(void)tid;
+	return 0;
+}
 
 const uint8_t arch_trap[ARCH_TRAP_MAX] = { 0xcc };
 const size_t arch_trap_len = 1;

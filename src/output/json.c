@@ -39,6 +39,31 @@ static void args_object(FILE *f, const struct event *e)
 	putc('}', f);
 }
 
+/* -S: "stack":[{"pc":"0x...","func":"main+0x2a","file":"...","line":31}]
+ * innermost caller first, without the keys a frame does not know. */
+static void stack_array(FILE *f, const struct event *e)
+{
+	fputs(",\"stack\":[", f);
+	for (unsigned i = 0; i < e->nstack; i++) {
+		const struct stack_frame *fr = &e->stack[i];
+
+		fputs(i ? ",{\"pc\":" : "{\"pc\":", f);
+		render_json_address(f, fr->pc);
+		if (fr->func) {
+			fputs(",\"func\":", f);
+			render_json_cstr(f, fr->func);
+		}
+		if (fr->file) {
+			fputs(",\"file\":", f);
+			render_json_cstr(f, fr->file);
+		}
+		if (fr->line)
+			fprintf(f, ",\"line\":%u", fr->line);
+		putc('}', f);
+	}
+	putc(']', f);
+}
+
 static int json_event(struct sink *s, const struct event *e)
 {
 	struct json_sink *j = (struct json_sink *)s;
@@ -57,6 +82,8 @@ static int json_event(struct sink *s, const struct event *e)
 	case EV_CALL:
 		fputs(",\"args\":", f);
 		args_object(f, e);
+		if (e->nstack)
+			stack_array(f, e);
 		break;
 	case EV_RETURN:
 		if (e->ret.kind != V_NONE) {

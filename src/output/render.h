@@ -37,6 +37,8 @@ void render_json_cstr(FILE *f, const char *s);
 void render_json_char(FILE *f, int64_t i);
 /* A value tree as JSON: render_json.c. */
 void render_json_value(FILE *f, const struct value *v);
+/* An address as a JSON string, "0x401136". */
+void render_json_address(FILE *f, uint64_t a);
 
 /* After writing an event: the first write error, sticky in *err, as
  * -errno (-EPIPE when the reader went away), else 0. Flushes first when

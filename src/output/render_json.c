@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include "output/render.h"
 
-static void address(FILE *f, uint64_t a)
+void render_json_address(FILE *f, uint64_t a)
 {
 	fprintf(f, "\"0x%" PRIx64 "\"", a);
 }
@@ -16,11 +16,11 @@ static void render_pointer(FILE *f, const struct value *v)
 		return;
 	}
 	if (!v->unreadable && !v->nkids && !v->text) {
-		address(f, v->u);
+		render_json_address(f, v->u);
 		return;
 	}
 	fputs("{\"ptr\":", f);
-	address(f, v->u);
+	render_json_address(f, v->u);
 	if (v->unreadable) {
 		fputs(",\"unreadable\":true", f);
 	} else if (v->nkids) {
@@ -37,7 +37,7 @@ static void render_string(FILE *f, const struct value *v)
 {
 	if (v->unreadable) {
 		fputs("{\"ptr\":", f);
-		address(f, v->u);
+		render_json_address(f, v->u);
 		fputs(",\"unreadable\":true}", f);
 	} else if (!v->text) {
 		fputs("null", f);
@@ -126,7 +126,7 @@ void render_json_value(FILE *f, const struct value *v)
 		fputs("\"{...}\"", f);
 		break;
 	case V_RAW:
-		address(f, v->u);
+		render_json_address(f, v->u);
 		break;
 	case V_UNAVAIL:
 		fputs(v->unreadable ? "\"<unreadable>\"" : "\"<optimised out>\"", f);

@@ -28,23 +28,53 @@ static const char *fn_name(const struct event *e)
 	return e->fn && e->fn->name ? e->fn->name : "?";
 }
 
-static void prefix(FILE *f, const struct event *e)
+/* Returns the width of what it printed. */
+static int prefix(FILE *f, const struct event *e)
 {
 	char clock[32];
 	unsigned i;
 
 	render_clock(clock, sizeof(clock), e->ts_ns);
-	fprintf(f, "%s [%d] ", clock, (int)e->tid);
+	int w = fprintf(f, "%s [%d] ", clock, (int)e->tid);
+
 	for (i = 0; i < e->depth; i++)
 		fputs("  ", f);
+	return (w > 0 ? w : 0) + 2 * (int)e->depth;
 }
 
-static void call_head(FILE *f, const struct event *call)
+/* Returns the width of the prefix, where the function name starts. */
+static int call_head(FILE *f, const struct event *call)
 {
-	prefix(f, call);
+	int w = prefix(f, call);
+
 	fprintf(f, "%s(", fn_name(call));
 	render_text_args(f, call->args, call->nargs);
 	putc(')', f);
+	return w;
+}
+
+/* -S: after the call's line, one line per caller, under the call:
+ * "<- main+0x2a (stack.c:31)", or the bare pc without a symbol. */
+static void stack_lines(FILE *f, const struct event *call, int indent)
+{
+	for (unsigned i = 0; i < call->nstack; i++) {
+		const struct stack_frame *fr = &call->stack[i];
+
+		fprintf(f, "%*s<- ", indent + 2, "");
+		if (fr->func)
+			fputs(fr->func, f);
+		else
+			fprintf(f, "0x%" PRIx64, fr->pc);
+		if (fr->file) {
+			const char *base = strrchr(fr->file, '/');
+
+			fprintf(f, " (%s", base ? base + 1 : fr->file);
+			if (fr->line)
+				fprintf(f, ":%u", fr->line);
+			putc(')', f);
+		}
+		putc('\n', f);
+	}
 }
 
 /* " = ret <dur>", " <dur>" for void, " <unwound> <dur>" */
@@ -116,8 +146,10 @@ static void release_held(struct text_sink *t, const struct event *next)
 	 * open with "..." too if the record cannot be kept. */
 	if (nested)
 		nested = remember_brace(t, h);
-	call_head(t->base.out, h);
+	int w = call_head(t->base.out, h);
+
 	fputs(nested ? " {\n" : " ...\n", t->base.out);
+	stack_lines(t->base.out, h, w);
 	event_free(h);
 	t->holding = false;
 }
@@ -133,8 +165,10 @@ static int text_event(struct sink *s, const struct event *e)
 	if (t->holding) {
 		if (e->type != EV_CALL && e->tid == t->held.tid &&
 		    e->call_id == t->held.call_id) {
-			call_head(f, &t->held);
+			int w = call_head(f, &t->held);
+
 			result_tail(f, e);
+			stack_lines(f, &t->held, w);
 			event_free(&t->held);
 			t->holding = false;
 			return render_status(f, &t->err, false);
@@ -147,8 +181,10 @@ static int text_event(struct sink *s, const struct event *e)
 			t->holding = true;
 		} else {
 			/* Out of memory: the call still shows, only unmerged. */
-			call_head(f, e);
+			int w = call_head(f, e);
+
 			fputs(" ...\n", f);
+			stack_lines(f, e, w);
 		}
 	} else {
 		prefix(f, e);

@@ -2,7 +2,10 @@
 # Build the e2e target programs into OUTDIR/O0 and OUTDIR/O2.
 #   O0: -O0 -g -fno-inline      O2: -O2 -g
 # nodwarf is built without -g and stripped of debug sections (symbols kept);
-# nodwarf-stripped has no symbol table either.
+# nodwarf-stripped has no symbol table either. stack-nocfi is stack.c
+# without -g and without unwind tables, with frame pointers; stack.c itself
+# is copied next to the programs, for tests/e2e/stack.py to find its
+# marked lines where no source tree is (the arm64 guest).
 # The value targets of tests/targets/values/ (v_ints, v_floats, ..., v_cxx,
 # see tests/e2e/values.py) are built into OUTDIR/O0, OUTDIR/O2 and also
 # OUTDIR/O2-split: -O2 -g -gsplit-dwarf, each NAME with its NAME.dwo next to
@@ -57,9 +60,12 @@ for opt in O0 O2; do
 	esac
 	d=$OUT/$opt
 	mkdir -p "$d"
-	for t in args recurse longjmp signal loop clones conds summary; do
+	for t in args recurse longjmp signal loop clones conds summary stack; do
 		$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/$t" "$SRC/$t.c"
 	done
+	$CC -std=gnu11 $FLAGS $WARN $EXTRA -fno-asynchronous-unwind-tables -fno-unwind-tables \
+		-fno-omit-frame-pointer -o "$d/stack-nocfi" "$SRC/stack.c"
+	cp "$SRC/stack.c" "$d/stack.c"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -I"$SRC" -pthread -o "$d/threads" "$THREADS_SRC"
 	$CC -std=gnu11 $FLAGS $WARN $EXTRA -o "$d/nodwarf" "$SRC/nodwarf.c"
 	$STRIP --strip-debug "$d/nodwarf"

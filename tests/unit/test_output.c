@@ -826,6 +826,82 @@ START_TEST(text_holds_a_copy)
 }
 END_TEST
 
+/* Callers (-S): a symbol with a line, a symbol only, a bare address. */
+static struct stack_frame frames[] = {
+	{ 0x401136, (char *)"middle+0x1c", (char *)"/src/app/stack.c", 21 },
+	{ 0x401180, (char *)"outer+0x10", NULL, 0 },
+	{ 0x7f0012345678, NULL, NULL, 0 },
+	{ 0x401200, (char *)"main+0x2a", (char *)"stack.c", 0 },
+};
+
+START_TEST(text_stack)
+{
+	struct value args[] = { named("n", vint(3)) };
+	struct event ev[] = {
+		call(&fn_a, 100, 0, 1, US(0), args, 1),
+		call(&fn_b, 100, 1, 2, US(10), NULL, 0),
+		ret(&fn_b, 100, 1, 2, US(11), vint(0), 850),
+		ret(&fn_a, 100, 0, 1, US(1250), vkind(V_NONE), 1250000),
+		call(&fn_c, 200, 2, 3, US(1300), NULL, 0),
+	};
+	char *got;
+
+	ev[0].stack = &frames[3];
+	ev[0].nstack = 1;
+	ev[1].stack = frames;
+	ev[1].nstack = 3;
+	ev[4].stack = &frames[1];
+	ev[4].nstack = 1;
+	got = run_sink(FMT_TEXT, ev, 5, -1);
+	ck_assert_str_eq(got,
+		"22:13:20.123456 [100] A(n=3) {\n"
+		"                        <- main+0x2a (stack.c)\n"
+		"22:13:20.123466 [100]   B() = 0 <850ns>\n"
+		"                          <- middle+0x1c (stack.c:21)\n"
+		"                          <- outer+0x10\n"
+		"                          <- 0x7f0012345678\n"
+		"22:13:20.124706 [100] } A <1.25ms>\n"
+		"22:13:20.124756 [200]     C() ...\n"
+		"                            <- outer+0x10\n");
+	free(got);
+}
+END_TEST
+
+START_TEST(json_stack)
+{
+	struct event ev[] = {
+		call(&fn_parse, 1, 0, 1, T0, NULL, 0),
+		ret(&fn_parse, 1, 0, 1, T0 + 1234, vint(0), 1234),
+		call(&fn_parse, 1, 0, 2, T0, NULL, 0),
+	};
+	char *got;
+
+	ev[0].stack = frames;
+	ev[0].nstack = 4;
+	/* frames on a return are not the sink's business */
+	ev[1].stack = frames;
+	ev[1].nstack = 4;
+	got = run_sink(FMT_JSON, ev, 3, -1);
+	ck_assert_str_eq(got,
+		"{\"type\":\"call\",\"ts\":1732400000123456789,\"pid\":100,"
+		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"/path/to/bin\",\"args\":{},\"stack\":["
+		"{\"pc\":\"0x401136\",\"func\":\"middle+0x1c\","
+		"\"file\":\"/src/app/stack.c\",\"line\":21},"
+		"{\"pc\":\"0x401180\",\"func\":\"outer+0x10\"},"
+		"{\"pc\":\"0x7f0012345678\"},"
+		"{\"pc\":\"0x401200\",\"func\":\"main+0x2a\","
+		"\"file\":\"stack.c\"}]}\n"
+		"{\"type\":\"return\",\"ts\":1732400000123458023,\"pid\":100,"
+		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"/path/to/bin\",\"ret\":0,\"dur_ns\":1234}\n"
+		"{\"type\":\"call\",\"ts\":1732400000123456789,\"pid\":100,"
+		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"/path/to/bin\",\"args\":{}}\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(json_lines)
 {
 	struct value args[] = {
@@ -981,6 +1057,36 @@ START_TEST(event_deep_copy)
 }
 END_TEST
 
+START_TEST(stack_deep_copy)
+{
+	struct event src = call(&fn_a, 5, 1, 9, T0, NULL, 0), dst;
+
+	src.stack = frames;
+	src.nstack = 4;
+	ck_assert_int_eq(event_copy(&dst, &src), 0);
+	ck_assert_ptr_ne(dst.stack, src.stack);
+	ck_assert_uint_eq(dst.nstack, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		ck_assert_uint_eq(dst.stack[i].pc, frames[i].pc);
+		ck_assert_uint_eq(dst.stack[i].line, frames[i].line);
+		if (frames[i].func) {
+			ck_assert_ptr_ne(dst.stack[i].func, frames[i].func);
+			ck_assert_str_eq(dst.stack[i].func, frames[i].func);
+		} else {
+			ck_assert_ptr_null(dst.stack[i].func);
+		}
+		if (frames[i].file)
+			ck_assert_str_eq(dst.stack[i].file, frames[i].file);
+		else
+			ck_assert_ptr_null(dst.stack[i].file);
+	}
+	event_free(&dst);
+	ck_assert_ptr_null(dst.stack);
+	ck_assert_uint_eq(dst.nstack, 0);
+	stack_free(NULL, 0);
+}
+END_TEST
+
 static Suite *output_suite(void)
 {
 	Suite *s = suite_create("output");
@@ -994,6 +1100,7 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, trees);
 	tcase_add_test(tc, tree_deep_copy);
 	tcase_add_test(tc, event_deep_copy);
+	tcase_add_test(tc, stack_deep_copy);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json_escape");
@@ -1012,6 +1119,8 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, text_tick_holds_then_releases);
 	tcase_add_test(tc, text_lost_frames);
 	tcase_add_test(tc, text_holds_a_copy);
+	tcase_add_test(tc, text_stack);
+	tcase_add_test(tc, json_stack);
 	tcase_add_test(tc, json_lines);
 	tcase_add_test(tc, json_flushes_each_line);
 	tcase_add_loop_test(tc, epipe, 0, 2);
