@@ -119,9 +119,10 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 		if (ret)
 			e.ret = *ret;
 		emit(t, &e);
-		if (type == EV_RETURN)
+		/* a dropped call is counted by summaries only */
+		if (!f->dropped && type == EV_RETURN)
 			t->n.returns++;
-		else
+		else if (!f->dropped)
 			t->n.unwinds++;
 	}
 	trap_return_unref(t, f->ra);
