@@ -30,6 +30,7 @@ struct symtab {
 	size_t nnoted;
 	void *attachment;
 	void (*release)(void *);
+	struct bss_table bss;
 };
 
 struct cand {
@@ -131,6 +132,7 @@ void symtab_close(struct symtab *st)
 		free(b);
 	}
 	dwfl_end(st->dwfl);
+	sym_bss_free(&st->bss);
 	if (st->release)
 		st->release(st->attachment);
 	free(st->debuginfo_path);
@@ -402,7 +404,7 @@ free_lists:
 int symtab_describe_at(struct symtab *st, uint64_t look, uint64_t shown,
 		       char *buf, size_t len)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(st->dwfl, look);
+	Dwfl_Module *mod = sym_module_at(st->dwfl, &st->bss, look);
 	GElf_Off off = 0;
 	GElf_Sym sym;
 	struct cxx_name cxx = { 0 };

@@ -38,6 +38,22 @@ struct mod_list {
 	size_t n, cap;
 };
 
+/* The zero-filled ends of the modules' data segments (symbols_bss.c). */
+struct bss_range {
+	uint64_t lo, hi;
+	Dwfl_Module *mod;
+};
+
+struct bss_table {
+	struct bss_range *v;
+	size_t n;
+	bool known;          /* listed (on the first lookup that needs it) */
+};
+
+/* The module holding addr, in its .bss too; NULL when none does. */
+Dwfl_Module *sym_module_at(Dwfl *dwfl, struct bss_table *t, uint64_t addr);
+void sym_bss_free(struct bss_table *t);
+
 void sym_exe_read(pid_t pid, struct exe_id *exe);
 /* The modules reported in dwfl, classified; 0 or -ENOMEM. Release with
  * sym_free_modules. */

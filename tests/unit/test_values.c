@@ -146,6 +146,9 @@ union un { int i; unsigned short h[2]; float f; };
 struct holder { struct node *n; int k; };
 
 int tv_table[8];
+/* Zero-filled, 64 KiB: its end lies past the data segment's last page
+ * from the file, in memory that /proc/self/maps shows as anonymous. */
+char tv_bss[65536];
 
 PROBE void tv_deref(struct node *n, struct node *null, struct node *bad,
 		    const struct l1 *deep, struct flex *fl, union un *u)
@@ -228,7 +231,7 @@ static struct value_limits limits;
 
 static struct values_src source(const struct arch_regs *r, size_t strlimit)
 {
-	limits = (struct value_limits){ strlimit, 16, 2 };
+	limits = (struct value_limits){ strlimit, 16, 2, 0 };
 	return (struct values_src){ .r = r, .rd = self_read, .lim = &limits };
 }
 
@@ -1043,7 +1046,7 @@ START_TEST(arrays_bitfields_anonymous)
 	free_args(v, 4);
 
 	/* -A 3, --depth 3, -s 2 */
-	limits = (struct value_limits){ 2, 3, 3 };
+	limits = (struct value_limits){ 2, 3, 3, 0 };
 	v = read_args(fn("tv_agg"), &src, 4, NULL);
 	k = &v[0].kids[0];
 	ck_assert_uint_eq(kid(k, "a")->nkids, 3);
@@ -1131,6 +1134,12 @@ START_TEST(pointers_symbolized)
 	snprintf(want, sizeof(want), "\"%p\"", (void *)&local);
 	expect_render(render_json_value, &v[2], want);
 	expect_render(render_text_value, &v[3], "NULL");
+	free_args(v, 4);
+
+	/* a global in .bss past the file's pages still has its name */
+	set_int_arg(&r, 1, (uintptr_t)&tv_bss[60000]);
+	v = read_args(fn("tv_syms"), &src, 4, NULL);
+	ck_assert_str_eq(v[1].text, "tv_bss+0xea60");
 	free_args(v, 4);
 
 	/* without a symbolizer: plain addresses */
