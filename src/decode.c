@@ -294,14 +294,6 @@ static int dec_enum(Dwarf_Die *t, const uint8_t *buf, size_t size,
 	return is_flags(t, size) ? flags_text(t, w, size, v) : 0;
 }
 
-static bool is_aggregate(Dwarf_Die *t)
-{
-	int tag = dwarf_tag(t);
-
-	return tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
-	       tag == DW_TAG_union_type;
-}
-
 static int symbolize(const struct values_src *src, struct value *v)
 {
 	char buf[256];
@@ -336,7 +328,7 @@ static int dec_pointer(const struct values_src *src, Dwarf_Die *t,
 	    !dwarf_hasattr(&peeled, DW_AT_declaration) &&
 	    pos.followed <= src->lim->follow_more &&
 	    pos.level < src->lim->depth)
-		follow = ref || is_aggregate(&peeled);
+		follow = ref || dw_is_aggregate(&peeled);
 	if (!follow)
 		return symbolize(src, v);
 	v->kids = calloc(1, sizeof(*v->kids));

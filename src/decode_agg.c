@@ -127,13 +127,9 @@ static int splice(const struct values_src *src, Dwarf_Die *type,
 static bool anonymous_aggregate(Dwarf_Die *m, Dwarf_Die *mtype)
 {
 	Dwarf_Die t;
-	int tag;
 
-	if (dwarf_diename(m) || dwarf_peel_type(mtype, &t) != 0)
-		return false;
-	tag = dwarf_tag(&t);
-	return tag == DW_TAG_structure_type || tag == DW_TAG_union_type ||
-	       tag == DW_TAG_class_type;
+	return !dwarf_diename(m) && dwarf_peel_type(mtype, &t) == 0 &&
+	       dw_is_aggregate(&t);
 }
 
 /* The members of agg (decoded one level below pos) as v's kids. */
@@ -146,21 +142,15 @@ static int dec_members(const struct values_src *src, Dwarf_Die *agg,
 	uint64_t off;
 	int rc = 0;
 
-	if (dwarf_child(agg, &m) != 0)
-		return 0;
-	do {
-		int tag = dwarf_tag(&m);
+	for (bool more = dw_first_member(agg, &m); more && !rc; more = dw_next_member(&m)) {
 		struct value *k;
 
-		if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
-			continue;
-		/* static members live elsewhere; vtable pointers are noise */
-		if (dw_is_static_member(&m) ||
-		    dw_flag(&m, DW_AT_artificial) || !dw_type_of(&m, &mtype))
+		/* vtable pointers are noise */
+		if (dw_flag(&m, DW_AT_artificial) || !dw_type_of(&m, &mtype))
 			continue;
 		if (!dw_member_offset(&m, &off) || off > len)
 			off = len;
-		if (tag == DW_TAG_inheritance || anonymous_aggregate(&m, &mtype)) {
+		if (dwarf_tag(&m) == DW_TAG_inheritance || anonymous_aggregate(&m, &mtype)) {
 			rc = splice(src, &mtype, buf + off, len - off, pos, v);
 		} else if (!(k = add_kid(v))) {
 			rc = -ENOMEM;
@@ -172,21 +162,19 @@ static int dec_members(const struct values_src *src, Dwarf_Die *agg,
 				rc = dec_value(src, &mtype, buf + off, len - off,
 					       inner, k);
 		}
-	} while (!rc && dwarf_siblingof(&m, &m) == 0);
+	}
 	return rc;
 }
 
 static bool find_member(Dwarf_Die *agg, const char *name, Dwarf_Die *m,
 			uint64_t *off)
 {
-	if (dwarf_child(agg, m) != 0)
-		return false;
-	do {
+	for (bool more = dw_first_member(agg, m); more; more = dw_next_member(m)) {
 		const char *n = dwarf_diename(m);
 
 		if (dwarf_tag(m) == DW_TAG_member && n && !strcmp(n, name))
 			return dw_member_offset(m, off);
-	} while (dwarf_siblingof(m, m) == 0);
+	}
 	return false;
 }
 

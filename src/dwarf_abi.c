@@ -144,15 +144,7 @@ static void scan_members(struct agg_scan *s, Dwarf_Die *agg, uint64_t off,
 	Dwarf_Attribute a;
 	uint64_t moff;
 
-	if (dwarf_child(agg, &m) != 0)
-		return;
-	do {
-		int tag = dwarf_tag(&m);
-
-		if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
-			continue;
-		if (tag == DW_TAG_member && dw_is_static_member(&m))
-			continue;
+	for (bool more = dw_first_member(agg, &m); more; more = dw_next_member(&m)) {
 		if (!dw_member_offset(&m, &moff) ||
 		    !dwarf_formref_die(dwarf_attr(&m, DW_AT_type, &a), &mtype)) {
 			/* Unknown layout: never claim floats we can't see. */
@@ -165,7 +157,7 @@ static void scan_members(struct agg_scan *s, Dwarf_Die *agg, uint64_t off,
 			continue;
 		}
 		scan(s, &mtype, off + moff, depth + 1);
-	} while (dwarf_siblingof(&m, &m) == 0);
+	}
 }
 
 static void scan_array(struct agg_scan *s, Dwarf_Die *arr, uint64_t off,
@@ -334,15 +326,7 @@ static long hfa_members(Dwarf_Die *type, unsigned *kind, int depth)
 	case DW_TAG_class_type:
 	case DW_TAG_union_type:
 		is_union = dwarf_tag(&t) == DW_TAG_union_type;
-		if (dwarf_child(&t, &m) != 0)
-			break;
-		do {
-			int tag = dwarf_tag(&m);
-
-			if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
-				continue;
-			if (tag == DW_TAG_member && dw_is_static_member(&m))
-				continue;
+		for (bool more = dw_first_member(&t, &m); more; more = dw_next_member(&m)) {
 			if (dwarf_hasattr(&m, DW_AT_bit_size) ||
 			    !dwarf_formref_die(dwarf_attr(&m, DW_AT_type, &a), &mtype))
 				return -1;
@@ -353,7 +337,7 @@ static long hfa_members(Dwarf_Die *type, unsigned *kind, int depth)
 				n = sub > n ? sub : n;
 			else
 				n += sub;
-		} while (dwarf_siblingof(&m, &m) == 0);
+		}
 		break;
 	default:
 		return -1;
@@ -368,9 +352,7 @@ static long hfa_members(Dwarf_Die *type, unsigned *kind, int depth)
 static void classify_aggregate(Dwarf_Die *t, struct abi_type *out)
 {
 	struct agg_scan s;
-	int tag = dwarf_tag(t);
-	bool record = tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
-		      tag == DW_TAG_union_type;
+	bool record = dw_is_aggregate(t);
 	unsigned kind = 0;
 	long n;
 

@@ -50,8 +50,33 @@ bool dw_member_offset(Dwarf_Die *m, uint64_t *off)
 	return true;
 }
 
-bool dw_is_static_member(Dwarf_Die *m)
+bool dw_is_aggregate(Dwarf_Die *type)
 {
-	return dwarf_hasattr(m, DW_AT_declaration) ||
-	       dwarf_hasattr(m, DW_AT_external);
+	int tag = dwarf_tag(type);
+
+	return tag == DW_TAG_structure_type || tag == DW_TAG_class_type ||
+	       tag == DW_TAG_union_type;
+}
+
+static bool is_data_member(Dwarf_Die *m)
+{
+	int tag = dwarf_tag(m);
+
+	if (tag == DW_TAG_inheritance)
+		return true;
+	return tag == DW_TAG_member && !dwarf_hasattr(m, DW_AT_declaration) &&
+	       !dwarf_hasattr(m, DW_AT_external);
+}
+
+bool dw_next_member(Dwarf_Die *m)
+{
+	while (dwarf_siblingof(m, m) == 0)
+		if (is_data_member(m))
+			return true;
+	return false;
+}
+
+bool dw_first_member(Dwarf_Die *agg, Dwarf_Die *m)
+{
+	return dwarf_child(agg, m) == 0 && (is_data_member(m) || dw_next_member(m));
 }

@@ -17,7 +17,13 @@ bool dw_type_of(Dwarf_Die *die, Dwarf_Die *out);
 /* A data member's byte offset in its struct (0 for union members);
  * false for a pre-DWARF 3 location expression. */
 bool dw_member_offset(Dwarf_Die *m, uint64_t *off);
-/* A C++ static data member: declared in the class, stored elsewhere. */
-bool dw_is_static_member(Dwarf_Die *m);
+/* A struct, class or union type. */
+bool dw_is_aggregate(Dwarf_Die *type);
+/* The data members and base classes of an aggregate, in order, without
+ * its static members (declared in the class, stored elsewhere): *m is
+ * the first with dw_first_member, the next with dw_next_member; false
+ * when there is none. */
+bool dw_first_member(Dwarf_Die *agg, Dwarf_Die *m);
+bool dw_next_member(Dwarf_Die *m);
 
 #endif

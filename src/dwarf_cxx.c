@@ -23,14 +23,7 @@ static bool class_type(Dwarf_Die *die, Dwarf_Die *out)
 			break;
 		die = out;
 	}
-	switch (dwarf_tag(out)) {
-	case DW_TAG_structure_type:
-	case DW_TAG_class_type:
-	case DW_TAG_union_type:
-		return true;
-	default:
-		return false;
-	}
+	return dw_is_aggregate(out);
 }
 
 /* S(const S &) or S(S &&): one parameter besides `this`, a reference to

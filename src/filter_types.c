@@ -67,12 +67,6 @@ static bool peel(const Dwarf_Die *type, bool follow, Dwarf_Die *out)
 	return true;
 }
 
-static bool is_aggregate(int tag)
-{
-	return tag == DW_TAG_structure_type || tag == DW_TAG_union_type ||
-	       tag == DW_TAG_class_type;
-}
-
 /* name among agg's members, looking into anonymous members and base
  * classes as the decoder shows them inline: 1 found, 0 not, -1 unknown
  * (a declaration without members). */
@@ -83,28 +77,25 @@ static int find_member(Dwarf_Die *agg, const char *name, Dwarf_Die *type, int de
 
 	if (dw_flag(agg, DW_AT_declaration))
 		return -1;
-	if (depth > 8 || dwarf_child(agg, &m) != 0)
+	if (depth > 8)
 		return 0;
-	do {
-		int tag = dwarf_tag(&m);
+	for (bool more = dw_first_member(agg, &m); more; more = dw_next_member(&m)) {
 		const char *mn = dwarf_diename(&m);
 
-		if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
-			continue;
-		if (tag == DW_TAG_member && mn) {
-			if (strcmp(mn, name) || dw_is_static_member(&m))
+		if (dwarf_tag(&m) == DW_TAG_member && mn) {
+			if (strcmp(mn, name))
 				continue;
 			if (!dw_type_of(&m, type))
 				return -1;
 			return 1;
 		}
 		if (!dw_type_of(&m, &sub) || !peel(&sub, false, &sub) ||
-		    !is_aggregate(dwarf_tag(&sub)))
+		    !dw_is_aggregate(&sub))
 			continue;
 		rc = find_member(&sub, name, type, depth + 1);
 		if (rc)
 			return rc;
-	} while (dwarf_siblingof(&m, &m) == 0);
+	}
 	return 0;
 }
 
@@ -116,7 +107,7 @@ static int member(void *ctx, const void *type, const char *name, const void **ou
 	*out = NULL;
 	if (!peel(type, true, &agg))
 		return 0;
-	if (!is_aggregate(dwarf_tag(&agg)))
+	if (!dw_is_aggregate(&agg))
 		return -EINVAL;
 	rc = find_member(&agg, name, &mt, 0);
 	if (rc == 0)
@@ -155,7 +146,7 @@ static bool has_enumerator(Dwarf_Die *die, const char *name, int depth)
 		if (tag == DW_TAG_enumerator && n && !strcmp(n, name))
 			return true;
 		if ((tag == DW_TAG_enumeration_type || tag == DW_TAG_namespace ||
-		     is_aggregate(tag) || tag == DW_TAG_subprogram ||
+		     dw_is_aggregate(&c) || tag == DW_TAG_subprogram ||
 		     tag == DW_TAG_lexical_block) &&
 		    has_enumerator(&c, name, depth + 1))
 			return true;
