@@ -127,6 +127,16 @@ struct abi_loc {
 	uint64_t addr;
 };
 
+/* For the back ends: one more register piece of loc. */
+static inline void abi_add_piece(struct abi_loc *loc, enum abi_piece_kind kind,
+				 unsigned size, unsigned reg, uint64_t word)
+{
+	loc->kind = LOC_REGS;
+	loc->piece[loc->npieces++] = (struct abi_piece){
+		.kind = kind, .size = size, .reg = reg, .word = word,
+	};
+}
+
 struct abi_cursor {
 	unsigned next_int;
 	unsigned next_float;

@@ -41,18 +41,6 @@ void arch_abi_start(struct abi_cursor *c, const struct arch_regs *r,
 		c->ret_buf = r->g.regs[8];
 }
 
-static void add_piece(struct abi_loc *loc, enum abi_piece_kind kind,
-		      unsigned size, unsigned reg, uint64_t word)
-{
-	struct abi_piece *p = &loc->piece[loc->npieces++];
-
-	loc->kind = LOC_REGS;
-	p->kind = kind;
-	p->size = size;
-	p->reg = reg;
-	p->word = word;
-}
-
 /* Stack slots are multiples of 8 bytes, aligned to 8 or to 16 for types
  * that need it. */
 static void on_stack(struct abi_cursor *c, size_t size, unsigned align,
@@ -87,7 +75,7 @@ static void int_pieces(struct abi_cursor *c, const struct arch_regs *r,
 	for (unsigned i = 0; i < n; i++) {
 		size_t left = size - 8 * i;
 
-		add_piece(loc, PIECE_INT, left > 8 ? 8 : (unsigned)left, 0,
+		abi_add_piece(loc, PIECE_INT, left > 8 ? 8 : (unsigned)left, 0,
 			  r->g.regs[c->next_int++]);
 	}
 }
@@ -106,7 +94,7 @@ static void aggregate(struct abi_cursor *c, const struct arch_regs *r,
 		}
 		loc->kind = LOC_REGS;
 		for (unsigned i = 0; i < t->hfa_count; i++)
-			add_piece(loc, PIECE_FP, t->hfa_size, c->next_float++, 0);
+			abi_add_piece(loc, PIECE_FP, t->hfa_size, c->next_float++, 0);
 		return;
 	}
 	if (t->size == 0) {
@@ -144,7 +132,7 @@ void arch_abi_next(struct abi_cursor *c, const struct arch_regs *r,
 	case ABI_FLOAT:
 	case ABI_LONG_DOUBLE:   /* binary128, in a vector register */
 		if (c->next_float < NSRN)
-			add_piece(loc, PIECE_FP, t->size ? (unsigned)t->size : 8,
+			abi_add_piece(loc, PIECE_FP, t->size ? (unsigned)t->size : 8,
 				  c->next_float++, 0);
 		else
 			on_stack(c, t->size ? t->size : 8, t->align, loc);
@@ -173,12 +161,12 @@ void arch_abi_return(const struct arch_regs *r, const struct abi_type *t,
 	}
 	switch (t->cls) {
 	case ABI_INT:
-		add_piece(loc, PIECE_INT, t->size && t->size < 8 ? (unsigned)t->size : 8,
+		abi_add_piece(loc, PIECE_INT, t->size && t->size < 8 ? (unsigned)t->size : 8,
 			  0, r->g.regs[0]);
 		return;
 	case ABI_FLOAT:
 	case ABI_LONG_DOUBLE:
-		add_piece(loc, PIECE_FP, t->size ? (unsigned)t->size : 8, 0, 0);
+		abi_add_piece(loc, PIECE_FP, t->size ? (unsigned)t->size : 8, 0, 0);
 		return;
 	case ABI_AGGREGATE:
 		break;
@@ -186,13 +174,13 @@ void arch_abi_return(const struct arch_regs *r, const struct abi_type *t,
 	loc->kind = LOC_REGS;
 	if (is_hfa(t)) {
 		for (unsigned i = 0; i < t->hfa_count; i++)
-			add_piece(loc, PIECE_FP, t->hfa_size, i, 0);
+			abi_add_piece(loc, PIECE_FP, t->hfa_size, i, 0);
 		return;
 	}
 	for (unsigned i = 0; 8 * i < t->size && i < 2; i++) {
 		size_t left = t->size - 8 * i;
 
-		add_piece(loc, PIECE_INT, left > 8 ? 8 : (unsigned)left, 0,
+		abi_add_piece(loc, PIECE_INT, left > 8 ? 8 : (unsigned)left, 0,
 			  r->g.regs[i]);
 	}
 }

@@ -77,18 +77,6 @@ void arch_abi_start(struct abi_cursor *c, const struct arch_regs *r,
 	}
 }
 
-static void add_piece(struct abi_loc *loc, enum abi_piece_kind kind,
-		      unsigned size, unsigned reg, uint64_t word)
-{
-	struct abi_piece *p = &loc->piece[loc->npieces++];
-
-	loc->kind = LOC_REGS;
-	p->kind = kind;
-	p->size = size;
-	p->reg = reg;
-	p->word = word;
-}
-
 static unsigned clamp(size_t size, unsigned max)
 {
 	return size == 0 || size > max ? max : (unsigned)size;
@@ -133,18 +121,18 @@ static void place(struct abi_loc *loc, const struct abi_type *t,
 
 		switch (eb[i]) {
 		case EB_INT:
-			add_piece(loc, PIECE_INT, size, 0, ints[ni++]);
+			abi_add_piece(loc, PIECE_INT, size, 0, ints[ni++]);
 			break;
 		case EB_SSE:
 			if (i + 1 < n && eb[i + 1] == EB_SSEUP)
 				size = 16;
-			add_piece(loc, PIECE_FP, size, sse++, 0);
+			abi_add_piece(loc, PIECE_FP, size, sse++, 0);
 			break;
 		case EB_SSEUP:
 			break;
 		case EB_NONE:
 			/* padding only: zeros keep later pieces in place */
-			add_piece(loc, PIECE_INT, size, 0, 0);
+			abi_add_piece(loc, PIECE_INT, size, 0, 0);
 			break;
 		}
 	}
@@ -184,7 +172,7 @@ void arch_abi_next(struct abi_cursor *c, const struct arch_regs *r,
 	switch (t->cls) {
 	case ABI_INT:
 		if (c->next_int < NINT)
-			add_piece(loc, PIECE_INT, clamp(t->size, 8), 0,
+			abi_add_piece(loc, PIECE_INT, clamp(t->size, 8), 0,
 				  int_reg(r, c->next_int++));
 		else
 			on_stack(c, 8, 8, loc);
@@ -197,7 +185,7 @@ void arch_abi_next(struct abi_cursor *c, const struct arch_regs *r,
 			loc->kind = LOC_NONE;
 			c->next_float++;
 		} else {
-			add_piece(loc, PIECE_FP, clamp(t->size, 16), c->next_float++, 0);
+			abi_add_piece(loc, PIECE_FP, clamp(t->size, 16), c->next_float++, 0);
 		}
 		return;
 	case ABI_LONG_DOUBLE:
@@ -226,23 +214,23 @@ void arch_abi_return(const struct arch_regs *r, const struct abi_type *t,
 	/* 16 bytes per x87 register, as long double takes in memory: the
 	 * imaginary part of a complex lands at 16 */
 	if (x87 == 1) {
-		add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0, 0);
+		abi_add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0, 0);
 		return;
 	}
 	if (x87 == 2) {
-		add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0, 0);
-		add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0 + 1, 0);
+		abi_add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0, 0);
+		abi_add_piece(loc, PIECE_FP, 16, ARCH_FP_ST0 + 1, 0);
 		return;
 	}
 	switch (t->cls) {
 	case ABI_INT:
-		add_piece(loc, PIECE_INT, clamp(t->size, 8), 0, r->g.rax);
+		abi_add_piece(loc, PIECE_INT, clamp(t->size, 8), 0, r->g.rax);
 		return;
 	case ABI_FLOAT:
 		if (t->size > 16)
 			loc->kind = LOC_NONE;
 		else
-			add_piece(loc, PIECE_FP, clamp(t->size, 16), 0, 0);
+			abi_add_piece(loc, PIECE_FP, clamp(t->size, 16), 0, 0);
 		return;
 	case ABI_LONG_DOUBLE:
 	case ABI_AGGREGATE:
