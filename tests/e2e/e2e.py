@@ -259,7 +259,7 @@ def check_stats(err, calls, returns, unwinds):
     return s
 
 
-def load_json(path, module=None, pid=None, t0=None, t1=None):
+def load_json(path, module=None, pid=None, t0=None, t1=None, loads=json.loads):
     check(os.path.exists(path), "no trace file %s" % path)
     evs = []
     with open(path, "rb") as f:
@@ -269,7 +269,7 @@ def load_json(path, module=None, pid=None, t0=None, t1=None):
             continue
         line = raw.decode("utf-8", "surrogateescape")
         try:
-            ev = json.loads(line)
+            ev = loads(line)
         except ValueError as e:
             raise TestFail("trace line %d is not JSON (%s): %s" % (n, e, short(line, 200)))
         check(isinstance(ev, dict), "trace line %d is not an object" % n)

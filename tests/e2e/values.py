@@ -411,25 +411,6 @@ def parse_expects(text):
 VOID = object()
 
 
-def load_trace(path, module, pid, t0, t1):
-    E.check(os.path.exists(path), "no trace file %s" % path)
-    evs = []
-    with open(path, "rb") as f:
-        data = f.read()
-    for n, raw in enumerate(data.split(b"\n"), 1):
-        if not raw.strip():
-            continue
-        line = raw.decode("utf-8", "surrogateescape")
-        try:
-            ev = jloads(line)
-        except ValueError as e:
-            raise E.TestFail("trace line %d is not JSON (%s): %s" % (n, e, E.short(line, 300)))
-        E.check(isinstance(ev, dict), "trace line %d is not an object" % n)
-        E.schema(ev, n, module, pid, t0, t1)
-        evs.append(ev)
-    return evs
-
-
 def compare_trace(evs, expects, o, pid):
     """Pair the target's expect lines with latch's call/return records, in
     order, and compare every argument and return value."""
@@ -510,7 +491,7 @@ def t_json(s, ctx, family, opt, mode, extra=()):
             % (E.short(E.drop_pid(out)), E.short(base)))
     expects = parse_expects(out)
     E.check(expects, "no expect lines from %s" % prog)
-    evs = load_trace(trace, os.path.realpath(exe), pid, lp.t0, lp.t1)
+    evs = E.load_json(trace, os.path.realpath(exe), pid, lp.t0, lp.t1, loads=jloads)
     n = compare_trace(evs, expects, options(extra), pid)
     E.check_stats(lp.err(), n, n, 0)
 
