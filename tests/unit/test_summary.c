@@ -230,18 +230,24 @@ static const struct event sample[] = {
 	{ .type = EV_CALL, .ts_ns = MS(7), .fn = &fn_read },
 };
 
-START_TEST(json_table)
+/* The table of a run that starts at MS(0) and makes the n calls of e. */
+static char *one_table(enum output_format fmt, const struct event *e, size_t n)
 {
 	struct capture c;
 	struct sink *s;
-	char *got;
 
-	ck_assert_int_eq(summary_sink_open(FMT_JSON, cap_open(&c), 0, &s), 0);
+	ck_assert_int_eq(summary_sink_open(fmt, cap_open(&c), 0, &s), 0);
 	ck_assert_int_eq(s->ops->tick(s, MS(0)), 0);
-	feed(s, sample, sizeof(sample) / sizeof(sample[0]));
+	feed(s, e, n);
 	ck_assert_int_eq(s->ops->flush(s), 0);
 	s->ops->destroy(s);
-	got = cap_close(&c);
+	return cap_close(&c);
+}
+
+START_TEST(json_table)
+{
+	char *got = one_table(FMT_JSON, sample, sizeof(sample) / sizeof(sample[0]));
+
 	ck_assert_str_eq(got,
 		"{\"type\":\"summary\",\"interval\":false,\"start_ns\":1732400000123456789,"
 		"\"end_ns\":1732400000130456789,\"functions\":["
@@ -261,17 +267,10 @@ END_TEST
 
 START_TEST(text_table)
 {
-	struct capture c;
-	struct sink *s;
 	char *got;
 
 	utc();
-	ck_assert_int_eq(summary_sink_open(FMT_TEXT, cap_open(&c), 0, &s), 0);
-	ck_assert_int_eq(s->ops->tick(s, MS(0)), 0);
-	feed(s, sample, sizeof(sample) / sizeof(sample[0]));
-	ck_assert_int_eq(s->ops->flush(s), 0);
-	s->ops->destroy(s);
-	got = cap_close(&c);
+	got = one_table(FMT_TEXT, sample, sizeof(sample) / sizeof(sample[0]));
 	ck_assert_str_eq(got,
 		"== summary 22:13:20.123456 - 22:13:20.130456 (7.00ms) ==\n"
 		"FUNCTION  MODULE      CALLS  RETURNS  UNWINDS  TOTAL   MEAN    MIN    MAX    P50    P90    P99\n"
@@ -474,18 +473,12 @@ END_TEST
 /* A dropped event counts in the summary like any other. */
 START_TEST(summary_counts_dropped)
 {
-	struct capture c;
-	struct sink *s;
-	char *got;
 	struct event e[] = { ev(EV_CALL, &fn_idle, MS(1), 0),
 			     ev(EV_RETURN, &fn_idle, MS(2), 40) };
+	char *got;
 
 	e[0].dropped = e[1].dropped = true;
-	ck_assert_int_eq(summary_sink_open(FMT_JSON, cap_open(&c), 0, &s), 0);
-	feed(s, e, 2);
-	ck_assert_int_eq(s->ops->flush(s), 0);
-	s->ops->destroy(s);
-	got = cap_close(&c);
+	got = one_table(FMT_JSON, e, 2);
 	ck_assert_ptr_nonnull(strstr(got, "\"calls\":1,\"returns\":1,\"unwinds\":0,\"total_ns\":40,"));
 	free(got);
 }
