@@ -45,10 +45,10 @@ static void free_held(struct frame *f)
 	}
 }
 
-/* A call passed its conditions: false when it is not reported at all
- * (past -n, or over --rate with nothing to count it). Sets e->dropped
- * for one that summaries count but nobody prints. */
-static bool admit(struct tracer *t, struct event *e)
+/* A call passed its conditions at now_ns (monotonic): false when it is
+ * not reported at all (past -n, or over --rate with nothing to count
+ * it). Sets e->dropped for one that summaries count but nobody prints. */
+static bool admit(struct tracer *t, struct event *e, uint64_t now_ns)
 {
 	const struct latch_opts *o = t->opts;
 
@@ -58,7 +58,7 @@ static bool admit(struct tracer *t, struct event *e)
 	}
 	/* --rate limits what is printed; -c alone prints no calls */
 	e->dropped = (!o->summary || o->verbose) &&
-		     !rate_admit(&t->rate, o->rate, mono_ns());
+		     !rate_admit(&t->rate, o->rate, now_ns);
 	if (e->dropped) {
 		t->n.dropped++;
 		return o->summary;
@@ -87,14 +87,14 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 		const struct value *ret)
 {
 	struct frame *f = &th->frames[--th->nframes];
-	uint64_t dur = mono_ns() - f->start_mono_ns;
+	uint64_t now = mono_ns(), dur = now - f->start_mono_ns;
 	bool report = !f->held;
 
 	if (f->held) {
 		if (type == EV_RETURN &&
 		    filter_return(f->filter, f->pending, f->held->args, f->held->nargs,
 				  ret, dur, &t->n.faults)) {
-			report = admit(t, f->held);
+			report = admit(t, f->held, now);
 			if (report)
 				report_call(t, f->held);
 			f->dropped = f->held->dropped;
@@ -232,7 +232,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		t->n.filtered++;
 		goto free_event;
 	}
-	if (verdict == FILTER_REPORT && !admit(t, &e))
+	if (verdict == FILTER_REPORT && !admit(t, &e, f.start_mono_ns))
 		goto free_event;
 	f.call_id = e.call_id = ++t->next_call_id;
 	e.depth = (unsigned)th->nframes;
