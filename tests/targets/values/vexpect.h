@@ -141,19 +141,6 @@ static void vx_hex(const void *p, size_t n)
 		printf("%02x", b[i]);
 }
 
-/* char * (any signedness): its bytes up to the NUL, or null */
-static __attribute__((unused)) void S(const void *s)
-{
-	if (!s) {
-		NUL();
-		return;
-	}
-	vx_sep();
-	printf("{\"$str\":\"");
-	vx_hex(s, strlen((const char *)s));
-	printf("\"}");
-}
-
 /* a string latch must render from n known bytes (std::string) */
 static __attribute__((unused)) void SN(const void *s, size_t n)
 {
@@ -161,6 +148,15 @@ static __attribute__((unused)) void SN(const void *s, size_t n)
 	printf("{\"$str\":\"");
 	vx_hex(s, n);
 	printf("\"}");
+}
+
+/* char * (any signedness): its bytes up to the NUL, or null */
+static __attribute__((unused)) void S(const void *s)
+{
+	if (!s)
+		NUL();
+	else
+		SN(s, strlen((const char *)s));
 }
 
 /* a char[N] member: all its N bytes */
