@@ -1273,7 +1273,7 @@ def main():
     if os.environ.get("LATCH_E2E_PREBUILT") == "1":
         missing = [s.bin(o, n) for o in OPTS for n in ("args", "recurse", "longjmp", "signal", "loop", "clones", "conds",
                                                          "threads", "nodwarf", "nodwarf-stripped", "summary",
-                                                         "stack", "stack-nocfi")
+                                                         "stack", "stack-nocfi", "spans")
                    if not os.access(s.bin(o, n), os.X_OK)]
         missing += [s.bin(o, n) for o in ("O0", "O2", "O2-split")
                     for n in ("v_ints", "v_floats", "v_mixed", "v_structs", "v_structptr", "v_unions",
