@@ -12,8 +12,12 @@
 # string and a struct, against latch-ints on bench_ints, six integers: the
 # cost of decoding values. latch-cond traces bench_fn with a condition that
 # holds for one call in a hundred ('bench_fn if x % 100 == 0'): against the
-# latch row, what a rejected call costs. The results go to standard output and to
-# build/bench/results.txt; progress goes to stderr.
+# latch row, what a rejected call costs. latch-otlp adds --otlp to latch-json
+# (-f json -o /dev/null), exporting every call as a span to a loopback
+# OTLP/HTTP receiver (tests/otlp/receiver.py, started here, decoding every
+# request with the opentelemetry-proto definitions of tests/otlp/protos.sh):
+# what the export costs the traced program. The results go to standard
+# output and to build/bench/results.txt; progress goes to stderr.
 #
 # Environment: BENCH_N (default 100000) calls; ltrace and the "+qos" rows run
 # N/10. A "+qos" row is the same run with every CPU kept out of idle states
@@ -54,6 +58,34 @@ fi
 LOOP=$PWD/$B/loop
 ADDR=$(nm "$LOOP" | awk '$3 == "bench_fn" { print $1 }')
 [ -n "$ADDR" ] || { echo "bench: no bench_fn in $LOOP" >&2; exit 1; }
+
+# ---- OTLP receiver ----
+# One receiver for every latch-otlp run, stopped (and its counts read) at
+# the end; a run counts only if latch says it sent all N spans.
+RXPID=""
+stop_rx() {
+	[ -n "$RXPID" ] || return 0
+	kill -TERM "$RXPID" 2>/dev/null
+	wait "$RXPID" 2>/dev/null
+	RXPID=""
+}
+trap 'stop_rx' EXIT
+trap 'stop_rx; exit 130' INT TERM HUP
+OTLP_URL=""
+if ! pydir=$(sh tests/otlp/protos.sh "build/otlp" 2>"$T/protos.err"); then
+	echo "tests/otlp/protos.sh failed: $(tail -n 1 "$T/protos.err")" >"$T/latch-otlp.why"
+else
+	python3 tests/otlp/receiver.py --pydir "$pydir" >"$T/rx.out" 2>&1 </dev/null &
+	RXPID=$!
+	i=0
+	while [ $i -lt 200 ] && ! grep -q '^url ' "$T/rx.out" && kill -0 "$RXPID" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	OTLP_URL=$(sed -n 's/^url //p' "$T/rx.out")
+	[ -n "$OTLP_URL" ] || echo "the receiver did not start: $(tail -n 1 "$T/rx.out")" >"$T/latch-otlp.why"
+fi
+[ -f "$T/latch-otlp.why" ] && note "latch-otlp: $(cat "$T/latch-otlp.why")"
 
 # ---- peers ----
 if ! command -v ltrace >/dev/null 2>&1 || ! command -v bpftrace >/dev/null 2>&1; then
@@ -169,6 +201,10 @@ while [ "$ROUND" -lt "$REPS" ]; do
 	run_once latch-ints "$N" "" "$LATCH" -q -o /dev/null bench_ints -- "$LOOP" "$N" -i
 	run_once latch-rich "$N" "" "$LATCH" -q -o /dev/null bench_rich -- "$LOOP" "$N" -r
 	run_once latch-cond "$N" "" "$LATCH" -q -o /dev/null 'bench_fn if x % 100 == 0' -- "$LOOP" "$N"
+	# (no -q: the otlp line on stderr says every span was sent)
+	run_once latch-json "$N" "" "$LATCH" -f json -o /dev/null bench_fn -- "$LOOP" "$N"
+	run_once latch-otlp "$N" "^latch: otlp: $N spans sent, 0 dropped, 0 failed" \
+		"$LATCH" -f json -o /dev/null --otlp "$OTLP_URL" bench_fn -- "$LOOP" "$N"
 	run_once floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N"
 	run_once latch-entry "$N" "" "$LATCH" -q --no-returns -o /dev/null bench_fn -- "$LOOP" "$N"
 	run_once latch-noqos "$NS" "" "$LATCH" --no-qos -q -o /dev/null bench_fn -- "$LOOP" "$NS"
@@ -179,7 +215,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
 		-c "$LOOP $N"
 done
-for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich latch-cond floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich latch-cond latch-json latch-otlp floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	{ [ -s "$T/$k.walls" ] && [ ! -f "$T/$k.why" ]; } || continue
 	median "$T/$k.walls" >"$T/$k.wall"
 	median "$T/$k.npcs" >"$T/$k.npc"
@@ -219,11 +255,13 @@ say "and a +qos row's ratios are to ltrace+qos and floor+qos; latch-entry = latc
 say "latch holds that QoS request itself while tracing; latch-noqos = latch --no-qos;"
 say "latch-ints = latch on bench_ints(int, long, int, long, int, long); latch-rich = latch on"
 say "bench_rich(const char *, struct point {int, int, double}, double, int, float, long);"
-say "latch-cond = latch 'bench_fn if x % 100 == 0': 99% of the calls rejected at entry"
+say "latch-cond = latch 'bench_fn if x % 100 == 0': 99% of the calls rejected at entry;"
+say "latch-json = latch -f json -o /dev/null; latch-otlp = the same with --otlp to a loopback receiver"
+say "(tests/otlp/receiver.py, decoding every request), every span sent"
 say ""
 row() { say "$(printf '%-11s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
 row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops
-for k in untraced latch latch-ints latch-rich latch-cond floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced latch latch-ints latch-rich latch-cond latch-json latch-otlp floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	if [ -f "$T/$k.why" ]; then
 		say "$(printf '%-11s not measured: %s' "$k" "$(cat "$T/$k.why")")"
 		continue
@@ -240,6 +278,12 @@ for k in untraced latch latch-ints latch-rich latch-cond floor latch-entry latch
 done
 say "(us/call and loop in microseconds; stops = ptrace stops per call)"
 [ -f "$T/latch.stopline" ] && say "latch stderr: $(cat "$T/latch.stopline")"
+if [ -n "$RXPID" ]; then
+	stop_rx
+	runs=$(wc -l <"$T/latch-otlp.walls" 2>/dev/null || echo 0)
+	say "otlp receiver: $(sed -n 's/^received //p' "$T/rx.out") for $runs latch-otlp runs of N=$N"
+	grep '^error: ' "$T/rx.out" | head -n 3 | while IFS= read -r line; do say "otlp receiver $line"; done
+fi
 say ""
 
 verdict() { # NAME VALUE GOAL PER-ROUND
@@ -257,6 +301,8 @@ verdict latch-rich/latch-ints "$(ratio "$(percall latch-rich)" "$(percall latch-
 	"$(round_ratios latch-rich latch-ints)"
 verdict latch-cond/latch "$(ratio "$(percall latch-cond)" "$LA")" 0.6 \
 	"$(round_ratios latch-cond latch)"
+verdict latch-otlp/latch-json "$(ratio "$(percall latch-otlp)" "$(percall latch-json)")" 1.2 \
+	"$(round_ratios latch-otlp latch-json)"
 LQ=$(percall latch)
 [ -n "$LQ" ] && [ -n "$(percall ltrace+qos)" ] &&
 	say "peers with qos too: latch/ltrace+qos = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch ltrace+qos)]"

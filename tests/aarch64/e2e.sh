@@ -5,7 +5,14 @@
 # targets cross-built on the host. Guest layout:
 #   /latch                      the latch under test
 #   /e2e/*.py, /e2e/smoke.py    the suite (e2e.py and the modules it
-#                               imports), and a python3 smoke test
+#                               imports, tests/otlp/receiver.py among
+#                               them), and a python3 smoke test
+#   /e2e/otlp_py/               the OTLP definitions compiled on the host
+#                               (tests/otlp/protos.sh), for otlp.py
+#   /usr/lib/python3/dist-packages/google/protobuf/
+#                               python3-protobuf's pure-Python part (the
+#                               guest runs it with
+#                               PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python)
 #   /targets/VARIANT/{O0,O2,O2-split}/  cross-built tests/targets
 #   /targets/VARIANT/debuginfo/ the programs and debug files of
 #                               tests/e2e/debuginfo.py, cross-built by
@@ -16,13 +23,20 @@
 
 # (strace and util-linux's setpriv for the already-traced and not-permitted
 # tests, which would otherwise SKIP)
+# python3-protobuf and libffi8 (ctypes, which protobuf's pure-Python
+# implementation imports) for the OTLP tests' receiver
 E2E_PKGS="python3.11-minimal libpython3.11-minimal libpython3.11-stdlib
-	  libexpat1 zlib1g busybox-static strace util-linux libcap-ng0"
+	  libexpat1 zlib1g busybox-static strace util-linux libcap-ng0
+	  python3-protobuf libffi8"
 # What e2e.py imports (directly or not; found with sys.modules after a full
 # x86-64 run) beyond libpython3.11-minimal, from libpython3.11-stdlib.
-# shutil tries bz2 and lzma and does without them.
+# shutil tries bz2 and lzma and does without them. The OTLP tests'
+# receiver (tests/otlp/receiver.py) adds http.server and what it imports,
+# gzip, and for google.protobuf numbers and ctypes.
 E2E_STDLIB="json shutil.py ntpath.py lib-dynload/_json.cpython-311-aarch64-linux-gnu.so
-	    lib-dynload/_typing.cpython-311-aarch64-linux-gnu.so"
+	    lib-dynload/_typing.cpython-311-aarch64-linux-gnu.so
+	    http html socketserver.py mimetypes.py gzip.py _compression.py numbers.py
+	    ctypes lib-dynload/_ctypes.cpython-311-aarch64-linux-gnu.so"
 # busybox applets the suite, its shell pipelines and a debugging person use
 E2E_APPLETS="sh ash head true false timeout kill cat ls sleep env echo
 	     mkdir rm cp mv ps grep sed wc tail od hexdump uname dmesg id"
@@ -106,6 +120,13 @@ e2e_prepare() {
 	fi
 	[ -x "$DEBROOT/usr/bin/python3.11" ] && [ -x "$DEBROOT/bin/busybox" ] ||
 		die "python3.11 or busybox missing from $DEBROOT"
+	[ -f "$DEBROOT/usr/lib/python3/dist-packages/google/protobuf/json_format.py" ] ||
+		die "google.protobuf missing from $DEBROOT (python3-protobuf)"
+
+	# The OTLP definitions, compiled here (the guest has no protoc and no
+	# network); protos.sh caches them in build/otlp.
+	OTLP_PY=$(sh tests/otlp/protos.sh build/otlp) ||
+		die "tests/otlp/protos.sh failed (protoc from protobuf-compiler and the npm registry are needed)"
 }
 
 # Called by build() with $ROOT staged: add python, busybox, latch, the
@@ -132,12 +153,20 @@ stage_e2e() {
 	for m in $E2E_STDLIB; do
 		cp -R "$DEBROOT/usr/lib/python3.11/$m" "$ROOT/usr/lib/python3.11/$m"
 	done
+	# google.protobuf without its C extensions: the pure-Python
+	# implementation, selected by the tests' environment below
+	mkdir -p "$ROOT/usr/lib/python3/dist-packages/google"
+	(cd "$DEBROOT/usr/lib/python3/dist-packages" && find google -name '*.py' |
+		cpio -pdm --quiet "$ROOT/usr/lib/python3/dist-packages")
+	mkdir -p "$ROOT/e2e"
+	cp -R "$OTLP_PY" "$ROOT/e2e/otlp_py"
 	# Precompiled on the host (3.11 bytecode is the same in every 3.11.x):
 	# unchecked-hash .pyc files are used without comparing them to the
 	# sources, so the guest compiles nothing at each boot.
 	if python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
 		python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash \
-			-s "$ROOT" -p / "$ROOT/usr/lib/python3.11" >/dev/null ||
+			-s "$ROOT" -p / "$ROOT/usr/lib/python3.11" "$ROOT/usr/lib/python3/dist-packages" \
+			"$ROOT/e2e/otlp_py" >/dev/null ||
 			say "warning: compileall failed; the guest compiles the stdlib itself"
 	fi
 
@@ -150,7 +179,7 @@ stage_e2e() {
 	cp "$E2E_LATCH" "$ROOT/latch"
 	chmod 755 "$ROOT/latch"
 	mkdir -p "$ROOT/e2e" "$ROOT/targets"
-	cp tests/e2e/*.py "$ROOT/e2e/"
+	cp tests/e2e/*.py tests/otlp/receiver.py "$ROOT/e2e/"
 	cat >"$ROOT/e2e/smoke.py" <<-'PY'
 	import json, os, re, shutil, signal, subprocess, sys, tempfile, time, traceback
 	from collections import Counter
@@ -175,6 +204,7 @@ stage_e2e() {
 			# room even on a loaded host.
 			echo "TEST_TIMEOUT=$E2E_RUN_TIMEOUT LATCH_E2E_PREBUILT=1" \
 				"LATCH_E2E_TIMEOUT=${LATCH_E2E_TIMEOUT:-300}" \
+				"LATCH_OTLP_PY=/e2e/otlp_py PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python" \
 				"LATCH_E2E_TARGETS=/targets/$v LATCH_E2E_SCALE=$E2E_SCALE" \
 				"/usr/bin/python3 /e2e/e2e.py /latch ${LATCH_E2E_FILTER:-}"
 		done

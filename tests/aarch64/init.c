@@ -1,4 +1,6 @@
-/* /init for the arm64 test guest: mount the usual file systems, run every
+/* /init for the arm64 test guest: mount the usual file systems, bring up
+ * the loopback interface (the OTLP tests' receiver listens on 127.0.0.1;
+ * the kernel gives "lo" that address when it comes up), run every
  * command listed in /tests.list (one per line, words split on blanks, lines
  * starting with '#' ignored), print their output on the console, then
  * "GUEST-RESULT: N passed, M failed" and power off.
@@ -10,12 +12,15 @@
  * Built static for aarch64 by tests/aarch64/guest.sh. */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +35,26 @@ static void do_mount(const char *src, const char *dir, const char *type,
 	mkdir(dir, 0755);
 	if (mount(src, dir, type, 0, opts) != 0)
 		printf("init: mount %s on %s: %s\n", type, dir, strerror(errno));
+}
+
+static void loopback_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		printf("init: socket: %s\n", strerror(errno));
+		return;
+	}
+	strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
+		printf("init: lo: SIOCGIFFLAGS: %s\n", strerror(errno));
+	else if (!(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
+			printf("init: lo: SIOCSIFFLAGS: %s\n", strerror(errno));
+	}
+	close(fd);
 }
 
 static double now(void)
@@ -139,6 +164,7 @@ int main(void)
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	loopback_up();
 	sigaction(SIGALRM, &sa, NULL);
 	setenv("PATH", "/bin:/usr/bin", 1);
 	setenv("TMPDIR", "/tmp", 1);

@@ -22,6 +22,9 @@ Environment (all optional):
                        (tests/targets/build.sh): expect 100000/K calls
   LATCH_E2E_LOOP_ITER  iterations of the loop target (default 300000)
   LATCH_E2E_TIMEOUT    seconds per process (default 60)
+  LATCH_E2E_FILTER     substrings as on the command line (when none is given)
+  LATCH_OTLP_PY        the compiled OTLP definitions (tests/otlp/protos.sh's
+                       output); without it otlp.py runs protos.sh
 """
 
 import json
@@ -1265,7 +1268,8 @@ def main():
     if len(sys.argv) < 2:
         print("usage: e2e.py LATCH_BINARY [SUBSTRING...]", file=sys.stderr)
         return 2
-    s = Suite(sys.argv[1], sys.argv[2:])
+    # (LATCH_E2E_FILTER: the same substrings, for `make e2e`)
+    s = Suite(sys.argv[1], sys.argv[2:] or os.environ.get("LATCH_E2E_FILTER", "").split())
     if not os.access(s.latch, os.X_OK):
         print("FAIL setup: %s is not an executable" % s.latch)
         print("e2e: 0 passed, 1 failed")
@@ -1339,6 +1343,8 @@ def main():
     summary.register(s, R)
     import stack
     stack.register(s, R)
+    import otlp
+    otlp.register(s, R)
     print("  # total %.1f s" % (time.monotonic() - t0))
     print("e2e: %d passed, %d failed" % (s.passed, s.failed))
     return 1 if s.failed else 0
