@@ -68,45 +68,6 @@ void otlp_put_str(struct otlp_writer *w, const char *s)
 	otlp_put(w, s, strlen(s));
 }
 
-static bool cont(unsigned char c)
-{
-	return (c & 0xc0) == 0x80;
-}
-
-size_t otlp_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	/* The second byte's range is what rules out overlongs (E0, F0),
-	 * surrogates (ED) and code points past U+10FFFF (F4). */
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if (!cont(s[i]))
-			return 0;
-	return need;
-}
-
 static const char replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
 
 size_t otlp_utf8_fixed_len(const char *str, size_t len)
@@ -115,7 +76,7 @@ size_t otlp_utf8_fixed_len(const char *str, size_t len)
 	size_t i = 0, out = 0, n;
 
 	while (i < len) {
-		n = otlp_utf8_len(s + i, len - i);
+		n = render_utf8_len(s + i, len - i);
 		if (n) {
 			i += n;
 			out += n;
@@ -134,7 +95,7 @@ void otlp_put_utf8(struct otlp_writer *w, const char *str, size_t len)
 
 	/* Valid runs go out in one copy each. */
 	while (i < len) {
-		n = otlp_utf8_len(s + i, len - i);
+		n = render_utf8_len(s + i, len - i);
 		if (n) {
 			i += n;
 			continue;

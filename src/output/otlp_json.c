@@ -55,7 +55,7 @@ static void put_string(struct otlp_writer *w, const char *str, size_t len)
 			run = ++i;
 			continue;
 		}
-		n = otlp_utf8_len(s + i, len - i);
+		n = render_utf8_len(s + i, len - i);
 		if (n) {
 			i += n;
 			continue;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "output/otlp.h"
+#include "output/render.h"
 
 #ifndef LATCH_VERSION
 #define LATCH_VERSION "unknown"
@@ -28,10 +29,6 @@ void otlp_put(struct otlp_writer *w, const void *p, size_t n);
 void otlp_put_byte(struct otlp_writer *w, uint8_t c);
 void otlp_put_str(struct otlp_writer *w, const char *s);
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if the
- * first byte does not start one: overlongs, surrogates and code points
- * past U+10FFFF are invalid. */
-size_t otlp_utf8_len(const unsigned char *s, size_t n);
 /* The length of s once each byte outside a valid sequence is replaced
  * by U+FFFD (three bytes); len itself when s is valid UTF-8. */
 size_t otlp_utf8_fixed_len(const char *s, size_t len);
