@@ -124,7 +124,10 @@ struct otlp_exporter_config {
 	uint64_t delay_ns;        /* send at least this often; OTEL_BSP_SCHEDULE_DELAY, 5 s */
 	uint64_t timeout_ns;      /* one request, and the final flush; OTEL_EXPORTER_OTLP_TIMEOUT, 10 s */
 	const struct otlp_attrs *resource;   /* borrowed until stop */
-	void (*warn)(const char *msg);       /* once per kind of trouble; may be NULL */
+	/* Once per kind of trouble; may be NULL. Called from the sender
+	 * thread, and from push when the queue is first full: must be
+	 * thread-safe (one fprintf to stderr is). */
+	void (*warn)(const char *msg);
 };
 
 struct otlp_export_stats {
