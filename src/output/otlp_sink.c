@@ -296,7 +296,8 @@ static void otlp_destroy(struct sink *sk)
 	if (!o)
 		return;
 	otlp_flush(sk);
-	for (unsigned i = 0; i < o->nex; i++)
+	/* nothing to count when tracing never started */
+	for (unsigned i = 0; i < o->nex && o->have_resource; i++)
 		report(o, &o->ex[i]);
 	while ((st = hashmap_next(&o->threads, &pos, NULL))) {
 		free(st->v);
@@ -381,7 +382,6 @@ int otlp_sink_open(const struct otlp_sink_config *c, struct sink **s,
 	return 0;
 
 destroy:
-	o->c.warn = NULL;     /* no counts for what never ran */
 	otlp_destroy(&o->base);
 	return rc;
 }
