@@ -4,7 +4,7 @@ ARCH    ?= $(shell uname -m)
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Isrc -Icmd -Iarch/$(ARCH) -D_GNU_SOURCE
-LDLIBS  := -ldw -lelf -lcapstone
+LDLIBS  := -ldw -lelf -lcapstone -lcurl -pthread
 VERSION := 0.1.0
 CFLAGS  += -DLATCH_VERSION='"$(VERSION)"'
 

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "expr.h"
 #include "opts.h"
 #include "latency.h"
 #include "output.h"
@@ -70,6 +71,62 @@ static unsigned parse_stack_depth(int nopt, char **argv)
 	return (unsigned)v;
 }
 
+static bool is_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+/* --otlp, --otlp=URL, --otlp URL: a separate URL is taken when it looks
+ * like one, which no probe does. */
+static const char *parse_otlp_url(int nopt, char **argv)
+{
+	const char *u = optarg;
+
+	if (!u && optind < nopt && is_url(argv[optind]))
+		u = argv[optind++];
+	if (!u)
+		return "";    /* from the environment */
+	if (!is_url(u))
+		usage_error("invalid --otlp URL '%s' (http:// or https://)", u);
+	return u;
+}
+
+static void check_otlp_protocol(const char *p)
+{
+	bool json;
+	int rc = otlp_protocol_parse(p, &json);
+
+	if (rc == -ENOTSUP)
+		usage_error("OTLP protocol '%s' is not supported: use http/protobuf or "
+			    "http/json", p);
+	if (rc)
+		usage_error("unknown OTLP protocol '%s' (http/protobuf or http/json)", p);
+}
+
+static void check_error_if(const char *text)
+{
+	struct expr *e;
+	char err[256], msg[400];
+	int rc = expr_parse(text, &e, err, sizeof(err));
+
+	if (rc == -ENOMEM)
+		exit(EXIT_RUNTIME);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "--error-if '%.100s': %s", text, err);
+		usage_error("%s", msg);
+	}
+	expr_free(e);
+}
+
+enum {
+	OPT_OTLP = 256,
+	OPT_OTLP_PROTOCOL,
+	OPT_OTLP_FILE,
+	OPT_SERVICE_NAME,
+	OPT_TRACE_PARENT,
+	OPT_ERROR_IF,
+};
+
 static void parse_args(int argc, char **argv, struct latch_opts *o)
 {
 	static const struct option longs[] = {
@@ -91,6 +148,12 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ "summary", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "summary-interval", required_argument, NULL, 'I' },
+		{ "otlp", optional_argument, NULL, OPT_OTLP },
+		{ "otlp-protocol", required_argument, NULL, OPT_OTLP_PROTOCOL },
+		{ "otlp-file", required_argument, NULL, OPT_OTLP_FILE },
+		{ "service-name", required_argument, NULL, OPT_SERVICE_NAME },
+		{ "trace-parent", required_argument, NULL, OPT_TRACE_PARENT },
+		{ "error-if", required_argument, NULL, OPT_ERROR_IF },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -161,6 +224,23 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 			    !(o->summary_interval > 0 && o->summary_interval <= 1e9))
 				usage_error("invalid summary interval '%s'", optarg);
 			break;
+		case OPT_OTLP: o->otlp_url = parse_otlp_url(nopt, argv); break;
+		case OPT_OTLP_PROTOCOL:
+			check_otlp_protocol(optarg);
+			o->otlp_protocol = optarg;
+			break;
+		case OPT_OTLP_FILE: o->otlp_file = optarg; break;
+		case OPT_SERVICE_NAME: o->service_name = optarg; break;
+		case OPT_TRACE_PARENT:
+			if (otlp_traceparent_check(optarg))
+				usage_error("invalid --trace-parent '%s' (00-TRACEID-SPANID-FLAGS)",
+					    optarg);
+			o->trace_parent = optarg;
+			break;
+		case OPT_ERROR_IF:
+			check_error_if(optarg);
+			o->error_if = optarg;
+			break;
 		case 'h': usage_print(stdout); exit(0);
 		case 'V': printf("latch %s\n", LATCH_VERSION); exit(0);
 		default:
@@ -175,6 +255,8 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		usage_error("%s", "give either -p PID or -- COMMAND, not both");
 	if (!o->pid && (!o->argv || !o->argv[0]))
 		usage_error("%s", "give -p PID or -- COMMAND");
+	if (o->error_if && o->no_returns)
+		usage_error("%s", "--error-if needs the returns; drop --no-returns");
 	o->probes = calloc(o->nprobes, sizeof(*o->probes));
 	if (!o->probes)
 		exit(EXIT_RUNTIME);
@@ -218,7 +300,7 @@ static void install_signals(void)
 }
 
 /* -c: the table; -c -v: each call too, then the table. */
-static int open_sinks(const struct latch_opts *o, FILE *out, struct sink **s)
+static int open_output(const struct latch_opts *o, FILE *out, struct sink **s)
 {
 	struct sink *calls, *summary;
 	int err;
@@ -244,6 +326,52 @@ destroy_calls:
 destroy_summary:
 	summary->ops->destroy(summary);
 	return err;
+}
+
+static void warn(const char *msg)
+{
+	fprintf(stderr, "latch: %s\n", msg);
+}
+
+/* The output, and the spans of --otlp and --otlp-file beside it. 0, or
+ * -errno with err set. */
+static int open_sinks(const struct latch_opts *o, FILE *out, FILE *otlp_file,
+		      struct sink **s, char *err, size_t errlen)
+{
+	struct otlp_sink_config oc = {
+		.url = o->otlp_url,
+		.protocol = o->otlp_protocol,
+		.file = otlp_file,
+		.service_name = o->service_name,
+		.trace_parent = o->trace_parent,
+		.error_if = o->error_if,
+		.no_returns = o->no_returns,
+		.warn = o->quiet ? NULL : warn,
+	};
+	struct sink *output, *spans;
+	int rc = open_output(o, out, &output);
+
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		return rc;
+	}
+	if (o->list || (!o->otlp_url && !otlp_file)) {
+		*s = output;
+		return 0;
+	}
+	rc = otlp_sink_open(&oc, &spans, err, errlen);
+	if (rc)
+		goto destroy_output;
+	/* the spans first: a tee's first sink never sees calls that only
+	 * summaries count */
+	rc = tee_sink_open(spans, output, s);
+	if (!rc)
+		return 0;
+	snprintf(err, errlen, "out of memory");
+	spans->ops->destroy(spans);
+destroy_output:
+	output->ops->destroy(output);
+	return rc;
 }
 
 static void print_list(const struct tracer *t, FILE *out)
@@ -274,11 +402,6 @@ static void print_counts(const struct tracer_counts *n)
 		(unsigned long long)n->filtered, faults, (unsigned long long)n->dropped,
 		(unsigned long long)n->returns, (unsigned long long)n->unwinds,
 		(unsigned long long)n->stops);
-}
-
-static void warn(const char *msg)
-{
-	fprintf(stderr, "latch: %s\n", msg);
 }
 
 static int fail(struct tracer *t)
@@ -324,7 +447,8 @@ int main(int argc, char **argv)
 	struct latch_opts o = { 0 };
 	struct tracer t;
 	struct sink *sink = NULL;
-	FILE *out = stdout;
+	FILE *out = stdout, *otlp_file = NULL;
+	char why[512];
 	enum run_end end = RUN_TARGET_GONE;
 	int status = 0, err, qos = -1;
 	double deadline = 0;
@@ -334,8 +458,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "latch: cannot open %s: %s\n", o.output_path, strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	if (open_sinks(&o, out, &sink)) {
-		fprintf(stderr, "latch: out of memory\n");
+	if (o.otlp_file && !o.list && !(otlp_file = fopen(o.otlp_file, "we"))) {
+		fprintf(stderr, "latch: cannot open %s: %s\n", o.otlp_file, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (open_sinks(&o, out, otlp_file, &sink, why, sizeof(why))) {
+		fprintf(stderr, "latch: %s\n", why);
 		return EXIT_RUNTIME;
 	}
 	install_signals();
@@ -357,6 +485,7 @@ int main(int argc, char **argv)
 		qos = latency_hold();   /* best effort: needs root */
 	/* Summary tables start when tracing does, not at the first event. */
 	t.output_err = sink->ops->tick(sink, real_ns());
+	tracer_announce(&t);
 	end = tracer_run(&t, deadline);
 	latency_release(qos);
 	if (end == RUN_ERROR)
@@ -384,11 +513,13 @@ detach:
 close:
 	if (sink->ops->flush(sink) == -EPIPE)
 		t.output_err = -EPIPE;
-	sink->ops->destroy(sink);
-	if (out != stdout)
-		fclose(out);
 	if (!o.quiet && !o.list && !err && end != RUN_ERROR)
 		print_counts(&t.n);
+	sink->ops->destroy(sink);     /* --otlp's counts come after ours */
+	if (out != stdout)
+		fclose(out);
+	if (otlp_file)
+		fclose(otlp_file);
 	tracer_fini(&t);
 	for (size_t i = 0; i < o.nprobes; i++)
 		probe_free(&o.probes[i]);

@@ -2,6 +2,7 @@
  * that pass their conditions. */
 #include <errno.h>
 #include <stdlib.h>
+#include "proc.h"
 #include "stack.h"
 #include "tracer.h"
 #include "values.h"
@@ -36,6 +37,24 @@ static void emit(struct tracer *t, struct event *e)
 		t->output_err = err;
 }
 
+void tracer_announce(struct tracer *t)
+{
+	char comm[64] = "";
+	struct event_process p = {
+		.exe = proc_exe(t->pid),
+		.command_line = proc_command_line(t->pid),
+		.comm = proc_comm(t->pid, comm, sizeof(comm)) || !comm[0] ? NULL : comm,
+	};
+	struct event e = { .type = EV_PROCESS, .ts_ns = real_ns(), .pid = t->pid,
+			   .tid = t->pid, .proc = &p };
+
+	emit(t, &e);
+	free((char *)p.exe);
+	free((char *)p.command_line);
+}
+
+/* What a frame holds for its return: a deferred call's event, or a
+ * reported call's arguments. */
 static void free_held(struct frame *f)
 {
 	if (f->held) {
@@ -43,6 +62,19 @@ static void free_held(struct frame *f)
 		free(f->held);
 		f->held = NULL;
 	}
+	for (unsigned i = 0; i < f->nargs; i++)
+		value_free(&f->args[i]);
+	free(f->args);
+	f->args = NULL;
+	f->nargs = 0;
+}
+
+static void keep_args(struct frame *f, struct event *e)
+{
+	f->args = e->args;
+	f->nargs = e->nargs;
+	e->args = NULL;
+	e->nargs = 0;
 }
 
 /* A call passed its conditions at now_ns (monotonic): false when it is
@@ -98,10 +130,13 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 			if (report)
 				report_call(t, f->held);
 			f->dropped = f->held->dropped;
+			keep_args(f, f->held);
 		} else {
 			t->n.filtered++;
 		}
-		free_held(f);
+		event_free(f->held);
+		free(f->held);
+		f->held = NULL;
 	}
 	if (report) {
 		struct event e = {
@@ -118,6 +153,8 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 
 		if (ret)
 			e.ret = *ret;
+		if (type == EV_RETURN && !f->dropped)
+			e.error = filter_error(f->filter, f->args, f->nargs, ret, dur);
 		emit(t, &e);
 		/* a dropped call is counted by summaries only */
 		if (!f->dropped && type == EV_RETURN)
@@ -125,6 +162,7 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 		else if (!f->dropped)
 			t->n.unwinds++;
 	}
+	free_held(f);
 	trap_return_unref(t, f->ra);
 	t->open_reported--;
 	if (t->stop_reporting && !t->open_reported)
@@ -208,7 +246,8 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		struct trap *tr)
 {
 	const struct latch_opts *o = t->opts;
-	struct frame f = { .sp_after = arch_sp_after_return(r), .fn = tr->fn };
+	struct frame f = { .sp_after = arch_sp_after_return(r), .fn = tr->fn,
+			   .filter = tr->filter };
 	struct event e = { .type = EV_CALL, .fn = tr->fn, .pid = t->pid, .tid = th->tid };
 	struct values_src src = source(t, th, r);
 	enum filter_verdict verdict;
@@ -245,11 +284,13 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 			goto free_event;
 		}
 		*f.held = e;
-		f.filter = tr->filter;
 		e = (struct event){ .type = EV_CALL };   /* the frame owns it */
 	} else {
 		f.dropped = e.dropped;
 		report_call(t, &e);
+		/* the return's --error-if may read them */
+		if (filter_has_error(tr->filter) && !e.dropped)
+			keep_args(&f, &e);
 	}
 	if (!o->no_returns)
 		err = watch_return(t, th, r, &f);
@@ -277,8 +318,7 @@ bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r
 			struct value v = { .kind = V_NONE };
 			struct values_src src = source(t, th, r);
 
-			if (f->held)
-				src.lim = filter_limits(f->filter, src.lim);
+			src.lim = filter_limits(f->filter, src.lim);
 			values_read_return(f->fn, &src, f->ret_buf, &v);
 			pop(t, th, EV_RETURN, &v);
 			value_free(&v);

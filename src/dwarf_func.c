@@ -302,7 +302,7 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	Dwarf_Attribute a;
 	bool prototyped = false, cxx;
 	char *name = NULL;
-	int rc;
+	int rc, line;
 
 	if (!find_subprogram(mod, fn->addr, &sub, &fn->dwarf_pc)) {
 		/* Without DWARF the parameters are unknown: "f()" says
@@ -331,6 +331,9 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	if (!fn->signature)
 		goto fail_params;
 	read_locations(&sub, &owner, fn);
+	fn->decl_file = dwarf_decl_file(&sub);
+	if (fn->decl_file && dwarf_decl_line(&sub, &line) == 0 && line > 0)
+		fn->decl_line = (unsigned)line;
 	/* IPA-SRA may turn a clone's result into void, and a split-off part
 	 * returns what its caller needs; constant propagation keeps it */
 	fn->ret_untrusted = strstr(fn->name, ".isra.") || strstr(fn->name, ".part.");

@@ -21,6 +21,14 @@ enum event_type {
 	EV_CALL,
 	EV_RETURN,
 	EV_UNWIND,   /* the call was skipped by longjmp, an exception or exit */
+	EV_PROCESS,  /* the traced process, before its first call */
+};
+
+/* EV_PROCESS: what is known of the process; any field may be NULL. */
+struct event_process {
+	const char *exe;           /* /proc/PID/exe */
+	const char *command_line;  /* argv joined by spaces */
+	const char *comm;
 };
 
 struct event {
@@ -35,6 +43,8 @@ struct event {
 	struct value *args;
 	struct value ret;      /* EV_RETURN; V_NONE for void */
 	uint64_t dur_ns;       /* EV_RETURN, EV_UNWIND */
+	bool error;            /* EV_RETURN: --error-if holds */
+	const struct event_process *proc;   /* EV_PROCESS */
 	bool dropped;          /* --rate dropped it: count it in summaries, do not print it */
 	struct stack_frame *stack;
 	unsigned nstack;       /* EV_CALL with -S: callers, innermost first */

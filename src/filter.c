@@ -17,6 +17,8 @@ struct rule {
 
 struct filter {
 	struct value_limits lim;   /* what the conditions need decoded */
+	bool always;               /* a probe without a condition selected it */
+	struct expr *error;        /* --error-if, or NULL */
 	unsigned n;
 	struct rule rules[];
 };
@@ -25,6 +27,7 @@ void filter_free(struct filter *f)
 {
 	if (!f)
 		return;
+	expr_free(f->error);
 	for (unsigned i = 0; i < f->n; i++) {
 		expr_free(f->rules[i].entry);
 		expr_free(f->rules[i].ret);
@@ -72,27 +75,55 @@ static int build_rule(const struct func_info *fn, const struct probe_spec *spec,
 	return rc;
 }
 
+/* --error-if, left out of f when it does not fit fn. */
+static int build_error(struct filter *f, const struct func_info *fn, const char *text,
+		       const struct expr_types *ty, filter_misfit_fn misfit, void *ctx)
+{
+	char why[512], msg[480];
+	int rc = expr_parse(text, &f->error, msg, sizeof(msg));
+
+	if (rc == -EINVAL)
+		snprintf(why, sizeof(why), "%s: %s", fn->name, msg);
+	else if (!rc)
+		rc = check_one(f->error, fn, true, ty, why, sizeof(why));
+	if (rc == -EINVAL) {
+		expr_free(f->error);
+		f->error = NULL;
+		misfit(ctx, FILTER_ERROR_IF, why);
+		return 0;
+	}
+	if (!rc)
+		expr_limits(f->error, &f->lim);
+	return rc;
+}
+
 int filter_build(const struct func_info *fn, const struct probe_spec *specs,
-		 const struct value_limits *shown, filter_misfit_fn misfit, void *ctx,
-		 struct filter **out)
+		 const char *error_if, const struct value_limits *shown,
+		 filter_misfit_fn misfit, void *ctx, struct filter **out)
 {
 	struct expr_types ty;
 	struct filter *f;
+	bool always = false;
 	char why[512];
 	int rc = 0;
 
 	*out = NULL;
 	for (unsigned i = 0; i < fn->nspecs; i++)
 		if (!specs[fn->specs[i]].if_at && !specs[fn->specs[i]].ret_at)
-			return 0;
+			always = true;
+	if (always && !error_if)
+		return 0;
 	f = calloc(1, sizeof(*f) + fn->nspecs * sizeof(f->rules[0]));
 	if (!f)
 		return -ENOMEM;
 	f->lim = *shown;
+	f->always = always;
 	rc = filter_types_begin(fn, &ty);
 	if (rc)
 		goto free_filter;
-	for (unsigned i = 0; i < fn->nspecs && f->n < MAX_RULES; i++) {
+	if (error_if)
+		rc = build_error(f, fn, error_if, &ty, misfit, ctx);
+	for (unsigned i = 0; !rc && !always && i < fn->nspecs && f->n < MAX_RULES; i++) {
 		struct rule *r = &f->rules[f->n];
 
 		rc = build_rule(fn, &specs[fn->specs[i]], &ty, r, why, sizeof(why));
@@ -111,11 +142,14 @@ int filter_build(const struct func_info *fn, const struct probe_spec *specs,
 		expr_limits(r->ret, &f->lim);
 	}
 	filter_types_end(&ty);
-	if (!rc && !f->n)
+	if (!rc && !f->n && !always)
 		rc = -ENOENT;
 	if (rc)
 		goto free_filter;
-	*out = f;
+	if (always && !f->error)
+		filter_free(f);      /* --error-if does not fit: nothing to do */
+	else
+		*out = f;
 	return 0;
 
 free_filter:
@@ -147,7 +181,7 @@ enum filter_verdict filter_entry(const struct filter *f, const struct value *arg
 				 struct filter_faults *faults)
 {
 	*pending = 0;
-	if (!f)
+	if (!f || f->always)
 		return FILTER_REPORT;
 	for (unsigned i = 0; i < f->n; i++) {
 		const struct rule *r = &f->rules[i];
@@ -171,4 +205,17 @@ bool filter_return(const struct filter *f, uint64_t pending,
 		    holds(f->rules[i].ret, args, nargs, ret, dur_ns, faults))
 			return true;
 	return false;
+}
+
+bool filter_has_error(const struct filter *f)
+{
+	return f && f->error;
+}
+
+bool filter_error(const struct filter *f, const struct value *args, unsigned nargs,
+		  const struct value *ret, uint64_t dur_ns)
+{
+	struct filter_faults ignored = { 0 };
+
+	return filter_has_error(f) && holds(f->error, args, nargs, ret, dur_ns, &ignored);
 }

@@ -23,13 +23,26 @@ struct filter_faults {
  * member): why is "FUNCTION: column N: ...". */
 typedef void (*filter_misfit_fn)(void *ctx, unsigned spec, const char *why);
 
-/* The conditions of the specs that selected fn (fn->specs). *out is NULL
- * when one of them has none: every call is reported. A condition that
- * does not fit fn is left out after a call to misfit. 0, -ENOENT when
- * none fits (do not trace fn), or -ENOMEM. At most 64 conditions. */
+/* misfit's spec for --error-if's condition. */
+#define FILTER_ERROR_IF ((unsigned)-1)
+
+/* The conditions of the specs that selected fn (fn->specs), and error_if
+ * (--error-if, or NULL): a return condition that marks a call's return as
+ * an error. *out is NULL when there is nothing to evaluate: every call is
+ * reported. A condition that does not fit fn is left out after a call to
+ * misfit (error_if's with spec FILTER_ERROR_IF). 0, -ENOENT when no
+ * probe's condition fits (do not trace fn), or -ENOMEM. At most 64
+ * conditions. */
 int filter_build(const struct func_info *fn, const struct probe_spec *specs,
-		 const struct value_limits *shown, filter_misfit_fn misfit, void *ctx,
-		 struct filter **out);
+		 const char *error_if, const struct value_limits *shown,
+		 filter_misfit_fn misfit, void *ctx, struct filter **out);
+/* Whether f carries an --error-if condition; its returns then need the
+ * call's arguments. */
+bool filter_has_error(const struct filter *f);
+/* Whether a call's return is an error (f may be NULL); undecidable is
+ * not an error. */
+bool filter_error(const struct filter *f, const struct value *args, unsigned nargs,
+		  const struct value *ret, uint64_t dur_ns);
 /* How deep to decode a call's values (f may be NULL): what is shown, or
  * more where a condition reads more ("r->h->flags"); then the values
  * shown are the deeper ones too. */

@@ -29,6 +29,13 @@ struct latch_opts {
 	bool summary;              /* -c */
 	bool verbose;              /* -v: with -c, print each call too */
 	double summary_interval;   /* --summary-interval seconds; 0 = only at the end */
+	const char *error_if;      /* --error-if: a return condition marking errors */
+	/* OpenTelemetry export */
+	const char *otlp_url;      /* --otlp: NULL = none */
+	const char *otlp_file;     /* --otlp-file */
+	const char *otlp_protocol; /* --otlp-protocol; NULL: from the environment */
+	const char *service_name;  /* --service-name */
+	const char *trace_parent;  /* --trace-parent */
 };
 
 #define LATCH_DEFAULT_STRLIMIT 64

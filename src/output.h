@@ -2,6 +2,7 @@
 #ifndef LATCH_OUTPUT_H
 #define LATCH_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "event.h"
@@ -39,5 +40,28 @@ int summary_sink_open(enum output_format fmt, FILE *out, uint64_t interval_ns,
  * except that calls does not see dropped ones. Destroying *s destroys
  * both. 0 or -errno. */
 int tee_sink_open(struct sink *calls, struct sink *summary, struct sink **s);
+
+/* --otlp, --otlp-file: OpenTelemetry spans of the calls. */
+struct otlp_sink_config {
+	const char *url;          /* NULL: none; "": from the environment */
+	const char *protocol;     /* "http/protobuf", "http/json", or NULL:
+				   * from the environment */
+	FILE *file;               /* OTLP/JSON lines, or NULL */
+	const char *service_name; /* or NULL */
+	const char *trace_parent; /* W3C traceparent of the top-level calls, or NULL */
+	const char *error_if;     /* its text, for the spans' status message */
+	bool no_returns;          /* a call's span ends where it starts */
+	void (*warn)(const char *msg);   /* export trouble, and the closing
+					  * counts; thread-safe; may be NULL */
+};
+
+/* Starts the export; 0, or -errno with err set (-EINVAL: a bad URL,
+ * protocol or header in the environment). */
+int otlp_sink_open(const struct otlp_sink_config *c, struct sink **s,
+		   char *err, size_t errlen);
+/* "http/protobuf" or "http/json": 0, -ENOTSUP for "grpc", else -EINVAL. */
+int otlp_protocol_parse(const char *name, bool *json);
+/* A W3C traceparent: 0 or -EINVAL. */
+int otlp_traceparent_check(const char *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "proc.h"
 
 int proc_list_tasks(pid_t pid, pid_t **tids, size_t *n)
@@ -167,4 +168,63 @@ int proc_comm(pid_t pid, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = 0;
 	fclose(f);
 	return 0;
+}
+
+char *proc_exe(pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return strdup(buf);
+}
+
+char *proc_command_line(pid_t pid)
+{
+	char path[64], *buf = NULL;
+	size_t cap = 0, len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	for (;;) {
+		char *v;
+		size_t n;
+
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 256;
+			v = realloc(buf, cap);
+			if (!v)
+				goto free_buf;
+			buf = v;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		if (!n)
+			break;
+		len += n;
+	}
+	fclose(f);
+	if (!len) {
+		free(buf);
+		return NULL;
+	}
+	/* NUL separates the arguments, and ends the last */
+	while (len && !buf[len - 1])
+		len--;
+	for (size_t i = 0; i < len; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[len] = 0;
+	return buf;
+
+free_buf:
+	fclose(f);
+	free(buf);
+	return NULL;
 }

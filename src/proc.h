@@ -22,5 +22,9 @@ int proc_status_int(pid_t pid, const char *key);
 int proc_ptrace_scope(void);
 /* The process's name (comm), into buf; 0 or -errno. */
 int proc_comm(pid_t pid, char *buf, size_t len);
+/* /proc/PID/exe, and cmdline with its arguments joined by spaces
+ * (malloc'd; NULL when unreadable, e.g. for a zombie). */
+char *proc_exe(pid_t pid);
+char *proc_command_line(pid_t pid);
 
 #endif

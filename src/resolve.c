@@ -12,14 +12,20 @@
 struct misfits {
 	size_t *fit, *misfit;    /* functions, per spec */
 	char (*why)[512];        /* the first reason, per spec */
+	size_t error_misfit;     /* the same for --error-if */
+	char error_why[512];
 };
 
 static void note_misfit(void *ctx, unsigned spec, const char *why)
 {
 	struct misfits *m = ctx;
 
-	if (!m->misfit[spec]++)
+	if (spec == FILTER_ERROR_IF) {
+		if (!m->error_misfit++)
+			snprintf(m->error_why, sizeof(m->error_why), "%s", why);
+	} else if (!m->misfit[spec]++) {
 		snprintf(m->why[spec], sizeof(m->why[spec]), "%s", why);
+	}
 }
 
 void probes_forget(struct tracer *t)
@@ -58,6 +64,28 @@ static int judge_misfits(struct tracer *t, const struct misfits *m)
 	return 0;
 }
 
+/* --error-if that fits none of the traced functions is an error; one
+ * that fits some, a warning. */
+static int judge_error_misfits(struct tracer *t, const struct misfits *m)
+{
+	const char *text = t->opts->error_if;
+	char msg[sizeof(t->err) + 512];
+
+	if (!m->error_misfit)
+		return 0;
+	if (m->error_misfit == t->nfuncs) {
+		snprintf(t->err, sizeof(t->err), "--error-if '%.60s': %.180s", text, m->error_why);
+		return -EINVAL;
+	}
+	snprintf(msg, sizeof(msg),
+		 "--error-if '%s' does not fit %zu of the %zu traced functions, whose "
+		 "calls it never marks; e.g. %s", text, m->error_misfit, t->nfuncs,
+		 m->error_why);
+	if (t->warn)
+		t->warn(msg);
+	return 0;
+}
+
 /* Keep the functions some condition fits, each with its filter. */
 static int build_filters(struct tracer *t, struct func_info **all, size_t n)
 {
@@ -76,8 +104,8 @@ static int build_filters(struct tracer *t, struct func_info **all, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct filter *f = NULL;
 
-		err = o->list ? 0 : filter_build(all[i], o->probes, &o->limits, note_misfit,
-						      &m, &f);
+		err = o->list ? 0 : filter_build(all[i], o->probes, o->error_if, &o->limits,
+						      note_misfit, &m, &f);
 		if (err == -ENOENT)
 			continue;
 		if (err)
@@ -88,6 +116,8 @@ static int build_filters(struct tracer *t, struct func_info **all, size_t n)
 		t->filters[t->nfuncs++] = f;
 	}
 	err = judge_misfits(t, &m);
+	if (!err)
+		err = judge_error_misfits(t, &m);
 
 free_misfits:
 	if (err == -ENOMEM)

@@ -49,6 +49,9 @@ struct func_info {
 	Dwarf_Die ret_type;
 	struct abi_type ret_abi;
 	char *signature;         /* "int parse(const char *s, int n)" */
+	const char *decl_file;   /* where DWARF says it is defined, or NULL;
+				  * borrowed from the debug info */
+	unsigned decl_line;
 	unsigned *specs;         /* indices of the specs that selected it */
 	unsigned nspecs;
 };

@@ -26,8 +26,11 @@ struct frame {
 	/* Not yet reported: its return conditions (pending, of filter)
 	 * decide. Holds the CALL event until then. */
 	struct event *held;
-	const struct filter *filter;
+	const struct filter *filter;   /* the function's */
 	uint64_t pending;
+	/* The arguments at entry of a reported call, for --error-if. */
+	struct value *args;
+	unsigned nargs;
 	bool dropped;           /* reported to summaries only (--rate) */
 };
 
@@ -149,6 +152,8 @@ enum run_end {
 	RUN_ERROR,
 };
 enum run_end tracer_run(struct tracer *t, double deadline_mono);
+/* Tell the sink which process is traced (EV_PROCESS), before tracer_run. */
+void tracer_announce(struct tracer *t);
 /* Restore the target and let it go; 0 or -errno. */
 int tracer_detach(struct tracer *t);
 

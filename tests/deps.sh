@@ -2,7 +2,7 @@
 # Install the Debian packages that building and testing latch need, if any
 # are missing. Used by `make check`, `make demo` and `make bench`.
 set -e
-PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libcapstone-dev check groff-base python3"
+PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libcapstone-dev libcurl4-openssl-dev check groff-base python3"
 # the debug-information tests: separate and compressed debug files, libc's
 # DWARF, and libdw's debuginfod client
 PKGS="$PKGS binutils xz-utils libc6-dbg libdebuginfod1"

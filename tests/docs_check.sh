@@ -16,7 +16,8 @@ readme=$root/README.md
 # --help shows but this list lacks is reported too.
 OPTIONS="-p --pid -l --list -o --output -f --format -n --calls -d --duration
 -c --summary -v --verbose --summary-interval -S --stack
--s --string-limit -A --array --depth --max-probes --rate --no-returns --no-qos -q --quiet -h --help -V --version"
+-s --string-limit -A --array --depth --max-probes --rate --no-returns --no-qos -q --quiet -h --help -V --version
+--otlp --otlp-protocol --otlp-file --service-name --trace-parent --error-if"
 
 pass=0
 fail=0

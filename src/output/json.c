@@ -71,6 +71,8 @@ static int json_event(struct sink *s, const struct event *e)
 
 	if (j->err)
 		return j->err;
+	if (e->type == EV_PROCESS)
+		return 0;
 	errno = 0;
 	fprintf(f, "{\"type\":\"%s\",\"ts\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,"
 		"\"depth\":%u,\"func\":", type_names[e->type], e->ts_ns,
@@ -90,9 +92,13 @@ static int json_event(struct sink *s, const struct event *e)
 			fputs(",\"ret\":", f);
 			render_json_value(f, &e->ret);
 		}
+		if (e->error)
+			fputs(",\"error\":true", f);
 		__attribute__((fallthrough));
 	case EV_UNWIND:
 		fprintf(f, ",\"dur_ns\":%" PRIu64, e->dur_ns);
+		break;
+	case EV_PROCESS:   /* returned above */
 		break;
 	}
 	fputs("}\n", f);

@@ -48,9 +48,9 @@ int otlp_attrs_int(struct otlp_attrs *a, const char *key, int64_t i);
 int otlp_attrs_double(struct otlp_attrs *a, const char *key, double d);
 int otlp_attrs_bool(struct otlp_attrs *a, const char *key, bool b);
 /* A decoded value as attributes named key: a scalar as its OTLP type
- * (strings as strings, integers and enums as ints with an enum's name in
- * "key.name"... see otlp_attrs.c), a struct flattened to "key.member",
- * an array to "key.0", "key.1", ..., as deep as the value was decoded.
+ * (strings as strings, integers as ints, an enum as its name), a struct
+ * flattened to "key.member", an array to "key.0", "key.1", ..., as deep
+ * as the value was decoded; the full rules are in otlp_attrs.c.
  * 0 or -ENOMEM. */
 int otlp_attrs_value(struct otlp_attrs *a, const char *key, const struct value *v);
 void otlp_attrs_clear(struct otlp_attrs *a);   /* frees the entries, keeps v */
@@ -104,9 +104,10 @@ struct otlp_process {
  * service_name (--service-name), else OTEL_SERVICE_NAME, else a
  * service.name from OTEL_RESOURCE_ATTRIBUTES, else the process name;
  * process.pid, process.executable.path, process.command_line,
- * host.name, telemetry.sdk.name "latch", telemetry.sdk.language "native"?
- * telemetry.sdk.version. 0, -ENOMEM, or -EINVAL with err set for a
- * malformed OTEL_RESOURCE_ATTRIBUTES. */
+ * host.name, telemetry.sdk.name "latch", telemetry.sdk.version. 0,
+ * -ENOMEM, or -EINVAL with err set for a malformed entry of
+ * OTEL_RESOURCE_ATTRIBUTES: that entry is left out, the attributes are
+ * otherwise complete. */
 int otlp_resource_build(struct otlp_attrs *a, const struct otlp_process *p,
 			const char *service_name, char *err, size_t errlen);
 
@@ -123,7 +124,10 @@ struct otlp_exporter_config {
 	uint64_t delay_ns;        /* send at least this often; OTEL_BSP_SCHEDULE_DELAY, 5 s */
 	uint64_t timeout_ns;      /* one request, and the final flush; OTEL_EXPORTER_OTLP_TIMEOUT, 10 s */
 	const struct otlp_attrs *resource;   /* borrowed until stop */
-	void (*warn)(const char *msg);       /* once per kind of trouble; may be NULL */
+	/* Once per kind of trouble; may be NULL. Called from the sender
+	 * thread, and from push when the queue is first full: must be
+	 * thread-safe (one fprintf to stderr is). */
+	void (*warn)(const char *msg);
 };
 
 struct otlp_export_stats {

@@ -120,7 +120,7 @@ static bool cont(unsigned char c)
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if the
  * first byte does not start one. The second-byte ranges exclude
  * overlongs (E0, F0), surrogates (ED) and code points past U+10FFFF (F4). */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t render_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	unsigned char lo = 0x80, hi = 0xbf;
@@ -176,7 +176,7 @@ void render_json_string(FILE *f, const char *str, size_t len)
 			i++;
 			continue;
 		}
-		n = utf8_len(s + i, len - i);
+		n = render_utf8_len(s + i, len - i);
 		if (!n) {
 			/* Latin-1 reading of a stray byte: keeps its value. */
 			fprintf(f, "\\u%04x", c);

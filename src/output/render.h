@@ -31,6 +31,10 @@ void render_text_args(FILE *f, const struct value *args, unsigned n);
 
 /* A quoted JSON string. Valid UTF-8 passes through; every byte outside a
  * valid sequence becomes \u00XX, so the output is always valid UTF-8. */
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if the
+ * first byte does not start one: overlongs, surrogates and code points
+ * past U+10FFFF are invalid. */
+size_t render_utf8_len(const unsigned char *s, size_t n);
 void render_json_string(FILE *f, const char *s, size_t len);
 void render_json_cstr(FILE *f, const char *s);
 /* A character as a one-character JSON string, or its number. */

@@ -58,6 +58,7 @@ static void count(struct fn_stats *st, enum event_type type)
 	case EV_CALL: st->calls++; break;
 	case EV_RETURN: st->returns++; break;
 	case EV_UNWIND: st->unwinds++; break;
+	case EV_PROCESS: break;
 	}
 }
 
@@ -66,6 +67,8 @@ static int summary_event(struct sink *sk, const struct event *ev)
 	struct summary_sink *s = (struct summary_sink *)sk;
 	struct fn_entry *e;
 
+	if (ev->type == EV_PROCESS)
+		return 0;
 	see_time(s, ev->ts_ns);
 	e = entry_get(s, ev->fn);
 	if (!e)

@@ -161,6 +161,8 @@ static int text_event(struct sink *s, const struct event *e)
 
 	if (t->err)
 		return t->err;
+	if (e->type == EV_PROCESS)
+		return 0;
 	errno = 0;
 	if (t->holding) {
 		if (e->type != EV_CALL && e->tid == t->held.tid &&

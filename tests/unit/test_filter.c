@@ -60,7 +60,7 @@ START_TEST(unconditional_wins)
 	struct filter *f = (struct filter *)1;
 
 	parse_specs(text, N(text));
-	ck_assert_int_eq(filter_build(&fn, specs, &shown, on_misfit, NULL, &f), 0);
+	ck_assert_int_eq(filter_build(&fn, specs, NULL, &shown, on_misfit, NULL, &f), 0);
 	ck_assert_ptr_null(f);    /* every call: nothing to evaluate */
 	ck_assert_ptr_eq(filter_limits(NULL, &shown), &shown);
 	free_specs();
@@ -81,7 +81,7 @@ START_TEST(entry_return_and_or)
 	uint64_t pending;
 
 	parse_specs(text, N(text));
-	ck_assert_int_eq(filter_build(&fn, specs, &shown, on_misfit, NULL, &f), 0);
+	ck_assert_int_eq(filter_build(&fn, specs, NULL, &shown, on_misfit, NULL, &f), 0);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(misfits, 0);
 
@@ -117,7 +117,7 @@ START_TEST(reject_and_faults)
 	uint64_t pending;
 
 	parse_specs(text, N(text));
-	ck_assert_int_eq(filter_build(&fn, specs, &shown, on_misfit, NULL, &f), 0);
+	ck_assert_int_eq(filter_build(&fn, specs, NULL, &shown, on_misfit, NULL, &f), 0);
 	/* division by zero, and a raw register is nothing to index */
 	ck_assert_int_eq(filter_entry(f, a, 3, &pending, &faults), FILTER_REJECT);
 	ck_assert_uint_eq(pending, 0);
@@ -143,13 +143,13 @@ START_TEST(misfits_left_out)
 	struct filter *f;
 
 	parse_specs(text, N(text));
-	ck_assert_int_eq(filter_build(&fn, specs, &shown, on_misfit, NULL, &f), 0);
+	ck_assert_int_eq(filter_build(&fn, specs, NULL, &shown, on_misfit, NULL, &f), 0);
 	ck_assert_uint_eq(misfits, 2);
 	ck_assert_msg(strstr(last_why, "f: column 6: expected arg1..arg"),
 		      "message: %s", last_why);
 	filter_free(f);
 	/* none fits: the function is not traced */
-	ck_assert_int_eq(filter_build(&lone, specs, &shown, on_misfit, NULL, &f), -ENOENT);
+	ck_assert_int_eq(filter_build(&lone, specs, NULL, &shown, on_misfit, NULL, &f), -ENOENT);
 	ck_assert_ptr_null(f);
 	free_specs();
 }
@@ -164,7 +164,7 @@ START_TEST(limits_raised)
 	struct filter *f;
 
 	parse_specs(text, N(text));
-	ck_assert_int_eq(filter_build(&fn, specs, &shown, on_misfit, NULL, &f), 0);
+	ck_assert_int_eq(filter_build(&fn, specs, NULL, &shown, on_misfit, NULL, &f), 0);
 	lim = filter_limits(f, &shown);
 	ck_assert_uint_eq(lim->depth, 4);
 	ck_assert_uint_eq(lim->follow_more, 2);
@@ -176,6 +176,46 @@ START_TEST(limits_raised)
 END_TEST
 
 #define SEC 1000000000ull
+
+/* --error-if: reported calls are all reported, and their returns are
+ * marked where it holds; entry conditions still choose the calls. */
+START_TEST(error_if)
+{
+	static const char *const text[] = { "f", "g if arg1 > 5" };
+	unsigned i0[] = { 0 }, i1[] = { 1 };
+	struct func_info f0 = nodwarf(i0, 1), f1 = nodwarf(i1, 1);
+	struct filter_faults faults = { 0 };
+	struct value a[1] = { raw(9) }, neg = { .kind = V_INT, .i = -2 }, pos = raw(3);
+	struct filter *f;
+	uint64_t pending;
+
+	parse_specs(text, N(text));
+	ck_assert_int_eq(filter_build(&f0, specs, "retval < 0 || arg1 == 4", &shown,
+				      on_misfit, NULL, &f), 0);
+	ck_assert(filter_has_error(f));
+	ck_assert_int_eq(filter_entry(f, a, 1, &pending, &faults), FILTER_REPORT);
+	ck_assert(filter_error(f, a, 1, &neg, 0));
+	ck_assert(!filter_error(f, a, 1, &pos, 0));
+	a[0] = raw(4);
+	ck_assert(filter_error(f, a, 1, &pos, 0));
+	filter_free(f);
+
+	ck_assert_int_eq(filter_build(&f1, specs, "dur > 1ms", &shown, on_misfit, NULL, &f), 0);
+	a[0] = raw(1);
+	ck_assert_int_eq(filter_entry(f, a, 1, &pending, &faults), FILTER_REJECT);
+	ck_assert(filter_error(f, a, 1, &pos, 2000000));
+	ck_assert(!filter_error(f, a, 1, &pos, 1000));
+	filter_free(f);
+
+	/* it does not fit: the function is still traced, without it */
+	ck_assert_int_eq(filter_build(&f0, specs, "nosuch > 1", &shown, on_misfit, NULL, &f), 0);
+	ck_assert_ptr_null(f);
+	ck_assert_uint_eq(misfits, 1);
+	ck_assert_ptr_nonnull(strstr(last_why, "nosuch"));
+	ck_assert(!filter_error(NULL, a, 1, &neg, 0));
+	free_specs();
+}
+END_TEST
 
 START_TEST(rate_window)
 {
@@ -211,6 +251,7 @@ int main(void)
 	tcase_add_test(tc, reject_and_faults);
 	tcase_add_test(tc, misfits_left_out);
 	tcase_add_test(tc, limits_raised);
+	tcase_add_test(tc, error_if);
 	tcase_add_test(tc, rate_window);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
