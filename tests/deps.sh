@@ -6,9 +6,9 @@ PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libcapstone-dev libcurl4-open
 # the debug-information tests: separate and compressed debug files, libc's
 # DWARF, and libdw's debuginfod client
 PKGS="$PKGS binutils xz-utils libc6-dbg libdebuginfod1"
-# the OTLP exporter's HTTP client, and the OTLP tests' decoder: protoc
+# the OTLP tests' decoder: protoc
 # compiles opentelemetry-proto (tests/otlp/protos.sh) for python3-protobuf
-PKGS="$PKGS libcurl4-openssl-dev protobuf-compiler python3-protobuf"
+PKGS="$PKGS protobuf-compiler python3-protobuf"
 [ -n "${LATCH_BENCH_DEPS:-}" ] && PKGS="$PKGS ltrace bpftrace"
 missing=""
 for p in $PKGS; do

@@ -44,7 +44,8 @@ RX = None           # tests/otlp/receiver.py, once loaded
 SETUP_ERROR = None
 
 PROBE = ":sp_*"
-OTLP_RE = re.compile(r"^latch: otlp: (\d+) spans sent, (\d+) dropped, (\d+) failed, (\d+) retries$")
+# the closing counts of each destination: "otlp" (--otlp), "otlp-file"
+OTLP_RE = re.compile(r"^latch: (otlp|otlp-file): (\d+) spans sent, (\d+) dropped, (\d+) failed, (\d+) retries$")
 TRY_HELP = "Try 'latch --help' for more information."
 RESOURCE_KEYS = ("service.name", "process.pid", "process.executable.path", "process.command_line",
                  "host.name", "telemetry.sdk.name", "telemetry.sdk.version")
@@ -226,6 +227,9 @@ def check_spans(spans, decl, calls, error_if=False, trace_parent=None, partial=F
         check(sp["status_code"] == (2 if err else 0),
               "%s: status %d, expected %s (%s%s)" % (where, sp["status_code"], "ERROR (2)" if err else "UNSET (0)",
                                                       c["ret"], ", --error-if 'retval < 0'" if error_if else ""))
+        # (the messages man/latch.1 gives)
+        msg = "unwound" if c["ret"] == "unwound" else "error-if: retval < 0" if err else ""
+        check(sp["status_message"] == msg, "%s: status message %r, expected %r" % (where, sp["status_message"], msg))
     # the tree: parents, trace ids
     roots_traces = {}
     for k, sp in got.items():
@@ -304,22 +308,26 @@ def check_resource(spans, reqs, pid, argv, service_name, extra=None):
     return res
 
 
-def otlp_line(err):
-    """The closing counts, after latch's statistics line; the warnings."""
+def otlp_line(err, dest="otlp"):
+    """The closing counts of dest, after latch's statistics line; the
+    warnings, none of which may come twice (one per kind of trouble, not
+    one per request)."""
     lines = err.splitlines()
-    got = [i for i, l in enumerate(lines) if OTLP_RE.match(l)]
-    check(len(got) == 1, "expected one 'latch: otlp: N spans sent, N dropped, N failed, N retries' line "
-          "on stderr, found %d: %s" % (len(got), E.short(err, 800)))
+    got = [i for i, l in enumerate(lines) if OTLP_RE.match(l) and OTLP_RE.match(l).group(1) == dest]
+    check(len(got) == 1, "expected one 'latch: %s: N spans sent, N dropped, N failed, N retries' line "
+          "on stderr, found %d: %s" % (dest, len(got), E.short(err, 800)))
     st = [i for i, l in enumerate(lines) if E.STATS_RE.match(l)]
-    check(st and st[0] < got[0], "the otlp line does not follow the statistics line: %s" % E.short(err, 800))
+    check(st and st[0] < got[0], "the %s line does not follow the statistics line: %s" % (dest, E.short(err, 800)))
     m = OTLP_RE.match(lines[got[0]])
-    warns = [l for l in lines if l.startswith("latch: otlp: ") and not OTLP_RE.match(l)]
-    return {"sent": int(m.group(1)), "dropped": int(m.group(2)), "failed": int(m.group(3)),
-            "retries": int(m.group(4)), "warnings": warns}
+    warns = [l for l in lines if l.startswith("latch: otlp") and not OTLP_RE.match(l)]
+    check(len(set(warns)) == len(warns), "a warning repeated: %s" % E.short("\n".join(warns), 800))
+    return {"sent": int(m.group(2)), "dropped": int(m.group(3)), "failed": int(m.group(4)),
+            "retries": int(m.group(5)), "warnings": warns}
 
 
-def check_healthy(lp, rx, ncalls):
-    """latch exited 0, sent everything once, the receiver decoded it all."""
+def check_healthy(lp, rx, ncalls, warnings=False):
+    """latch exited 0, sent everything once, the receiver decoded it all;
+    no warnings unless told."""
     check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, E.short(lp.err(), 800)))
     reqs, spans, errors = rx.snapshot()
     check(not errors, "the receiver could not decode %d request(s): %s" % (len(errors), E.short(" | ".join(errors), 800)))
@@ -329,7 +337,7 @@ def check_healthy(lp, rx, ncalls):
           % (o["sent"], o["dropped"], o["failed"], ncalls))
     check(len(spans) == ncalls, "%d spans arrived in %d requests, the target made %d calls"
           % (len(spans), len(reqs), ncalls))
-    check(not o["warnings"], "warnings with a healthy receiver: %s" % o["warnings"])
+    check(warnings or not o["warnings"], "warnings with a healthy receiver: %s" % o["warnings"])
     st = E.stats(lp.err())
     check(st["seen"] == ncalls, "statistics line: %d calls seen, the target made %d" % (st["seen"], ncalls))
     return reqs, spans, o
@@ -550,15 +558,9 @@ def t_trace_parent(s, ctx, mode):
     check(all(sp["trace_id"] == tid for sp in spans), "spans outside the --trace-parent trace")
 
 
-def t_file(s, ctx, opt):
-    """--otlp-file: one OTLP/JSON request a line, the same spans."""
-    R = receiver_module()
-    path = ctx.path("spans.jsonl")
-    lp, argv, out, pid = run_latch(s, ctx, opt, "launch", ["-o", "/dev/null", "--otlp-file", path,
-                                                           "--error-if", "retval < 0"],
-                                   base_env(OTEL_BSP_MAX_EXPORT_BATCH_SIZE="16"))
-    check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, E.short(lp.err())))
-    decl, calls = parse_target(out)
+def read_otlp_file(R, path):
+    """The requests of an --otlp-file, each line decoded by the receiver's
+    JSON path: (requests as the receiver records them, spans)."""
     check(os.path.exists(path), "no %s" % path)
     spans, reqs = [], []
     with open(path, "rb") as f:
@@ -566,21 +568,51 @@ def t_file(s, ctx, opt):
     check(lines[-1] == b"", "the file does not end with a newline")
     for n, line in enumerate(lines[:-1]):
         try:
-            req = R.parse_json_line(line)
-            groups = R.request_dicts(req)
+            groups = R.request_dicts(R.parse_json_line(line))
         except R.DecodeError as e:
             raise E.TestFail("line %d is not an OTLP/JSON ExportTraceServiceRequest: %s: %s"
                              % (n + 1, e, E.short(line.decode(errors="replace"), 200)))
         reqs.append({"n": n, "status": 200, "groups": groups, "headers": {}})
         for res, scope, sps in groups:
             spans += [dict(sp, resource=res, scope=scope) for sp in sps]
+    return reqs, spans
+
+
+def t_file(s, ctx, opt, also_http):
+    """--otlp-file: one OTLP/JSON request a line, the same spans; with
+    --otlp too, the receiver gets exactly the spans of the file."""
+    R = receiver_module()
+    path = ctx.path("spans.jsonl")
+    args = ["-o", "/dev/null", "--otlp-file", path, "--error-if", "retval < 0"]
+    env = base_env(OTEL_BSP_MAX_EXPORT_BATCH_SIZE="16")
+    rx = R.Receiver().start()
+    try:
+        if also_http:
+            args += ["--otlp", rx.url]
+        lp, argv, out, pid = run_latch(s, ctx, opt, "launch", args, env)
+    finally:
+        rx.stop()
+    check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, E.short(lp.err())))
+    decl, calls = parse_target(out)
+    reqs, spans = read_otlp_file(R, path)
     check(len(spans) == len(calls), "%d spans in %d lines, the target made %d calls"
           % (len(spans), len(reqs), len(calls)))
     check(len(reqs) >= len(calls) // 16, "%d lines for %d spans in batches of 16" % (len(reqs), len(spans)))
     check_spans(spans, decl, calls, error_if=True, t0=lp.t0, t1=lp.t1)
     check_resource(spans, reqs, pid, argv, "spans")
-    o = otlp_line(lp.err())
-    check((o["sent"], o["dropped"], o["failed"]) == (len(calls), 0, 0), "otlp line: %s" % o)
+    o = otlp_line(lp.err(), "otlp-file")
+    check((o["sent"], o["dropped"], o["failed"]) == (len(calls), 0, 0), "otlp-file line: %s" % o)
+    if not also_http:
+        check(not rx.snapshot()[0], "requests without --otlp")
+        check(not any(OTLP_RE.match(l) and OTLP_RE.match(l).group(1) == "otlp" for l in lp.err().splitlines()),
+              "an otlp line without --otlp: %s" % E.short(lp.err()))
+        return
+    hreqs, hspans, o2 = check_healthy(lp, rx, len(calls))
+    strip = lambda sp: {k: v for k, v in sp.items() if k not in ("request",)}
+    by_id = {sp["span_id"]: strip(sp) for sp in hspans}
+    for sp in spans:
+        check(by_id.get(sp["span_id"]) == strip(sp), "span %s differs between the file and the receiver:\n%s\n%s"
+              % (describe(sp), strip(sp), by_id.get(sp["span_id"])))
 
 
 def t_errors(s, ctx):
@@ -664,7 +696,9 @@ def t_down_then_up(s, ctx):
     check(not errors, "the receiver could not decode: %s" % errors[:3])
     decl, calls = parse_target(lp.out())
     o = otlp_line(lp.err())
-    check(len(o["warnings"]) == 1, "expected one warning, got %s" % o["warnings"][:5])
+    # one when it could not send, one when it could again (man/latch.1)
+    check(len(o["warnings"]) == 2 and "again" in o["warnings"][1],
+          "expected a warning, then one that sending works again; got %s" % o["warnings"][:5])
     check(o["sent"] == len(spans), "otlp line says %d sent, %d arrived" % (o["sent"], len(spans)))
     check(o["sent"] + o["dropped"] + o["failed"] == len(calls), "otlp line %s for %d spans" % (o, len(calls)))
     got = check_spans(spans, decl, calls, partial=True, t0=t0, t1=t1)
@@ -674,24 +708,69 @@ def t_down_then_up(s, ctx):
           % (len(lost), len(ticks), lost[:5]))
 
 
-def t_503(s, ctx, enc):
-    """503 with Retry-After: 1, twice, then healthy: nothing lost, nothing
-    twice, the retries counted, Retry-After honoured."""
+def t_503(s, ctx, enc, status):
+    """503 (or 429) with Retry-After: 1, twice, then healthy: nothing lost,
+    nothing twice, the retries counted, Retry-After honoured."""
     R = receiver_module()
     env = base_env(OTEL_BSP_SCHEDULE_DELAY="100")
-    with R.Receiver(mode="fail", fail_first=2, retry_after="1") as rx:
+    with R.Receiver(mode="fail", fail_first=2, fail_status=status, retry_after="1") as rx:
         args = ["-o", "/dev/null", "--otlp", rx.url, "--otlp-protocol", "http/" + enc]
         lp, argv, out, pid = run_latch(s, ctx, "O0", "launch", args, env)
         decl, calls = parse_target(out)
-        reqs, spans, o = check_healthy(lp, rx, len(calls))
+        reqs, spans, o = check_healthy(lp, rx, len(calls), warnings=True)
     check(o["retries"] >= 2, "otlp line reports %d retries after two 503 answers" % o["retries"])
-    fails = [r for r in reqs if r["status"] == 503]
-    check(len(fails) == 2, "%d requests answered 503, expected 2" % len(fails))
+    check(len(o["warnings"]) == 2 and str(status) in o["warnings"][0] and "again" in o["warnings"][1],
+          "expected one warning of the %d answers, then one that sending works again; got %s"
+          % (status, o["warnings"]))
+    fails = [r for r in reqs if r["status"] == status]
+    check(len(fails) == 2, "%d requests answered %d, expected 2" % (len(fails), status))
     after = sorted(r["time"] for r in reqs)
     check(len(after) >= 3, "%d requests for two 503 answers and a success" % len(after))
     check(after[1] - after[0] >= 0.9 and after[2] - after[1] >= 0.9,
           "requests at +%.2f s and +%.2f s after each 503 with Retry-After: 1"
           % (after[1] - after[0], after[2] - after[1]))
+    check_spans(spans, decl, calls)
+
+
+def t_delay(s, ctx, long_delay):
+    """OTEL_BSP_SCHEDULE_DELAY: with 200 ms, spans go out while latch runs,
+    not only when it detaches; with 60 s, none go out for the 2 s the
+    target waits, and all at the end, without waiting for the delay."""
+    R = receiver_module()
+    go = ctx.path("go")
+    exe = s.bin("O0", "spans")
+    with R.Receiver() as rx:
+        lp = E.Proc(ctx, s.latch_cmd("-o", "/dev/null", "--otlp", rx.url, PROBE, "--", exe, "-W", go, "-t", "5"),
+                    "latch", env=base_env(OTEL_BSP_SCHEDULE_DELAY="60000" if long_delay else "200"))
+        if long_delay:
+            # the target has started; its trees take milliseconds, then
+            # it waits for go
+            check(wait_for(lambda: E.readtext(lp.outpath).startswith("pid "), 30),
+                  "the target did not start: %s" % E.short(lp.err()))
+            time.sleep(2)
+        else:
+            # the calls that returned in the three threads' trees (3 x 15)
+            # end before the target waits for go (the main thread's
+            # unwound ones only when latch sees that thread again)
+            rx.wait_spans(45, 60)
+        early = set(span_key(sp) for sp in rx.snapshot()[1])
+        alive = lp.poll() is None
+        open(go, "w").close()
+        t = time.monotonic()
+        lp.wait()
+        took = time.monotonic() - t
+        decl, calls = parse_target(lp.out())
+        reqs, spans, o = check_healthy(lp, rx, len(calls))
+    check(alive, "latch exited before the target was let go")
+    if long_delay:
+        check(not early, "%d spans sent within 2 s with OTEL_BSP_SCHEDULE_DELAY=60000" % len(early))
+        check(took < 30, "latch took %.1f s to end after the target was let go" % took)
+    else:
+        returned = set((c["tid"], c["n"]) for c in calls
+                       if c["fn"] not in ("sp_tick", "sp_exit") and c["ret"] != "unwound")
+        check(len(returned) == 45 and returned <= early,
+              "%d of the %d calls that returned before the target waited had their spans sent by then"
+              % (len(returned & early), len(returned)))
     check_spans(spans, decl, calls)
 
 
@@ -731,6 +810,7 @@ def t_hang(s, ctx, queue):
     check(o["sent"] == 0 and o["sent"] + o["dropped"] + o["failed"] == len(calls),
           "otlp line %s for %d spans and a receiver that never answers" % (o, len(calls)))
     check(o["failed"] > 0, "nothing counted as failed: %s" % o)
+    check(1 <= len(o["warnings"]) <= 3 - (not queue), "warnings: %s" % o["warnings"])
     if queue:
         check(o["dropped"] > 0, "a queue of 8 and %d spans, but none dropped: %s" % (len(calls), o))
     check(after < 8, "latch took %.1f s after the target ended, with OTEL_EXPORTER_OTLP_TIMEOUT=1000" % after)
@@ -743,7 +823,7 @@ def register(s, R):
     for opt in E.OPTS:
         R("otlp-protobuf-launch-" + opt, lambda c, o=opt: t_export(s, c, o, "launch", "protobuf", o == "O2"))
         R("otlp-json-launch-" + opt, lambda c, o=opt: t_export(s, c, o, "launch", "json", o == "O0"))
-        R("otlp-file-" + opt, lambda c, o=opt: t_file(s, c, o))
+        R("otlp-file-" + opt, lambda c, o=opt: t_file(s, c, o, o == "O2"))
     R("otlp-protobuf-attach-O2", lambda c: t_export(s, c, "O2", "attach", "protobuf", True))
     R("otlp-json-attach-O0", lambda c: t_export(s, c, "O0", "attach", "json", False))
     R("otlp-env-batches-json-O2", lambda c: t_export(s, c, "O2", "launch", "json", True, how="env"))
@@ -756,7 +836,9 @@ def register(s, R):
     R("otlp-errors", lambda c: t_errors(s, c))
     R("otlp-fault-down", lambda c: t_down(s, c))
     R("otlp-fault-down-then-up", lambda c: t_down_then_up(s, c))
-    R("otlp-fault-503-protobuf", lambda c: t_503(s, c, "protobuf"))
-    R("otlp-fault-503-json", lambda c: t_503(s, c, "json"))
+    R("otlp-fault-503-protobuf", lambda c: t_503(s, c, "protobuf", 503))
+    R("otlp-fault-429-json", lambda c: t_503(s, c, "json", 429))
+    R("otlp-schedule-delay-short", lambda c: t_delay(s, c, False))
+    R("otlp-schedule-delay-long", lambda c: t_delay(s, c, True))
     R("otlp-fault-hang", lambda c: t_hang(s, c, False))
     R("otlp-fault-queue-full", lambda c: t_hang(s, c, True))
