@@ -280,7 +280,8 @@ say "(us/call and loop in microseconds; stops = ptrace stops per call)"
 [ -f "$T/latch.stopline" ] && say "latch stderr: $(cat "$T/latch.stopline")"
 if [ -n "$RXPID" ]; then
 	stop_rx
-	runs=$(wc -l <"$T/latch-otlp.walls" 2>/dev/null || echo 0)
+	runs=0
+	[ -f "$T/latch-otlp.walls" ] && runs=$(wc -l <"$T/latch-otlp.walls")
 	say "otlp receiver: $(sed -n 's/^received //p' "$T/rx.out") for $runs latch-otlp runs of N=$N"
 	grep '^error: ' "$T/rx.out" | head -n 3 | while IFS= read -r line; do say "otlp receiver $line"; done
 fi
