@@ -732,6 +732,29 @@ def t_503(s, ctx, enc, status):
     check_spans(spans, decl, calls)
 
 
+def t_rejected(s, ctx):
+    """A request answered 400 is not sent again: its spans are failed, the
+    others arrive."""
+    R = receiver_module()
+    env = base_env(OTEL_BSP_SCHEDULE_DELAY="100", OTEL_BSP_MAX_EXPORT_BATCH_SIZE="10")
+    with R.Receiver(mode="fail", fail_first=1, fail_status=400, retry_after=None) as rx:
+        lp, argv, out, pid = run_latch(s, ctx, "O2", "launch", ["-o", "/dev/null", "--otlp", rx.url], env)
+        decl, calls = parse_target(out)
+        reqs, spans, errors = rx.snapshot()
+    check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, E.short(lp.err(), 800)))
+    check(not errors, "the receiver could not decode: %s" % errors[:3])
+    o = otlp_line(lp.err())
+    first = [r for r in reqs if r["status"] == 400]
+    check(len(first) == 1 and o["retries"] == 0, "%d requests answered 400, %d retries: a 400 is not retried"
+          % (len(first), o["retries"]))
+    check(1 <= o["failed"] <= 10 and o["sent"] == len(spans) and o["dropped"] == 0 and
+          o["sent"] + o["failed"] == len(calls),
+          "otlp line %s: expected the first batch (at most 10) failed, the other %d spans sent"
+          % (o, len(calls) - o["failed"]))
+    check(len(o["warnings"]) >= 1 and "400" in o["warnings"][0], "no warning of the 400: %s" % o["warnings"])
+    check_spans(spans, decl, calls, partial=True)
+
+
 def t_delay(s, ctx, long_delay):
     """OTEL_BSP_SCHEDULE_DELAY: with 200 ms, spans go out while latch runs,
     not only when it detaches; with 60 s, none go out for the 2 s the
@@ -838,6 +861,7 @@ def register(s, R):
     R("otlp-fault-down-then-up", lambda c: t_down_then_up(s, c))
     R("otlp-fault-503-protobuf", lambda c: t_503(s, c, "protobuf", 503))
     R("otlp-fault-429-json", lambda c: t_503(s, c, "json", 429))
+    R("otlp-fault-400", lambda c: t_rejected(s, c))
     R("otlp-schedule-delay-short", lambda c: t_delay(s, c, False))
     R("otlp-schedule-delay-long", lambda c: t_delay(s, c, True))
     R("otlp-fault-hang", lambda c: t_hang(s, c, False))
