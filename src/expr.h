@@ -48,6 +48,7 @@ struct expr_scope {
 				      * unnamed ones (argN still works) */
 	unsigned nparams;
 	bool allow_ret;              /* retval and dur: return conditions */
+	bool void_ret;               /* the function returns nothing: no retval */
 	const struct expr_types *types;   /* or NULL */
 };
 
