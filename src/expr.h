@@ -48,8 +48,8 @@ struct expr_scope {
 				      * unnamed ones (argN still works) */
 	unsigned nparams;
 	bool allow_ret;              /* retval and dur: return conditions */
-	bool void_ret;               /* the function returns nothing: no retval */
 	const struct expr_types *types;   /* or NULL */
+	bool void_ret;               /* the function returns nothing: no retval */
 };
 
 /* Resolve names to parameters (by name, or arg1..argN), retval, dur or
