@@ -187,7 +187,7 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 		case 'o': o->output_path = optarg; break;
 		case 'f':
 			if (output_format_parse(optarg, &o->format))
-				usage_error("unknown format '%s' (text or json)", optarg);
+				usage_error("unknown format '%s' (text, json, chrome or folded)", optarg);
 			break;
 		case 'n': o->max_calls = parse_count(optarg, "invalid call count '%s'"); break;
 		case 'd':
@@ -248,6 +248,8 @@ static void parse_args(int argc, char **argv, struct latch_opts *o)
 			exit(EXIT_USAGE);
 		}
 	}
+	if (o->summary && o->format != FMT_TEXT && o->format != FMT_JSON)
+		usage_error("%s", "-c prints tables in text or json");
 	o->nprobes = (size_t)(nopt - optind);
 	if (!o->nprobes)
 		usage_error("%s", "no probe given");
@@ -305,7 +307,10 @@ static int open_output(const struct latch_opts *o, FILE *out, struct sink **s)
 	struct sink *calls, *summary;
 	int err;
 
-	if (!o->summary || o->list)
+	/* -l prints a list, not a trace: nothing around it, in any format. */
+	if (o->list)
+		return sink_open(FMT_TEXT, out, s);
+	if (!o->summary)
 		return sink_open(o->format, out, s);
 	err = summary_sink_open(o->format, out,
 				(uint64_t)(o->summary_interval * 1e9), &summary);

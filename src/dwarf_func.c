@@ -296,13 +296,42 @@ static void forget_params(struct func_info *fn)
 	fn->has_dwarf = false;
 }
 
+/* Where fn is defined. dwarf_decl_file asserts on a split unit (libdw
+ * 0.188), whose file table dwarf_getsrcfiles finds in the skeleton; and
+ * decl_file indexes the table of the unit of the DIE that has it, which
+ * may be an abstract origin's or a declaration's. */
+static void read_decl(Dwarf_Die *sub, struct func_info *fn)
+{
+	Dwarf_Die die = *sub, cu, origin;
+	Dwarf_Attribute a;
+	Dwarf_Files *files;
+	Dwarf_Word idx;
+	size_t n;
+	int line;
+
+	for (int hops = 0; !dwarf_hasattr(&die, DW_AT_decl_file); hops++) {
+		if (hops == 4 ||
+		    (!dwarf_formref_die(dwarf_attr(&die, DW_AT_abstract_origin, &a), &origin) &&
+		     !dwarf_formref_die(dwarf_attr(&die, DW_AT_specification, &a), &origin)))
+			return;
+		die = origin;
+	}
+	if (dwarf_formudata(dwarf_attr(&die, DW_AT_decl_file, &a), &idx) ||
+	    !dwarf_diecu(&die, &cu, NULL, NULL) || dwarf_getsrcfiles(&cu, &files, &n) ||
+	    idx >= n)
+		return;
+	fn->decl_file = dwarf_filesrc(files, idx, NULL, NULL);
+	if (fn->decl_file && dwarf_decl_line(&die, &line) == 0 && line > 0)
+		fn->decl_line = (unsigned)line;
+}
+
 int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 {
 	Dwarf_Die sub, owner;
 	Dwarf_Attribute a;
 	bool prototyped = false, cxx;
 	char *name = NULL;
-	int rc, line;
+	int rc;
 
 	if (!find_subprogram(mod, fn->addr, &sub, &fn->dwarf_pc)) {
 		/* Without DWARF the parameters are unknown: "f()" says
@@ -331,9 +360,7 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	if (!fn->signature)
 		goto fail_params;
 	read_locations(&sub, &owner, fn);
-	fn->decl_file = dwarf_decl_file(&sub);
-	if (fn->decl_file && dwarf_decl_line(&sub, &line) == 0 && line > 0)
-		fn->decl_line = (unsigned)line;
+	read_decl(&sub, fn);
 	/* IPA-SRA may turn a clone's result into void, and a split-off part
 	 * returns what its caller needs; constant propagation keeps it */
 	fn->ret_untrusted = strstr(fn->name, ".isra.") || strstr(fn->name, ".part.");

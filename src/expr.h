@@ -49,6 +49,7 @@ struct expr_scope {
 	unsigned nparams;
 	bool allow_ret;              /* retval and dur: return conditions */
 	const struct expr_types *types;   /* or NULL */
+	bool void_ret;               /* the function returns nothing: no retval */
 };
 
 /* Resolve names to parameters (by name, or arg1..argN), retval, dur or

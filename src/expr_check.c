@@ -97,6 +97,8 @@ static int resolve(struct checker *c, const struct expr *e,
 		if (!sc->allow_ret)
 			return fail(c, e->col, "expected a parameter, found '%s', which only a "
 				    "return condition knows (write it after 'ret')", e->name);
+		if (e->name[0] == 'r' && sc->void_ret)
+			return fail(c, e->col, "found 'retval', but the function returns void");
 		*slot = e->name[0] == 'r' ? S_RET : S_DUR;
 		return 0;
 	}

@@ -46,6 +46,7 @@ static int check_one(struct expr *e, const struct func_info *fn, bool on_return,
 		.params = names,
 		.nparams = n,
 		.allow_ret = on_return,
+		.void_ret = fn->has_dwarf && !fn->has_ret,
 		.types = ty,
 	};
 	char why[256];

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include "event.h"
 
-enum output_format { FMT_TEXT, FMT_JSON };
+enum output_format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED };
 
 struct sink;
 

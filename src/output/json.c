@@ -19,23 +19,8 @@ static const char *const type_names[] = {
 
 static void args_object(FILE *f, const struct event *e)
 {
-	unsigned i;
-
 	putc('{', f);
-	for (i = 0; i < e->nargs; i++) {
-		const struct value *v = &e->args[i];
-
-		if (i)
-			putc(',', f);
-		if (v->kind == V_VARARGS)
-			fputs("\"...\"", f);
-		else if (v->name)
-			render_json_cstr(f, v->name);
-		else
-			fprintf(f, "\"arg%u\"", i + 1);
-		putc(':', f);
-		render_json_value(f, v);
-	}
+	render_json_args(f, e->args, e->nargs);
 	putc('}', f);
 }
 

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "output/otlp_export_priv.h"
+#include "output/otlp_kv.h"
 
 struct otlp_http {
 	CURL *curl;
@@ -36,114 +38,52 @@ enum otlp_post_result otlp_http_classify(long status)
 	return OTLP_POST_REJECTED;
 }
 
-static const char *skip_space(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-static const char *trim_end(const char *p, const char *end)
-{
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	return end;
-}
-
 /* RFC 9110 token characters: what a header name may be made of. */
 static bool is_tchar(unsigned char c)
 {
 	return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-static int hex_digit(char c)
+/* One member as a curl header line appended to *arg. */
+static int header_add(void *arg, const struct otlp_kv *kv)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+	struct curl_slist **list = arg, *l;
+	char *line;
+	int n;
 
-/* One "key=value" member, already trimmed of its outer blanks, as a
- * curl header line appended to *list. */
-static int header_add(const char *p, const char *end, struct curl_slist **list)
-{
-	const char *eq = memchr(p, '=', (size_t)(end - p));
-	const char *k_end, *v, *v_end;
-	struct curl_slist *l;
-	char *line, *o;
-
-	if (!eq)
+	if (kv->bad)
 		return -EINVAL;
-	k_end = trim_end(p, eq);
-	v = skip_space(eq + 1, end);
-	v_end = end;
-	if (k_end == p)
-		return -EINVAL;
-	for (const char *k = p; k < k_end; k++)
+	for (const char *k = kv->key; *k; k++)
 		if (!is_tchar((unsigned char)*k))
 			return -EINVAL;
+	/* A line break or NUL would end the header early, letting a
+	 * value smuggle in headers of its own. */
+	if (strcspn(kv->value, "\r\n") != kv->value_len)
+		return -EINVAL;
 	/* "key: value", or "key;" which is how curl sends an empty value
 	 * ("key:" would remove the header instead). */
-	line = malloc((size_t)(k_end - p) + 2 + (size_t)(v_end - v) + 1);
-	if (!line)
+	if (kv->value_len)
+		n = asprintf(&line, "%s: %s", kv->key, kv->value);
+	else
+		n = asprintf(&line, "%s;", kv->key);
+	if (n < 0)
 		return -ENOMEM;
-	o = line;
-	memcpy(o, p, (size_t)(k_end - p));
-	o += k_end - p;
-	if (v == v_end) {
-		*o++ = ';';
-	} else {
-		*o++ = ':';
-		*o++ = ' ';
-	}
-	while (v < v_end) {
-		int hi, lo;
-		char c = *v++;
-
-		if (c == '%') {
-			if (v_end - v < 2 || (hi = hex_digit(v[0])) < 0 || (lo = hex_digit(v[1])) < 0)
-				goto invalid;
-			c = (char)(hi << 4 | lo);
-			v += 2;
-		}
-		/* A line break or NUL would end the header early, letting a
-		 * value smuggle in headers of its own. */
-		if (c == '\r' || c == '\n' || c == '\0')
-			goto invalid;
-		*o++ = c;
-	}
-	*o = '\0';
 	l = curl_slist_append(*list, line);
 	free(line);
 	if (!l)
 		return -ENOMEM;
 	*list = l;
 	return 0;
-invalid:
-	free(line);
-	return -EINVAL;
 }
 
 int otlp_headers_parse(const char *s, struct curl_slist **list)
 {
 	struct curl_slist *l = NULL, *tail;
-	int rc;
+	int rc = otlp_kv_parse(s, 0, header_add, &l);
 
-	if (!s)
-		return 0;
-	while (*s) {
-		const char *end = strchr(s, ',');
-		const char *p, *q;
-
-		if (!end)
-			end = s + strlen(s);
-		p = skip_space(s, end);
-		q = trim_end(p, end);
-		/* Empty members, as in "a=b,,c=d" or a trailing comma, say nothing. */
-		if (p < q && (rc = header_add(p, q, &l)))
-			goto free_list;
-		s = *end ? end + 1 : end;
+	if (rc) {
+		curl_slist_free_all(l);
+		return rc;
 	}
 	if (!l)
 		return 0;
@@ -155,9 +95,6 @@ int otlp_headers_parse(const char *s, struct curl_slist **list)
 		;
 	tail->next = l;
 	return 0;
-free_list:
-	curl_slist_free_all(l);
-	return rc;
 }
 
 int otlp_retry_after_parse(const char *v, time_t now, uint64_t *ns)

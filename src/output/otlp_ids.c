@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+#include "output/otlp_kv.h"
 #include "output/otlp_priv.h"
 
 static uint64_t state[4];
@@ -93,13 +94,10 @@ void otlp_new_span_id(uint8_t id[8])
 	fill(id, 8);
 }
 
+/* The W3C format is lowercase only. */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;   /* uppercase too: the W3C format is lowercase only */
+	return c >= 'A' && c <= 'F' ? -1 : otlp_hex_digit(c);
 }
 
 /* n bytes from 2n lowercase hex digits at s. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "output/otlp_kv.h"
 #include "output/otlp_priv.h"
 
 #define ENV_ATTRS "OTEL_RESOURCE_ATTRIBUTES"
@@ -47,126 +48,36 @@ static int set_cstr(struct otlp_attrs *a, const char *key, const char *s)
 	return set_str(a, key, s, strlen(s));
 }
 
-static bool blank(char c)
+struct env_ctx {
+	struct otlp_attrs *a;
+	char *err;
+	size_t errlen;
+	bool bad;
+};
+
+/* Entries that do not parse are left out and the first of them
+ * reported, the others kept. */
+static int env_entry(void *arg, const struct otlp_kv *kv)
 {
-	return c == ' ' || c == '\t';
-}
+	struct env_ctx *c = arg;
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (blank(*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && blank(e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The n bytes at s, trimmed and percent-decoded, into out (n + 1 bytes);
- * the decoded length, or -EINVAL for a '%' without two hex digits. */
-static ssize_t decode(const char *s, size_t n, char *out)
-{
-	const char *e = s + n;
-	char *o = out;
-	int hi, lo;
-
-	while (s < e && blank(*s))
-		s++;
-	while (e > s && blank(e[-1]))
-		e--;
-	for (; s < e; s++) {
-		if (*s != '%') {
-			*o++ = *s;
-			continue;
-		}
-		hi = e - s > 2 ? hexval(s[1]) : -1;
-		lo = hi < 0 ? -1 : hexval(s[2]);
-		if (lo < 0)
-			return -EINVAL;
-		*o++ = (char)(hi << 4 | lo);
-		s += 2;
-	}
-	*o = '\0';
-	return o - out;
-}
-
-/* One "key=value", trimmed; -EINVAL when it is not one. */
-static int env_entry(struct otlp_attrs *a, const char *entry, char *scratch)
-{
-	const char *eq = strchr(entry, '=');
-	char *key = scratch, *val;
-	ssize_t klen, vlen;
-
-	if (!eq)
-		return -EINVAL;
-	klen = decode(entry, (size_t)(eq - entry), key);
 	/* A key must name something: decoded "%00" names nothing either. */
-	if (klen <= 0 || strlen(key) != (size_t)klen)
-		return -EINVAL;
-	val = key + klen + 1;
-	vlen = decode(eq + 1, strlen(eq + 1), val);
-	if (vlen < 0)
-		return -EINVAL;
-	return set_str(a, key, val, (size_t)vlen);
+	if (!kv->bad && strlen(kv->key) == kv->key_len)
+		return set_str(c->a, kv->key, kv->value, kv->value_len);
+	if (!c->bad)
+		snprintf(c->err, c->errlen, ENV_ATTRS ": malformed entry '%s'", kv->member);
+	c->bad = true;
+	return 0;
 }
 
-/* "k=v,k2=v2": entries that do not parse are left out and the first of
- * them reported, the others kept. */
 static int env_attrs(struct otlp_attrs *a, char *err, size_t errlen)
 {
-	const char *env = getenv(ENV_ATTRS);
-	char *copy, *scratch, *entry, *next;
-	bool bad = false;
-	int ret = 0;
+	struct env_ctx c = { .a = a, .err = err, .errlen = errlen };
+	int rc = otlp_kv_parse(getenv(ENV_ATTRS), OTLP_KV_DECODE_KEYS, env_entry, &c);
 
-	if (!env || !*env)
-		return 0;
-	copy = strdup(env);
-	if (!copy)
-		return -ENOMEM;
-	/* Decoding never lengthens: the whole variable holds any entry's
-	 * key and value, each with its NUL. */
-	scratch = malloc(strlen(env) + 2);
-	if (!scratch) {
-		ret = -ENOMEM;
-		goto free_copy;
-	}
-	for (entry = copy; entry; entry = next) {
-		next = strchr(entry, ',');
-		if (next)
-			*next++ = '\0';
-		entry = trim(entry);
-		if (!*entry)
-			continue;
-		ret = env_entry(a, entry, scratch);
-		if (ret == -EINVAL) {
-			if (!bad)
-				snprintf(err, errlen, ENV_ATTRS ": malformed entry '%s'", entry);
-			bad = true;
-			ret = 0;
-		} else if (ret) {
-			break;
-		}
-	}
-	free(scratch);
-free_copy:
-	free(copy);
-	if (ret)
-		return ret;
-	return bad ? -EINVAL : 0;
+	if (rc)
+		return rc;
+	return c.bad ? -EINVAL : 0;
 }
 
 static const char *base_name(const char *path)

@@ -4,21 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "hashmap.h"
 #include "output/otlp_env.h"
+#include "output/otlp_tree.h"
 #include "symbols.h"
-
-/* A call whose span is not finished. */
-struct open_span {
-	uint64_t call_id;
-	struct otlp_span span;
-};
-
-/* The open calls of one thread, innermost last. */
-struct span_stack {
-	struct open_span *v;
-	size_t n, cap;
-};
 
 /* One destination with its encoding. */
 struct export {
@@ -35,9 +23,8 @@ struct otlp_sink {
 	struct otlp_settings set;
 	struct otlp_attrs resource;
 	bool have_resource;
-	struct hashmap threads;  /* tid -> struct span_stack */
+	struct otlp_tree tree;
 	uint8_t parent_trace[16], parent_span[8];  /* --trace-parent */
-	bool have_parent;
 	char *status_error;      /* "error-if: EXPR" */
 	struct export ex[2];
 	unsigned nex;
@@ -52,23 +39,10 @@ static uint64_t now_real_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static struct span_stack *stack_of(struct otlp_sink *o, pid_t tid)
-{
-	struct span_stack *st = hashmap_get(&o->threads, (uint64_t)tid);
-
-	if (st)
-		return st;
-	st = calloc(1, sizeof(*st));
-	if (st && hashmap_put(&o->threads, (uint64_t)tid, st)) {
-		free(st);
-		st = NULL;
-	}
-	return st;
-}
-
 /* Encode the finished span for every destination and free it. */
-static int finish(struct otlp_sink *o, struct otlp_span *s)
+static int finish(void *ctx, struct otlp_span *s)
 {
+	struct otlp_sink *o = ctx;
 	int err = 0;
 
 	for (unsigned i = 0; i < o->nex && !err; i++) {
@@ -79,6 +53,13 @@ static int finish(struct otlp_sink *o, struct otlp_span *s)
 	}
 	otlp_attrs_free(&s->attrs);
 	return err;
+}
+
+static int no_change(void *arg, struct otlp_span *s)
+{
+	(void)arg;
+	(void)s;
+	return 0;
 }
 
 static int call_attrs(struct otlp_attrs *a, const struct event *e)
@@ -110,86 +91,54 @@ static int call_attrs(struct otlp_attrs *a, const struct event *e)
 
 static int on_call(struct otlp_sink *o, const struct event *e)
 {
-	struct span_stack *st = stack_of(o, e->tid);
 	struct otlp_span s = {
 		.name = e->fn->name,
 		.start_ns = e->ts_ns,
 		.end_ns = e->ts_ns,
 	};
-	int err;
+	int err = call_attrs(&s.attrs, e);
 
-	if (!st)
-		return -ENOMEM;
-	otlp_new_span_id(s.span_id);
-	if (st->n) {
-		const struct otlp_span *up = &st->v[st->n - 1].span;
-
-		memcpy(s.trace_id, up->trace_id, sizeof(s.trace_id));
-		memcpy(s.parent_id, up->span_id, sizeof(s.parent_id));
-	} else if (o->have_parent) {
-		memcpy(s.trace_id, o->parent_trace, sizeof(s.trace_id));
-		memcpy(s.parent_id, o->parent_span, sizeof(s.parent_id));
-	} else {
-		otlp_new_trace_id(s.trace_id);
+	if (err) {
+		otlp_attrs_free(&s.attrs);
+		return err;
 	}
-	err = call_attrs(&s.attrs, e);
-	if (err)
-		goto free_attrs;
-	if (o->c.no_returns)
-		return finish(o, &s);
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 8;
-		struct open_span *v = realloc(st->v, cap * sizeof(*v));
-
-		err = -ENOMEM;
-		if (!v)
-			goto free_attrs;
-		st->v = v;
-		st->cap = cap;
+	if (o->c.no_returns) {
+		/* no nesting without returns: each call on its own */
+		err = otlp_tree_call(&o->tree, e->tid, e->call_id, 0, &s);
+		return err ? err : otlp_tree_end(&o->tree, e->tid, e->call_id, 0,
+						 no_change, NULL);
 	}
-	st->v[st->n++] = (struct open_span){ .call_id = e->call_id, .span = s };
-	return 0;
-
-free_attrs:
-	otlp_attrs_free(&s.attrs);
-	return err;
+	return otlp_tree_call(&o->tree, e->tid, e->call_id, e->depth, &s);
 }
 
-static int on_end(struct otlp_sink *o, const struct event *e)
-{
-	struct span_stack *st = hashmap_get(&o->threads, (uint64_t)e->tid);
-	struct otlp_span *s;
-	size_t i;
-	int err = 0;
+struct ending {
+	const struct otlp_sink *o;
+	const struct event *e;
+};
 
-	if (!st)
-		return 0;
-	for (i = st->n; i > 0 && st->v[i - 1].call_id != e->call_id; i--)
-		;
-	if (!i)
-		return 0;   /* its call was not reported */
-	/* Calls above it ended unseen with it: the tracer reports every
-	 * unwind, so this only follows a failure to record one. */
-	while (st->n > i)
-		otlp_attrs_free(&st->v[--st->n].span.attrs);
-	s = &st->v[--st->n].span;
+static int complete(void *arg, struct otlp_span *s)
+{
+	const struct ending *x = arg;
+	const struct event *e = x->e;
+
 	s->end_ns = s->start_ns + e->dur_ns;
 	if (e->type == EV_UNWIND) {
 		s->status = OTLP_STATUS_ERROR;
 		s->status_message = "unwound";
-	} else {
-		if (e->ret.kind != V_NONE)
-			err = otlp_attrs_value(&s->attrs, "latch.return", &e->ret);
-		if (e->error) {
-			s->status = OTLP_STATUS_ERROR;
-			s->status_message = o->status_error;
-		}
+		return 0;
 	}
-	if (err) {
-		otlp_attrs_free(&s->attrs);
-		return err;
+	if (e->error) {
+		s->status = OTLP_STATUS_ERROR;
+		s->status_message = x->o->status_error;
 	}
-	return finish(o, s);
+	return e->ret.kind == V_NONE ? 0 : otlp_attrs_value(&s->attrs, "latch.return", &e->ret);
+}
+
+static int on_end(struct otlp_sink *o, const struct event *e)
+{
+	struct ending x = { o, e };
+
+	return otlp_tree_end(&o->tree, e->tid, e->call_id, e->depth, complete, &x);
 }
 
 static int on_process(struct otlp_sink *o, const struct event *e)
@@ -241,31 +190,12 @@ static int otlp_tick(struct sink *s, uint64_t now_ns)
 	return 0;
 }
 
-/* Calls still open when tracing stops end now, marked as such. */
-static void finish_open(struct otlp_sink *o)
-{
-	uint64_t now = now_real_ns();
-	struct span_stack *st;
-	size_t pos = 0;
-
-	while ((st = hashmap_next(&o->threads, &pos, NULL))) {
-		while (st->n) {
-			struct otlp_span *s = &st->v[--st->n].span;
-
-			s->end_ns = now > s->start_ns ? now : s->start_ns;
-			if (otlp_attrs_bool(&s->attrs, "latch.incomplete", true))
-				otlp_attrs_free(&s->attrs);
-			else
-				finish(o, s);
-		}
-	}
-}
-
 static int otlp_flush(struct sink *sk)
 {
 	struct otlp_sink *o = (struct otlp_sink *)sk;
 
-	finish_open(o);
+	/* calls still open when tracing stops end now, marked as such */
+	otlp_tree_flush(&o->tree, now_real_ns(), "latch.incomplete");
 	for (unsigned i = 0; i < o->nex; i++) {
 		if (o->ex[i].stopped)
 			continue;
@@ -290,8 +220,6 @@ static void report(const struct otlp_sink *o, const struct export *x)
 static void otlp_destroy(struct sink *sk)
 {
 	struct otlp_sink *o = (struct otlp_sink *)sk;
-	struct span_stack *st;
-	size_t pos = 0;
 
 	if (!o)
 		return;
@@ -299,11 +227,7 @@ static void otlp_destroy(struct sink *sk)
 	/* nothing to count when tracing never started */
 	for (unsigned i = 0; i < o->nex && o->have_resource; i++)
 		report(o, &o->ex[i]);
-	while ((st = hashmap_next(&o->threads, &pos, NULL))) {
-		free(st->v);
-		free(st);
-	}
-	hashmap_free(&o->threads);
+	otlp_tree_free(&o->tree);
 	otlp_attrs_free(&o->resource);
 	otlp_buf_free(&o->scratch);
 	free(o->status_error);
@@ -356,6 +280,8 @@ int otlp_sink_open(const struct otlp_sink_config *c, struct sink **s,
 		return -ENOMEM;
 	o->base.ops = &otlp_ops;
 	o->c = *c;
+	o->tree.emit = finish;
+	o->tree.ctx = o;
 	rc = otlp_settings_read(c, &o->set, err, errlen);
 	if (rc)
 		goto destroy;
@@ -365,7 +291,8 @@ int otlp_sink_open(const struct otlp_sink_config *c, struct sink **s,
 			snprintf(err, errlen, "invalid --trace-parent '%.80s'", c->trace_parent);
 			goto destroy;
 		}
-		o->have_parent = true;
+		o->tree.root_trace = o->parent_trace;
+		o->tree.root_parent = o->parent_span;
 	}
 	if (c->error_if && asprintf(&o->status_error, "error-if: %s", c->error_if) < 0) {
 		o->status_error = NULL;

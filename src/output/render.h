@@ -41,6 +41,10 @@ void render_json_cstr(FILE *f, const char *s);
 void render_json_char(FILE *f, int64_t i);
 /* A value tree as JSON: render_json.c. */
 void render_json_value(FILE *f, const struct value *v);
+/* The members of a call's arguments object, without its braces:
+ * "s":"abc","n":3; a parameter without a name is "argN", the variadic
+ * part "...". */
+void render_json_args(FILE *f, const struct value *args, unsigned n);
 /* An address as a JSON string, "0x401136". */
 void render_json_address(FILE *f, uint64_t a);
 
@@ -51,5 +55,7 @@ int render_status(FILE *f, int *err, bool flush);
 
 int text_sink_new(FILE *out, struct sink **s);
 int json_sink_new(FILE *out, struct sink **s);
+int chrome_sink_new(FILE *out, struct sink **s);
+int folded_sink_new(FILE *out, struct sink **s);
 
 #endif

@@ -136,3 +136,21 @@ void render_json_value(FILE *f, const struct value *v)
 		break;
 	}
 }
+
+void render_json_args(FILE *f, const struct value *args, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct value *v = &args[i];
+
+		if (i)
+			putc(',', f);
+		if (v->kind == V_VARARGS)
+			fputs("\"...\"", f);
+		else if (v->name)
+			render_json_cstr(f, v->name);
+		else
+			fprintf(f, "\"arg%u\"", i + 1);
+		putc(':', f);
+		render_json_value(f, v);
+	}
+}

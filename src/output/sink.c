@@ -11,6 +11,10 @@ int output_format_parse(const char *name, enum output_format *fmt)
 		*fmt = FMT_TEXT;
 	else if (!strcmp(name, "json"))
 		*fmt = FMT_JSON;
+	else if (!strcmp(name, "chrome"))
+		*fmt = FMT_CHROME;
+	else if (!strcmp(name, "folded"))
+		*fmt = FMT_FOLDED;
 	else
 		return -EINVAL;
 	return 0;
@@ -25,6 +29,10 @@ int sink_open(enum output_format fmt, FILE *out, struct sink **s)
 		return text_sink_new(out, s);
 	case FMT_JSON:
 		return json_sink_new(out, s);
+	case FMT_CHROME:
+		return chrome_sink_new(out, s);
+	case FMT_FOLDED:
+		return folded_sink_new(out, s);
 	}
 	return -EINVAL;
 }

@@ -191,6 +191,35 @@ def t_error_attach(s, ctx):
             "target after the refusal said %r" % E.drop_pid(tp.out()))
 
 
+def t_error_if(s, ctx, opt):
+    """--error-if marks returns, chooses nothing, and is warned about where
+    it does not fit (c_sleep returns void)."""
+    out = ctx.path("t.json")
+    exe = s.bin(opt, "conds")
+    lp = s.launch(ctx, ["-f", "json", "-o", out, "--error-if", "retval < 0 && dur < 1000s",
+                        "c_ret", "c_int", "c_sleep"], [exe])
+    E.check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
+    want = expectations(lp.out())
+    E.check("--error-if 'retval < 0 && dur < 1000s' does not fit 1 of the 3 traced functions"
+            in lp.err(), "no warning about c_sleep: %s" % E.short(lp.err()))
+    rets = [e for e in E.load_json(out) if e["type"] == "return"]
+    E.check(len([e for e in rets if e["func"] == "c_ret"]) == want["ret_all"],
+            "--error-if changed which calls are reported")
+    for e in rets:
+        neg = e["func"] != "c_sleep" and e["ret"] < 0
+        E.check(e.get("error", False) == neg, "return %s marked error=%s" % (e, e.get("error")))
+    E.check(len([e for e in rets if e.get("error") and e["func"] == "c_ret"]) == want["ret_neg"],
+            "error marks on c_ret differ from the %d negative results" % want["ret_neg"])
+    for k, (args, rc, msg) in enumerate([
+            (["--error-if", "nosuch > 0", "c_ret"], 1, "found unknown name 'nosuch'"),
+            (["--error-if", "retval <", "c_ret"], 2, "--error-if 'retval <': column 9"),
+            (["--error-if", "retval < 0", "--no-returns", "c_ret"], 2, "needs the returns")]):
+        lp = s.launch(ctx, args, [exe], name="latch-bad%d" % k)
+        E.check(lp.rc == rc and msg in lp.err(), "%s: exit %s, expected %s with %r: %s"
+                % (args, lp.rc, rc, msg, E.short(lp.err())))
+        E.check("pid " not in lp.out(), "%s: the command ran main although latch refused" % args)
+
+
 def t_rate(s, ctx, opt):
     """--rate N: never more than N printed calls in any second; the rest
     are dropped, counted, and cost no return trap."""
@@ -231,3 +260,5 @@ def register(s, R):
     R("cond-errors", lambda c: t_errors(s, c))
     R("cond-error-attach", lambda c: t_error_attach(s, c))
     R("rate-O2", lambda c: t_rate(s, c, "O2"))
+    for opt in E.OPTS:
+        R("error-if-" + opt, lambda c, o=opt: t_error_if(s, c, o))

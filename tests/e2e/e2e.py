@@ -1277,7 +1277,7 @@ def main():
     if os.environ.get("LATCH_E2E_PREBUILT") == "1":
         missing = [s.bin(o, n) for o in OPTS for n in ("args", "recurse", "longjmp", "signal", "loop", "clones", "conds",
                                                          "threads", "nodwarf", "nodwarf-stripped", "summary",
-                                                         "stack", "stack-nocfi", "spans")
+                                                         "stack", "stack-nocfi", "spans", "pictures")
                    if not os.access(s.bin(o, n), os.X_OK)]
         missing += [s.bin(o, n) for o in ("O0", "O2", "O2-split")
                     for n in ("v_ints", "v_floats", "v_mixed", "v_structs", "v_structptr", "v_unions",
@@ -1345,6 +1345,8 @@ def main():
     stack.register(s, R)
     import otlp
     otlp.register(s, R)
+    import pictures
+    pictures.register(s, R)
     print("  # total %.1f s" % (time.monotonic() - t0))
     print("e2e: %d passed, %d failed" % (s.passed, s.failed))
     return 1 if s.failed else 0

@@ -626,9 +626,14 @@ def t_errors(s, ctx):
         (["--otlp", "--trace-parent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902bz-01"], (1, 2), None),
         (["--otlp", "--error-if", "retval <"], (1, 2), None),
         (["--otlp", "--error-if", "nosuchname > 1"], (1, 2), "nosuchname"),
+        # refused after the options, when the probes are resolved: still
+        # no spans, so no counts of them
+        (["--otlp", "zz_no_such_function"], (1,), "zz_no_such_function"),
+        (["--otlp", "sp_leaf if zz > 1"], (1,), "zz"),
     ]
     for k, (args, rcs, word) in enumerate(cases):
-        lp = s.launch(ctx, args + [PROBE], [exe], name="latch%d" % k, env=base_env())
+        probe = [] if args[-1].startswith(("zz", "sp_")) else [PROBE]
+        lp = s.launch(ctx, args + probe, [exe], name="latch%d" % k, env=base_env())
         what = " ".join(E.shq(a) for a in args)
         check(lp.rc in rcs, "%s: exit %s, expected %s; %s" % (what, lp.rc, rcs, E.short(lp.err())))
         lines = [l for l in lp.err().strip().splitlines() if l != TRY_HELP]

@@ -68,6 +68,7 @@ for opt in O0 O2; do
 	cp "$SRC/stack.c" "$d/stack.c"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -I"$SRC" -pthread -o "$d/threads" "$THREADS_SRC"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/spans" "$SRC/spans.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/pictures" "$SRC/pictures.c"
 	$CC -std=gnu11 $FLAGS $WARN $EXTRA -o "$d/nodwarf" "$SRC/nodwarf.c"
 	$STRIP --strip-debug "$d/nodwarf"
 	cp "$d/nodwarf" "$d/nodwarf-stripped"

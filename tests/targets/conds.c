@@ -133,6 +133,7 @@ int main(int argc, char **argv)
 		bad |= r != i % 7 - 3;
 		count("ret_neg", r < 0);
 		count("ret_both", i % 2 == 0 && r == 3);
+		count("ret_all", true);
 	}
 	for (int i = 0; i < 26; i++) {
 		char c = (char)('a' + i);

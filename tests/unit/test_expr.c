@@ -263,7 +263,8 @@ static const char *const params[] = { "len", "buf", "state", NULL };
 
 static int chk(const char *text, bool allow_ret, const struct expr_types *ty)
 {
-	struct expr_scope sc = { params, 4, allow_ret, ty };
+	struct expr_scope sc = { .params = params, .nparams = 4, .allow_ret = allow_ret,
+				 .types = ty };
 	struct expr *e;
 	int rc = expr_parse(text, &e, errbuf, sizeof(errbuf));
 
@@ -278,6 +279,22 @@ static int chk(const char *text, bool allow_ret, const struct expr_types *ty)
 	ck_assert_int_eq(chk(text, ret, NULL), -EINVAL); \
 	ck_assert_str_eq(errbuf, msg); \
 } while (0)
+
+START_TEST(check_void_retval)
+{
+	struct expr_scope sc = { .params = params, .nparams = 4, .allow_ret = true,
+				 .void_ret = true };
+	struct expr *e;
+
+	ck_assert_int_eq(expr_parse("dur > 1ms && len > 0", &e, errbuf, sizeof(errbuf)), 0);
+	ck_assert_int_eq(expr_check(e, &sc, errbuf, sizeof(errbuf)), 0);
+	expr_free(e);
+	ck_assert_int_eq(expr_parse("retval != 0", &e, errbuf, sizeof(errbuf)), 0);
+	ck_assert_int_eq(expr_check(e, &sc, errbuf, sizeof(errbuf)), -EINVAL);
+	ck_assert_str_eq(errbuf, "column 1: found 'retval', but the function returns void");
+	expr_free(e);
+}
+END_TEST
 
 START_TEST(check_names)
 {
@@ -771,6 +788,7 @@ int main(void)
 	tcase_add_test(parse, limits_needed);
 	tcase_add_test(check, check_empty_scope);
 	tcase_add_test(check, check_names);
+	tcase_add_test(check, check_void_retval);
 	tcase_add_test(check, check_types_hook);
 	tcase_add_test(check, check_then_eval);
 	tcase_add_test(eval, eval_integers);

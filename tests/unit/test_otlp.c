@@ -1,5 +1,6 @@
 /* OTLP spans without the network: protobuf and JSON encodings, values
- * flattened to attributes, ids, traceparent, the resource. */
+ * flattened to attributes, ids, traceparent, key=value lists, the
+ * resource. */
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "output/otlp.h"
+#include "output/otlp_kv.h"
 #include "value.h"
 
 #ifndef LATCH_VERSION
@@ -771,6 +773,109 @@ START_TEST(traceparent)
 }
 END_TEST
 
+/* ---- key=value lists ------------------------------------------------- */
+
+/* What the parser handed over, as "key=value|" per member (NULs inside
+ * as "\\0") or "!member|" for a bad one; stops when stop_at calls. */
+struct kv_log {
+	char text[512];
+	unsigned calls, stop_at;
+};
+
+static void log_bytes(char *out, const char *s, size_t n)
+{
+	out += strlen(out);
+	for (size_t i = 0; i < n; i++)
+		out += sprintf(out, s[i] ? "%c" : "\\0", s[i]);
+}
+
+static int kv_logged(void *arg, const struct otlp_kv *kv)
+{
+	struct kv_log *l = arg;
+
+	if (kv->bad) {
+		ck_assert_str_eq(kv->key, "");
+		ck_assert_str_eq(kv->value, "");
+		strcat(l->text, "!");
+		strcat(l->text, kv->member);
+	} else {
+		ck_assert(!kv->key[kv->key_len] && !kv->value[kv->value_len]);
+		log_bytes(l->text, kv->key, kv->key_len);
+		strcat(l->text, "=");
+		log_bytes(l->text, kv->value, kv->value_len);
+	}
+	strcat(l->text, "|");
+	return ++l->calls == l->stop_at ? -EEXIST : 0;
+}
+
+static const char *kv_parsed(const char *list, unsigned flags, int want_rc)
+{
+	static struct kv_log l;
+
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(otlp_kv_parse(list, flags, kv_logged, &l), want_rc);
+	return l.text;
+}
+
+START_TEST(kv_members)
+{
+	static const struct { const char *in, *out, *keys_decoded; } cases[] = {
+		{ NULL, "", "" },
+		{ "", "", "" },
+		{ " ,\t, ,", "", "" },
+		{ "a=b", "a=b|", "a=b|" },
+		{ " a = b%20c ,,\td=e\t,", "a=b c|d=e|", "a=b c|d=e|" },
+		{ "k=a=b,e=", "k=a=b|e=|", "k=a=b|e=|" },
+		/* Blanks inside stay; escaped ones at the ends too. */
+		{ "k=%20a b%09", "k= a b\t|", "k= a b\t|" },
+		{ "k=%3d%2C%25%2c", "k==,%,|", "k==,%,|" },
+		{ "k=%F0%9f%98%80", "k=\xf0\x9f\x98\x80|", "k=\xf0\x9f\x98\x80|" },
+		{ "k=a%00b", "k=a\\0b|", "k=a\\0b|" },
+		/* Keys as written unless asked: a bad escape in one is no error. */
+		{ "x%41y=1", "x%41y=1|", "xAy=1|" },
+		{ "%zz=1", "%zz=1|", "!%zz=1|" },
+		{ "%00=1", "%00=1|", "\\0=1|" },
+		/* Bad members are handed over, and the ones after them too. */
+		{ "a=1,nothing, =x ,k=%zz,k=50%,k=%4,b=2",
+		  "a=1|!nothing|!=x|!k=%zz|!k=50%|!k=%4|b=2|",
+		  "a=1|!nothing|!=x|!k=%zz|!k=50%|!k=%4|b=2|" },
+	};
+
+	for (unsigned i = 0; i < N(cases); i++) {
+		ck_assert_str_eq(kv_parsed(cases[i].in, 0, 0), cases[i].out);
+		ck_assert_str_eq(kv_parsed(cases[i].in, OTLP_KV_DECODE_KEYS, 0),
+				 cases[i].keys_decoded);
+	}
+}
+END_TEST
+
+START_TEST(kv_stop)
+{
+	struct kv_log l = { .stop_at = 2 };
+
+	/* The function's first refusal ends the walk and is returned. */
+	ck_assert_int_eq(otlp_kv_parse("a=1,bad,c=3", 0, kv_logged, &l), -EEXIST);
+	ck_assert_str_eq(l.text, "a=1|!bad|");
+	ck_assert_uint_eq(l.calls, 2);
+}
+END_TEST
+
+START_TEST(kv_hex_digit)
+{
+	static const char digits[] = "0123456789abcdef", upper[] = "ABCDEF";
+
+	for (int i = 0; i < 16; i++)
+		ck_assert_int_eq(otlp_hex_digit(digits[i]), i);
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(otlp_hex_digit(upper[i]), 10 + i);
+	/* The neighbours of each range. */
+	for (const char *c = "/:@G`g %"; *c; c++)
+		ck_assert_int_eq(otlp_hex_digit(*c), -1);
+	ck_assert_int_eq(otlp_hex_digit('\0'), -1);
+	ck_assert_int_eq(otlp_hex_digit((char)0xc1), -1);
+}
+END_TEST
+
 /* ---- the resource ----------------------------------------------------- */
 
 static const struct otlp_process PROC = {
@@ -926,6 +1031,12 @@ static Suite *otlp_suite(void)
 	tc = tcase_create("ids");
 	tcase_add_test(tc, ids_unique);
 	tcase_add_test(tc, traceparent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("kv");
+	tcase_add_test(tc, kv_members);
+	tcase_add_test(tc, kv_stop);
+	tcase_add_test(tc, kv_hex_digit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("resource");

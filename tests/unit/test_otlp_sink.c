@@ -104,22 +104,39 @@ static struct sink *open_sink(FILE *f, const char *trace_parent, bool no_returns
 	return s;
 }
 
-static void call(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn, uint64_t at,
-		 bool dropped)
+static unsigned depth_of[64];    /* per call_id */
+
+static void call_at(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn, uint64_t at,
+		    bool dropped, unsigned depth)
 {
 	struct value arg = { .kind = V_INT, .name = "n", .i = (int64_t)id };
 	struct event e = { .type = EV_CALL, .ts_ns = T0 + at, .pid = 100, .tid = tid,
 			   .call_id = id, .fn = fn, .nargs = 1, .args = &arg,
-			   .dropped = dropped };
+			   .dropped = dropped, .depth = depth };
+
+	depth_of[id] = depth;
 
 	ck_assert_int_eq(s->ops->event(s, &e), 0);
+}
+
+/* In order on a thread: depth from what is open. */
+static unsigned open_depth[4];
+
+static void call(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn, uint64_t at,
+		 bool dropped)
+{
+	call_at(s, tid, id, fn, at, dropped, open_depth[tid]);
+	if (!dropped)
+		open_depth[tid]++;
 }
 
 static void end(struct sink *s, enum event_type type, pid_t tid, uint64_t id,
 		struct func_info *fn, uint64_t dur, bool error)
 {
+	if (open_depth[tid] > depth_of[id])
+		open_depth[tid] = depth_of[id];
 	struct event e = { .type = type, .ts_ns = T0 + dur, .pid = 100, .tid = tid,
-			   .call_id = id, .fn = fn, .dur_ns = dur, .error = error,
+			   .call_id = id, .fn = fn, .dur_ns = dur, .error = error, .depth = depth_of[id],
 			   .ret = { .kind = type == EV_RETURN ? V_INT : V_NONE, .i = -1 } };
 
 	ck_assert_int_eq(s->ops->event(s, &e), 0);
@@ -135,6 +152,8 @@ static void close_sink(struct sink *s, FILE *f)
 START_TEST(tree_per_thread)
 {
 	FILE *f = tmpfile();
+
+	memset(open_depth, 0, sizeof(open_depth));
 	struct sink *s = open_sink(f, NULL, false);
 
 	call(s, 1, 1, &fa, 0, false);
@@ -207,6 +226,54 @@ START_TEST(trace_parent_and_no_returns)
 }
 END_TEST
 
+/* A call whose report waits for its return arrives after the calls it
+ * made, at its depth: it is still their parent; one that never arrives
+ * leaves them to the call below it. */
+START_TEST(late_parents)
+{
+	FILE *f = tmpfile();
+	struct sink *s = open_sink(f, NULL, false);
+	struct func_info fe = { .name = (char *)"fe" }, fg = { .name = (char *)"fg" },
+			 fh = { .name = (char *)"fh" };
+
+	call_at(s, 1, 1, &fa, 0, false, 0);
+	/* fb (id 2, depth 1, entered at 10) waits; fc runs inside it */
+	call_at(s, 1, 3, &fc, 20, false, 2);
+	end(s, EV_RETURN, 1, 3, &fc, 5, false);
+	call_at(s, 1, 2, &fb, 10, false, 1);
+	end(s, EV_RETURN, 1, 2, &fb, 30, false);
+	/* fd (depth 1) waits, fe runs inside it, fd is rejected: fe is fa's */
+	call_at(s, 1, 5, &fe, 50, false, 2);
+	end(s, EV_RETURN, 1, 5, &fe, 5, false);
+	call_at(s, 1, 6, &fg, 70, false, 1);
+	end(s, EV_RETURN, 1, 6, &fg, 5, false);
+	end(s, EV_RETURN, 1, 1, &fa, 100, false);
+	/* a late top-level call adopts its child, in its trace */
+	call_at(s, 2, 8, &fh, 210, false, 1);
+	end(s, EV_RETURN, 2, 8, &fh, 5, false);
+	call_at(s, 2, 7, &fd, 200, false, 0);
+	end(s, EV_RETURN, 2, 7, &fd, 30, false);
+	close_sink(s, f);
+	fclose(f);
+
+	ck_assert_uint_eq(nspans, 7);
+	const struct tspan *a = span_named("fa"), *b = span_named("fb"), *c = span_named("fc"),
+			   *e = span_named("fe"), *g = span_named("fg"), *d = span_named("fd"),
+			   *h = span_named("fh");
+	ck_assert_str_eq(a->parent, "");
+	ck_assert_str_eq(b->parent, a->id);
+	ck_assert_str_eq(c->parent, b->id);
+	ck_assert_str_eq(e->parent, a->id);
+	ck_assert_str_eq(g->parent, a->id);
+	for (const struct tspan *x = spans; x < spans + 5; x++)
+		ck_assert_str_eq(x->trace, a->trace);
+	ck_assert_str_eq(d->parent, "");
+	ck_assert_str_eq(h->parent, d->id);
+	ck_assert_str_eq(h->trace, d->trace);
+	ck_assert_str_ne(d->trace, a->trace);
+}
+END_TEST
+
 START_TEST(bad_settings)
 {
 	struct otlp_sink_config c = { .url = "ftp://x", .file = NULL };
@@ -258,6 +325,7 @@ int main(void)
 
 	tcase_add_test(tc, tree_per_thread);
 	tcase_add_test(tc, trace_parent_and_no_returns);
+	tcase_add_test(tc, late_parents);
 	tcase_add_test(tc, bad_settings);
 	tcase_add_test(tc, endpoint_from_env);
 	tcase_set_timeout(tc, 30);
