@@ -397,6 +397,10 @@ def t_receiver(s, ctx):
         a.key, a.value.int_value = "latch.arg.x", -5 - i
         sp.status.code = 2 if i == 2 else 0
     pbody = req.SerializeToString()
+    # Span.flags (field 16) of later OTLP versions, unknown to these
+    # definitions, in the second span
+    ss.spans[1].MergeFromString(b"\x80\x01\x01")
+    pflags = req.SerializeToString()
     jdoc = {"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {
         "stringValue": "self-test"}}]}, "scopeSpans": [{"scope": {"name": "latch"}, "spans": [
             {"traceId": bytes(range(1, 17)).hex(), "spanId": bytes([i + 1] * 8).hex(),
@@ -417,6 +421,7 @@ def t_receiver(s, ctx):
         (pbody, "application/x-protobuf", 200),
         (json.dumps(jdoc).encode(), "application/json", 200),
         (pbody + b"\xa8\x06\x01", "application/x-protobuf", 400),      # unknown field 101
+        (pflags, "application/x-protobuf", 400),                       # unknown field in a span
         (pbody[:-3], "application/x-protobuf", 400),                   # truncated
         (bad(span0, "traceId", "0102"), "application/json", 400),      # short id
         (bad(span0, "spanId", base_b64(bytes(8))), "application/json", 400),  # base64, not hex
@@ -687,8 +692,8 @@ def t_down_then_up(s, ctx):
     lp = E.Proc(ctx, s.latch_cmd("-o", "/dev/null", "--otlp", "http://127.0.0.1:%d/v1/traces" % port,
                                  PROBE, "--", *argv), "latch", env=env)
     t0 = time.time_ns()
-    warned = wait_for(lambda: [l for l in lp.err().splitlines() if l.startswith("latch: otlp: ")], 30)
-    check(warned, "no 'latch: otlp: ' warning within 30 s with the receiver down: %s" % E.short(lp.err()))
+    warned = wait_for(lambda: [l for l in lp.err().splitlines() if l.startswith("latch: otlp: ")], 60)
+    check(warned, "no 'latch: otlp: ' warning within 60 s with the receiver down: %s" % E.short(lp.err()))
     rx = R.Receiver(port=port).start()
     try:
         open(go, "w").close()
@@ -841,7 +846,9 @@ def t_hang(s, ctx, queue):
     check(1 <= len(o["warnings"]) <= 3 - (not queue), "warnings: %s" % o["warnings"])
     if queue:
         check(o["dropped"] > 0, "a queue of 8 and %d spans, but none dropped: %s" % (len(calls), o))
-    check(after < 8, "latch took %.1f s after the target ended, with OTEL_EXPORTER_OTLP_TIMEOUT=1000" % after)
+    # (an emulated guest, with its scaled-down runs, detaches slowly too)
+    limit = 8 if E.SCALE == 1 else 30
+    check(after < limit, "latch took %.1f s after the target ended, with OTEL_EXPORTER_OTLP_TIMEOUT=1000" % after)
 
 
 def register(s, R):
