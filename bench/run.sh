@@ -59,33 +59,46 @@ LOOP=$PWD/$B/loop
 ADDR=$(nm "$LOOP" | awk '$3 == "bench_fn" { print $1 }')
 [ -n "$ADDR" ] || { echo "bench: no bench_fn in $LOOP" >&2; exit 1; }
 
-# ---- OTLP receiver ----
-# One receiver for every latch-otlp run, stopped (and its counts read) at
-# the end; a run counts only if latch says it sent all N spans.
-RXPID=""
+# ---- OTLP receivers ----
+# One receiver per row for all its runs, stopped (and its counts read) at
+# the end; a run counts only if latch says it sent all N spans. latch-otlp0's
+# receiver answers without decoding: against latch-otlp, what the decoding
+# receiver's own CPU time costs the run when it shares the machine.
+RXPIDS=""
 stop_rx() {
-	[ -n "$RXPID" ] || return 0
-	kill -TERM "$RXPID" 2>/dev/null
-	wait "$RXPID" 2>/dev/null
-	RXPID=""
+	for p in $RXPIDS; do kill -TERM "$p" 2>/dev/null; done
+	for p in $RXPIDS; do wait "$p" 2>/dev/null; done
+	RXPIDS=""
 }
 trap 'stop_rx' EXIT
 trap 'stop_rx; exit 130' INT TERM HUP
-OTLP_URL=""
-if ! pydir=$(sh tests/otlp/protos.sh "build/otlp" 2>"$T/protos.err"); then
-	echo "tests/otlp/protos.sh failed: $(tail -n 1 "$T/protos.err")" >"$T/latch-otlp.why"
-else
-	python3 tests/otlp/receiver.py --pydir "$pydir" >"$T/rx.out" 2>&1 </dev/null &
-	RXPID=$!
+# start_rx KEY [RECEIVER-ARGS]: sets RX_URL, or writes $T/KEY.why (not in
+# a subshell: RXPIDS must keep the receiver's pid)
+start_rx() {
+	rxkey=$1
+	shift
+	python3 tests/otlp/receiver.py --pydir "$pydir" "$@" >"$T/$rxkey.rx" 2>&1 </dev/null &
+	rxpid=$!
+	RXPIDS="$RXPIDS $rxpid"
 	i=0
-	while [ $i -lt 200 ] && ! grep -q '^url ' "$T/rx.out" && kill -0 "$RXPID" 2>/dev/null; do
+	while [ $i -lt 200 ] && ! grep -q '^url ' "$T/$rxkey.rx" && kill -0 "$rxpid" 2>/dev/null; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	OTLP_URL=$(sed -n 's/^url //p' "$T/rx.out")
-	[ -n "$OTLP_URL" ] || echo "the receiver did not start: $(tail -n 1 "$T/rx.out")" >"$T/latch-otlp.why"
+	RX_URL=$(sed -n 's/^url //p' "$T/$rxkey.rx")
+	[ -n "$RX_URL" ] || echo "the receiver did not start: $(tail -n 1 "$T/$rxkey.rx")" >"$T/$rxkey.why"
+}
+OTLP_URL="" OTLP0_URL=""
+if ! pydir=$(sh tests/otlp/protos.sh "build/otlp" 2>"$T/protos.err"); then
+	echo "tests/otlp/protos.sh failed: $(tail -n 1 "$T/protos.err")" >"$T/latch-otlp.why"
+	cp "$T/latch-otlp.why" "$T/latch-otlp0.why"
+else
+	start_rx latch-otlp
+	OTLP_URL=$RX_URL
+	start_rx latch-otlp0 --no-decode
+	OTLP0_URL=$RX_URL
 fi
-[ -f "$T/latch-otlp.why" ] && note "latch-otlp: $(cat "$T/latch-otlp.why")"
+for k in latch-otlp latch-otlp0; do [ -f "$T/$k.why" ] && note "$k: $(cat "$T/$k.why")"; done
 
 # ---- peers ----
 if ! command -v ltrace >/dev/null 2>&1 || ! command -v bpftrace >/dev/null 2>&1; then
@@ -205,6 +218,8 @@ while [ "$ROUND" -lt "$REPS" ]; do
 	run_once latch-json "$N" "" "$LATCH" -f json -o /dev/null bench_fn -- "$LOOP" "$N"
 	run_once latch-otlp "$N" "^latch: otlp: $N spans sent, 0 dropped, 0 failed" \
 		"$LATCH" -f json -o /dev/null --otlp "$OTLP_URL" bench_fn -- "$LOOP" "$N"
+	run_once latch-otlp0 "$N" "^latch: otlp: $N spans sent, 0 dropped, 0 failed" \
+		"$LATCH" -f json -o /dev/null --otlp "$OTLP0_URL" bench_fn -- "$LOOP" "$N"
 	run_once floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N"
 	run_once latch-entry "$N" "" "$LATCH" -q --no-returns -o /dev/null bench_fn -- "$LOOP" "$N"
 	run_once latch-noqos "$NS" "" "$LATCH" --no-qos -q -o /dev/null bench_fn -- "$LOOP" "$NS"
@@ -215,7 +230,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
 		-c "$LOOP $N"
 done
-for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich latch-cond latch-json latch-otlp floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich latch-cond latch-json latch-otlp latch-otlp0 floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	{ [ -s "$T/$k.walls" ] && [ ! -f "$T/$k.why" ]; } || continue
 	median "$T/$k.walls" >"$T/$k.wall"
 	median "$T/$k.npcs" >"$T/$k.npc"
@@ -257,11 +272,12 @@ say "latch-ints = latch on bench_ints(int, long, int, long, int, long); latch-ri
 say "bench_rich(const char *, struct point {int, int, double}, double, int, float, long);"
 say "latch-cond = latch 'bench_fn if x % 100 == 0': 99% of the calls rejected at entry;"
 say "latch-json = latch -f json -o /dev/null; latch-otlp = the same with --otlp to a loopback receiver"
-say "(tests/otlp/receiver.py, decoding every request), every span sent"
+say "(tests/otlp/receiver.py, decoding every request), every span sent; latch-otlp0 = the same to a receiver"
+say "that answers without decoding (what remains is the export's own cost)"
 say ""
 row() { say "$(printf '%-11s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
 row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops
-for k in untraced latch latch-ints latch-rich latch-cond latch-json latch-otlp floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced latch latch-ints latch-rich latch-cond latch-json latch-otlp latch-otlp0 floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	if [ -f "$T/$k.why" ]; then
 		say "$(printf '%-11s not measured: %s' "$k" "$(cat "$T/$k.why")")"
 		continue
@@ -278,12 +294,14 @@ for k in untraced latch latch-ints latch-rich latch-cond latch-json latch-otlp f
 done
 say "(us/call and loop in microseconds; stops = ptrace stops per call)"
 [ -f "$T/latch.stopline" ] && say "latch stderr: $(cat "$T/latch.stopline")"
-if [ -n "$RXPID" ]; then
+if [ -n "$RXPIDS" ]; then
 	stop_rx
-	runs=0
-	[ -f "$T/latch-otlp.walls" ] && runs=$(wc -l <"$T/latch-otlp.walls")
-	say "otlp receiver: $(sed -n 's/^received //p' "$T/rx.out") for $runs latch-otlp runs of N=$N"
-	grep '^error: ' "$T/rx.out" | head -n 3 | while IFS= read -r line; do say "otlp receiver $line"; done
+	for k in latch-otlp latch-otlp0; do
+		runs=0
+		[ -f "$T/$k.walls" ] && runs=$(wc -l <"$T/$k.walls")
+		say "$k receiver: $(sed -n 's/^received //p' "$T/$k.rx") for $runs runs of N=$N"
+		grep '^error: ' "$T/$k.rx" | head -n 3 | while IFS= read -r line; do say "$k receiver $line"; done
+	done
 fi
 say ""
 
@@ -304,6 +322,9 @@ verdict latch-cond/latch "$(ratio "$(percall latch-cond)" "$LA")" 0.6 \
 	"$(round_ratios latch-cond latch)"
 verdict latch-otlp/latch-json "$(ratio "$(percall latch-otlp)" "$(percall latch-json)")" 1.2 \
 	"$(round_ratios latch-otlp latch-json)"
+[ -f "$T/latch-otlp0.wall" ] && [ -f "$T/latch-json.wall" ] &&
+	say "without decoding: latch-otlp0/latch-json = $(ratio "$(percall latch-otlp0)" "$(percall latch-json)")" \
+		"  [per round: $(round_ratios latch-otlp0 latch-json)]"
 LQ=$(percall latch)
 [ -n "$LQ" ] && [ -n "$(percall ltrace+qos)" ] &&
 	say "peers with qos too: latch/ltrace+qos = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch ltrace+qos)]"

@@ -33,11 +33,15 @@ one that answers 503 with Retry-After twice, one that never answers, and
 a full queue.
 """
 
+import base64
+import json
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 E = None            # the e2e module, set by register()
 RX = None           # tests/otlp/receiver.py, once loaded
@@ -377,9 +381,6 @@ def t_receiver(s, ctx):
     """The receiver itself: it decodes good requests in both encodings,
     and fails bad ones (so that a test passing means something)."""
     R = receiver_module()
-    import json
-    import urllib.error
-    import urllib.request
     svc = R.pb.svc
     req = svc.ExportTraceServiceRequest()
     rs = req.resource_spans.add()
@@ -424,7 +425,7 @@ def t_receiver(s, ctx):
         (pflags, "application/x-protobuf", 400),                       # unknown field in a span
         (pbody[:-3], "application/x-protobuf", 400),                   # truncated
         (bad(span0, "traceId", "0102"), "application/json", 400),      # short id
-        (bad(span0, "spanId", base_b64(bytes(8))), "application/json", 400),  # base64, not hex
+        (bad(span0, "spanId", base64.b64encode(bytes(8)).decode()), "application/json", 400),  # base64, not hex
         (bad(span0, "flags", 1), "application/json", 400),             # unknown field
         (bad(span0, "start_time_unix_nano", "1"), "application/json", 400),
         (bad(span0, "kind", "SPAN_KIND_INTERNAL"), "application/json", 400),
@@ -452,11 +453,6 @@ def t_receiver(s, ctx):
     check(spans[1]["parent_span_id"] == "01" * 8 and spans[2]["status_code"] == 2 and
           spans[2]["attrs"]["latch.arg.x"] == ("int", -7),
           "decoded values are wrong: %s" % spans[:3])
-
-
-def base_b64(b):
-    import base64
-    return base64.b64encode(b).decode()
 
 
 def t_export(s, ctx, opt, mode, enc, error_if, how="flag"):

@@ -24,7 +24,7 @@ the request's resource attributes, scope and headers in .requests.
 
 Importable (tests/e2e/otlp.py) and runnable (bench/run.sh):
   receiver.py [--port N] [--mode ok|fail|hang] [--fail-first N]
-              [--pydir DIR]
+              [--no-decode] [--pydir DIR]
 prints "url URL" when it listens, and on SIGTERM or SIGINT
 "received N spans in M requests, K errors" (and the errors) on stdout;
 exits 1 if there were errors.
@@ -353,6 +353,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._answer(rx.fail_status, b"try later",
                          extra=[("Retry-After", rx.retry_after)] if rx.retry_after else [])
             return
+        if not rx.decode:
+            enc = "json" if headers.get("content-type", "").startswith("application/json") else "protobuf"
+            rx.note(n, t, headers, enc, [], 200, len(body))
+            body, ctype = empty_response(enc)
+            self._answer(200, body, ctype)
+            return
         try:
             if headers.get("content-encoding", "identity") == "gzip":
                 body = gzip.decompress(body)
@@ -385,13 +391,17 @@ class Receiver:
     errors    [str]: decode and protocol failures
     nspans    the number of spans accepted (also without record, which
               decodes but keeps no spans and no groups)
+    Without decode (for the benchmark's comparison only) every POST to
+    the path is answered 200 unread: nothing is checked or counted but
+    the requests.
     """
 
     def __init__(self, port=0, mode="ok", fail_first=0, fail_status=503, retry_after="1",
-                 record=True, path="/v1/traces"):
+                 record=True, decode=True, path="/v1/traces"):
         load()
         self.port, self.mode, self.fail_first = port, mode, fail_first
         self.fail_status, self.retry_after, self.record, self.path = fail_status, retry_after, record, path
+        self.decode = decode
         self.nspans = 0
         self.lock = threading.Lock()
         self.unblock = threading.Event()
@@ -480,10 +490,12 @@ def main(argv):
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--mode", choices=("ok", "fail", "hang"), default="ok")
     ap.add_argument("--fail-first", type=int, default=0)
+    ap.add_argument("--no-decode", action="store_true", help="answer without decoding (benchmark only)")
     ap.add_argument("--pydir")
     a = ap.parse_args(argv)
     load(a.pydir)
-    rx = Receiver(port=a.port, mode=a.mode, fail_first=a.fail_first, record=False).start()
+    rx = Receiver(port=a.port, mode=a.mode, fail_first=a.fail_first, record=False,
+                  decode=not a.no_decode).start()
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
@@ -492,8 +504,11 @@ def main(argv):
         pass
     rx.stop()
     reqs, spans, errors = rx.snapshot()
-    print("received %d spans in %d requests, %d errors (protobuf %s)"
-          % (rx.nspans, len(reqs), len(errors), pb.implementation), flush=True)
+    if rx.decode:
+        print("received %d spans in %d requests, %d errors (protobuf %s)"
+              % (rx.nspans, len(reqs), len(errors), pb.implementation), flush=True)
+    else:
+        print("received %d requests, not decoded" % len(reqs), flush=True)
     for e in errors[:20]:
         print("error: %s" % e, flush=True)
     return 1 if errors else 0
