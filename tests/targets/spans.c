@@ -15,10 +15,12 @@
  * traced frame (status 0).
  *
  *   sp_root(n, name, it)                      int, negative in round 1
- *     sp_mid(n, delta, scale, flag, mode)     long, negative
+ *     sp_mid(n, delta, scale, flag, mode)     long, negative, beyond 32 bits
  *       sp_leaf(n, v)  sp_leaf(n, v)          int v, some negative
  *     sp_scale(n, x)                          double, negative in round 0
- *     sp_note(n, msg)                         void
+ *     sp_note(n, msg)                         void; in round 1 msg has a
+ *                                             quote, a backslash, a tab, a
+ *                                             newline and UTF-8
  *     sp_next(n, mode)                        enum mode
  *
  * Every traced function's first argument n numbers the calls of its
@@ -140,7 +142,7 @@ static const int line_sp_mid = __LINE__; TRACED long sp_mid(int n, int delta, do
 	      flag ? "true" : "false", mode_names[m]);
 	r = sp_leaf(next_n(), delta + 2);
 	r += sp_leaf(next_n(), flag ? 7 : -7);
-	r = r * 3 - 1000;
+	r = r * 3 - 1000 - (1L << 40);   /* more than 32 bits */
 	leave(n, "ret=i:%ld", r);
 	return r;
 }
@@ -183,7 +185,8 @@ static const int line_sp_root = __LINE__; TRACED int sp_root(int n, const char *
 	sp_mid(next_n(), -(cur->index * 10 + round + 1), 0.5 * cur->index + 0.25, round == 0,
 	       round ? MODE_DONE : MODE_BUSY);
 	sp_scale(next_n(), round - 0.75 + cur->index);
-	sp_note(next_n(), round ? "second round" : "first round");
+	/* what JSON must escape, and UTF-8 */
+	sp_note(next_n(), round ? "second \"round\"\t\\ \xc3\xa9\n" : "first round");
 	sp_next(next_n(), (enum mode)((cur->index + round) % 3));
 	r = round ? -(it->id + 100) : it->id * 10;
 	leave(n, "ret=i:%d", r);
