@@ -126,6 +126,13 @@ def parse_target(text):
     return decl, calls
 
 
+def tick_us(text):
+    """How long the target's sp_tick calls took, in microseconds."""
+    m = re.search(r"^ticks \d+ \d+ \d+ (\d+)$", text, re.M)
+    check(m, "no ticks line from the target: %s" % E.short(text))
+    return int(m.group(1))
+
+
 def want_value(enc):
     """The (kind, value) an attribute should have for the target's ENC;
     a pointer is ("pointer", address)."""
@@ -817,7 +824,8 @@ def t_hang(s, ctx, queue):
     """A receiver that never answers: tracing goes on, the target ends,
     latch ends soon after (OTEL_EXPORTER_OTLP_TIMEOUT=1000), and what was
     not sent is counted. With queue, a queue of 8 spans: most are
-    dropped, none waited for."""
+    dropped, none waited for: the target's calls take no longer than
+    three times as long as with -f json alone (plus half a second)."""
     R = receiver_module()
     env = base_env(OTEL_BSP_SCHEDULE_DELAY="100", OTEL_EXPORTER_OTLP_TIMEOUT="1000")
     n = 300
@@ -842,6 +850,13 @@ def t_hang(s, ctx, queue):
     check(1 <= len(o["warnings"]) <= 3 - (not queue), "warnings: %s" % o["warnings"])
     if queue:
         check(o["dropped"] > 0, "a queue of 8 and %d spans, but none dropped: %s" % (len(calls), o))
+        slow = tick_us(lp.out())
+        base = s.launch(ctx, ["-f", "json", "-o", "/dev/null", PROBE], [exe, "-t", n], name="base", env=base_env())
+        check(base.rc == 0, "latch -f json exited %s: %s" % (base.rc, E.short(base.err())))
+        fast = tick_us(base.out())
+        check(slow <= 3 * fast + 500000,
+              "%d calls took %.3f s with the queue full and the receiver hanging, %.3f s with -f json alone"
+              % (n, slow / 1e6, fast / 1e6))
     # (an emulated guest, with its scaled-down runs, detaches slowly too)
     limit = 8 if E.SCALE == 1 else 30
     check(after < limit, "latch took %.1f s after the target ended, with OTEL_EXPORTER_OTLP_TIMEOUT=1000" % after)

@@ -34,8 +34,9 @@
  *                             "unwound" (left by longjmp or exit).
  *                             A pointer to a struct is followed by its
  *                             members as ARG.MEMBER=ENC.
- *   ticks TID FIRST COUNT     sp_tick(n) = n for n = FIRST..FIRST+COUNT-1,
- *                             top-level calls on thread TID
+ *   ticks TID FIRST COUNT US  sp_tick(n) = n for n = FIRST..FIRST+COUNT-1,
+ *                             top-level calls on thread TID, which took US
+ *                             microseconds
  *   done
  * ENC: i:INTEGER  s:HEX-BYTES  d:DOUBLE (%.17g)  b:true|false  e:ENUMERATOR
  *      p:0xADDRESS
@@ -77,6 +78,7 @@ struct ctx {
 	jmp_buf jb;
 	struct rec rec[MAXREC];
 	int tick_first, ticks;
+	long tick_us;
 };
 
 static __thread struct ctx *cur;
@@ -260,7 +262,7 @@ static void print_calls(const struct ctx *c)
 		       r->ret[0] ? r->ret : "unwound");
 	}
 	if (c->ticks)
-		printf("ticks %d %d %d\n", c->tid, c->tick_first, c->ticks);
+		printf("ticks %d %d %d %ld\n", c->tid, c->tick_first, c->ticks, c->tick_us);
 }
 
 int main(int argc, char **argv)
@@ -273,6 +275,7 @@ int main(int argc, char **argv)
 	const char *go = NULL;
 	long ticks = 0;
 	pthread_t th[NTHREADS];
+	struct timespec t0, t1;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "wW:t:")) != -1) {
@@ -305,9 +308,12 @@ int main(int argc, char **argv)
 	}
 	cur = &ctxs[0];
 	cur->tick_first = cur->seq;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long i = 0; i < ticks; i++)
 		sp_tick(cur->seq++);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cur->ticks = (int)ticks;
+	cur->tick_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
 
 	printf("decl sp_leaf %d\ndecl sp_mid %d\ndecl sp_scale %d\ndecl sp_note %d\n"
 	       "decl sp_next %d\ndecl sp_root %d\ndecl sp_jump %d\ndecl sp_tick %d\n"
