@@ -338,6 +338,15 @@ static void warn(const char *msg)
 	fprintf(stderr, "latch: %s\n", msg);
 }
 
+/* Whether the closing counts are printed: not after an error. */
+static bool closing_counts;
+
+static void report(const char *msg)
+{
+	if (closing_counts)
+		warn(msg);
+}
+
 /* The output, and the spans of --otlp and --otlp-file beside it. 0, or
  * -errno with err set. */
 static int open_sinks(const struct latch_opts *o, FILE *out, FILE *otlp_file,
@@ -352,6 +361,7 @@ static int open_sinks(const struct latch_opts *o, FILE *out, FILE *otlp_file,
 		.error_if = o->error_if,
 		.no_returns = o->no_returns,
 		.warn = o->quiet ? NULL : warn,
+		.report = report,
 	};
 	struct sink *output, *spans;
 	int rc = open_output(o, out, &output);
@@ -518,7 +528,8 @@ detach:
 close:
 	if (sink->ops->flush(sink) == -EPIPE)
 		t.output_err = -EPIPE;
-	if (!o.quiet && !o.list && !err && end != RUN_ERROR)
+	closing_counts = !o.quiet && !o.list && !err && end != RUN_ERROR;
+	if (closing_counts)
 		print_counts(&t.n);
 	sink->ops->destroy(sink);     /* --otlp's counts come after ours */
 	if (out != stdout)

@@ -51,8 +51,8 @@ struct otlp_sink_config {
 	const char *trace_parent; /* W3C traceparent of the top-level calls, or NULL */
 	const char *error_if;     /* its text, for the spans' status message */
 	bool no_returns;          /* a call's span ends where it starts */
-	void (*warn)(const char *msg);   /* export trouble, and the closing
-					  * counts; thread-safe; may be NULL */
+	void (*warn)(const char *msg);   /* export trouble; thread-safe; may be NULL */
+	void (*report)(const char *msg); /* the closing counts, at destroy; may be NULL */
 };
 
 /* Starts the export; 0, or -errno with err set (-EINVAL: a bad URL,

@@ -213,8 +213,7 @@ static void report(const struct otlp_sink *o, const struct export *x)
 		 "%llu retries", x->label, (unsigned long long)x->st.sent,
 		 (unsigned long long)x->st.dropped, (unsigned long long)x->st.failed,
 		 (unsigned long long)x->st.retries);
-	if (o->c.warn)
-		o->c.warn(msg);
+	o->c.report(msg);
 }
 
 static void otlp_destroy(struct sink *sk)
@@ -224,8 +223,7 @@ static void otlp_destroy(struct sink *sk)
 	if (!o)
 		return;
 	otlp_flush(sk);
-	/* nothing to count when tracing never started */
-	for (unsigned i = 0; i < o->nex && o->have_resource; i++)
+	for (unsigned i = 0; i < o->nex && o->c.report; i++)
 		report(o, &o->ex[i]);
 	otlp_tree_free(&o->tree);
 	otlp_attrs_free(&o->resource);
@@ -309,6 +307,7 @@ int otlp_sink_open(const struct otlp_sink_config *c, struct sink **s,
 	return 0;
 
 destroy:
+	o->c.report = NULL;    /* nothing ran */
 	otlp_destroy(&o->base);
 	return rc;
 }
