@@ -14,9 +14,11 @@
 # holds for one call in a hundred ('bench_fn if x % 100 == 0'): against the
 # latch row, what a rejected call costs. latch-otlp adds --otlp to latch-json
 # (-f json -o /dev/null), exporting every call as a span to a loopback
-# OTLP/HTTP receiver (tests/otlp/receiver.py, started here, decoding every
-# request with the opentelemetry-proto definitions of tests/otlp/protos.sh):
-# what the export costs the traced program. The results go to standard
+# OTLP/HTTP receiver (tests/otlp/receiver.py, started here, reading and
+# acknowledging each request): what the export costs the traced program.
+# latch-otlp+dec is the same with the receiver also decoding every request
+# with the opentelemetry-proto definitions of tests/otlp/protos.sh, on the
+# same CPUs as latch and its target. The results go to standard
 # output and to build/bench/results.txt; progress goes to stderr.
 #
 # Environment: BENCH_N (default 100000) calls; ltrace and the "+qos" rows run
@@ -61,9 +63,10 @@ ADDR=$(nm "$LOOP" | awk '$3 == "bench_fn" { print $1 }')
 
 # ---- OTLP receivers ----
 # One receiver per row for all its runs, stopped (and its counts read) at
-# the end; a run counts only if latch says it sent all N spans. latch-otlp0's
-# receiver answers without decoding: against latch-otlp, what the decoding
-# receiver's own CPU time costs the run when it shares the machine.
+# the end; a run counts only if latch says it sent all N spans. latch-otlp's
+# receiver answers without decoding; against it, latch-otlp+dec shows what a
+# decoding receiver's own CPU time costs the run when it shares the machine
+# (a real back end runs elsewhere).
 RXPIDS=""
 stop_rx() {
 	for p in $RXPIDS; do kill -TERM "$p" 2>/dev/null; done
@@ -90,15 +93,15 @@ start_rx() {
 }
 OTLP_URL="" OTLP0_URL=""
 if ! pydir=$(sh tests/otlp/protos.sh "build/otlp" 2>"$T/protos.err"); then
-	echo "tests/otlp/protos.sh failed: $(tail -n 1 "$T/protos.err")" >"$T/latch-otlp.why"
-	cp "$T/latch-otlp.why" "$T/latch-otlp0.why"
+	echo "tests/otlp/protos.sh failed: $(tail -n 1 "$T/protos.err")" >"$T/latch-otlp+dec.why"
+	cp "$T/latch-otlp+dec.why" "$T/latch-otlp.why"
 else
-	start_rx latch-otlp
+	start_rx latch-otlp+dec
 	OTLP_URL=$RX_URL
-	start_rx latch-otlp0 --no-decode
+	start_rx latch-otlp --no-decode
 	OTLP0_URL=$RX_URL
 fi
-for k in latch-otlp latch-otlp0; do [ -f "$T/$k.why" ] && note "$k: $(cat "$T/$k.why")"; done
+for k in latch-otlp+dec latch-otlp; do [ -f "$T/$k.why" ] && note "$k: $(cat "$T/$k.why")"; done
 
 # ---- peers ----
 if ! command -v ltrace >/dev/null 2>&1 || ! command -v bpftrace >/dev/null 2>&1; then
@@ -216,9 +219,9 @@ while [ "$ROUND" -lt "$REPS" ]; do
 	run_once latch-cond "$N" "" "$LATCH" -q -o /dev/null 'bench_fn if x % 100 == 0' -- "$LOOP" "$N"
 	# (no -q: the otlp line on stderr says every span was sent)
 	run_once latch-json "$N" "" "$LATCH" -f json -o /dev/null bench_fn -- "$LOOP" "$N"
-	run_once latch-otlp "$N" "^latch: otlp: $N spans sent, 0 dropped, 0 failed" \
+	run_once latch-otlp+dec "$N" "^latch: otlp: $N spans sent, 0 dropped, 0 failed" \
 		"$LATCH" -f json -o /dev/null --otlp "$OTLP_URL" bench_fn -- "$LOOP" "$N"
-	run_once latch-otlp0 "$N" "^latch: otlp: $N spans sent, 0 dropped, 0 failed" \
+	run_once latch-otlp "$N" "^latch: otlp: $N spans sent, 0 dropped, 0 failed" \
 		"$LATCH" -f json -o /dev/null --otlp "$OTLP0_URL" bench_fn -- "$LOOP" "$N"
 	run_once floor "$N" "floor: $N calls, $N returns" "$B/floor" -a "$ADDR" -- "$LOOP" "$N"
 	run_once latch-entry "$N" "" "$LATCH" -q --no-returns -o /dev/null bench_fn -- "$LOOP" "$N"
@@ -230,7 +233,7 @@ while [ "$ROUND" -lt "$REPS" ]; do
 		-e "uprobe:$LOOP:bench_fn { @c = count(); } uretprobe:$LOOP:bench_fn { @r = count(); }" \
 		-c "$LOOP $N"
 done
-for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich latch-cond latch-json latch-otlp latch-otlp0 floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced untraced_s untraced_r untraced_i latch latch-ints latch-rich latch-cond latch-json latch-otlp latch-otlp+dec floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	{ [ -s "$T/$k.walls" ] && [ ! -f "$T/$k.why" ]; } || continue
 	median "$T/$k.walls" >"$T/$k.wall"
 	median "$T/$k.npcs" >"$T/$k.npc"
@@ -272,14 +275,14 @@ say "latch-ints = latch on bench_ints(int, long, int, long, int, long); latch-ri
 say "bench_rich(const char *, struct point {int, int, double}, double, int, float, long);"
 say "latch-cond = latch 'bench_fn if x % 100 == 0': 99% of the calls rejected at entry;"
 say "latch-json = latch -f json -o /dev/null; latch-otlp = the same with --otlp to a loopback receiver"
-say "(tests/otlp/receiver.py, decoding every request), every span sent; latch-otlp0 = the same to a receiver"
-say "that answers without decoding (what remains is the export's own cost)"
+say "(tests/otlp/receiver.py) that acknowledges each request, every span sent; latch-otlp+dec = the same"
+say "to a receiver decoding every request with the OTLP definitions, on the same two CPUs"
 say ""
-row() { say "$(printf '%-11s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
+row() { say "$(printf '%-14s %7s %9s %17s %8s %8s %8s %6s' "$@")"; }
 row tool N us/call 'range' 'loop' 'x ltrace' 'x floor' stops
-for k in untraced latch latch-ints latch-rich latch-cond latch-json latch-otlp latch-otlp0 floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
+for k in untraced latch latch-ints latch-rich latch-cond latch-json latch-otlp latch-otlp+dec floor latch-entry latch-noqos floor+qos ltrace ltrace+qos bpftrace; do
 	if [ -f "$T/$k.why" ]; then
-		say "$(printf '%-11s not measured: %s' "$k" "$(cat "$T/$k.why")")"
+		say "$(printf '%-14s not measured: %s' "$k" "$(cat "$T/$k.why")")"
 		continue
 	fi
 	[ -f "$T/$k.wall" ] || continue
@@ -296,7 +299,7 @@ say "(us/call and loop in microseconds; stops = ptrace stops per call)"
 [ -f "$T/latch.stopline" ] && say "latch stderr: $(cat "$T/latch.stopline")"
 if [ -n "$RXPIDS" ]; then
 	stop_rx
-	for k in latch-otlp latch-otlp0; do
+	for k in latch-otlp latch-otlp+dec; do
 		runs=0
 		[ -f "$T/$k.walls" ] && runs=$(wc -l <"$T/$k.walls")
 		say "$k receiver: $(sed -n 's/^received //p' "$T/$k.rx") for $runs runs of N=$N"
@@ -322,9 +325,10 @@ verdict latch-cond/latch "$(ratio "$(percall latch-cond)" "$LA")" 0.6 \
 	"$(round_ratios latch-cond latch)"
 verdict latch-otlp/latch-json "$(ratio "$(percall latch-otlp)" "$(percall latch-json)")" 1.2 \
 	"$(round_ratios latch-otlp latch-json)"
-[ -f "$T/latch-otlp0.wall" ] && [ -f "$T/latch-json.wall" ] &&
-	say "without decoding: latch-otlp0/latch-json = $(ratio "$(percall latch-otlp0)" "$(percall latch-json)")" \
-		"  [per round: $(round_ratios latch-otlp0 latch-json)]"
+[ -f "$T/latch-otlp+dec.wall" ] && [ -f "$T/latch-json.wall" ] &&
+	say "receiver decoding on the same CPUs: latch-otlp+dec/latch-json =" \
+		"$(ratio "$(percall latch-otlp+dec)" "$(percall latch-json)")" \
+		"  [per round: $(round_ratios latch-otlp+dec latch-json)]"
 LQ=$(percall latch)
 [ -n "$LQ" ] && [ -n "$(percall ltrace+qos)" ] &&
 	say "peers with qos too: latch/ltrace+qos = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch ltrace+qos)]"
