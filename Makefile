@@ -26,7 +26,7 @@ all: $(B)/latch
 deps:
 	@sh tests/deps.sh
 
-$(B)/%.o: %.c $(wildcard src/*.h src/output/*.h arch/$(ARCH)/*.h)
+$(B)/%.o: %.c $(wildcard cmd/*.h src/*.h src/output/*.h arch/$(ARCH)/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

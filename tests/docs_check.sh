@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 man=$root/man/latch.1
 readme=$root/README.md
 
-# Every option latch has. Keep in step with cmd/main.c; an option that
+# Every option latch has. Keep in step with cmd/args.c; an option that
 # --help shows but this list lacks is reported too.
 OPTIONS="-p --pid -l --list -o --output -f --format -n --calls -d --duration
 -c --summary -v --verbose --summary-interval -S --stack
