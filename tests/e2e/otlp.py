@@ -356,18 +356,18 @@ def check_healthy(lp, rx, ncalls, warnings=False):
 
 # ------------------------------------------------------------ running
 
-def run_latch(s, ctx, opt, mode, latch_args, env, prog_args=(), name="latch"):
+def run_latch(s, ctx, opt, mode, latch_args, env, prog_args=(), name="latch", probes=(PROBE,)):
     """latch on spans, launched or attached; (latch Proc, target argv,
     target output, target pid)."""
     exe = s.bin(opt, "spans")
     if mode == "launch":
         argv = [exe] + list(prog_args)
-        lp = s.launch(ctx, list(latch_args) + [PROBE], argv, name=name, env=env)
+        lp = s.launch(ctx, list(latch_args) + list(probes), argv, name=name, env=env)
         check(lp.target_pid, "no pid line from the target: %s; latch: %s" % (E.short(lp.out()), E.short(lp.err())))
         return lp, argv, lp.out(), lp.target_pid
     argv = [exe, "-w"] + list(prog_args)
     t = s.start_target(ctx, argv, name=name + "-target")
-    lp = E.Proc(ctx, s.latch_cmd("-p", t.pid, *latch_args, PROBE), name, env=env)
+    lp = E.Proc(ctx, s.latch_cmd("-p", t.pid, *latch_args, *probes), name, env=env)
     t.wait()
     lp.wait()
     lp.t0, lp.t1, lp.target_pid = t.t0, time.time_ns(), t.pid
@@ -498,6 +498,33 @@ def t_export(s, ctx, opt, mode, enc, error_if, how="flag"):
     ver = latch_version(s, ctx)
     sv = reqs[0]["groups"][0][0]["telemetry.sdk.version"]
     check(ver and sv == ("string", ver), "telemetry.sdk.version %r, latch -V says %s" % (sv, ver))
+
+
+def t_late(s, ctx, opt):
+    """A call reported only at its return ('sp_mid ret flag && retval < 0') comes
+    after the calls it made, and is still their parent; the calls of one
+    it rejects have the traced call below it as their parent."""
+    R = receiver_module()
+    with R.Receiver() as rx:
+        lp, argv, out, pid = run_latch(s, ctx, opt, "launch", ["-o", "/dev/null", "--otlp", rx.url],
+                                       base_env(), probes=(":sp_[!m]*", "sp_mid ret flag && retval < 0"))
+        decl, calls = parse_target(out)
+        reqs, spans, errors = rx.snapshot()
+    check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, E.short(lp.err(), 800)))
+    check(not errors, "the receiver could not decode: %s" % E.short(" | ".join(errors), 800))
+    byk = {(c["tid"], c["n"]): c for c in calls}
+    rejected = {k for k, c in byk.items()
+                if c["fn"] == "sp_mid" and not (c["args"]["flag"] == "b:true" and negative(c["ret"]))}
+    kept = [dict(c) for k, c in byk.items() if k not in rejected]
+    for c in kept:
+        while c["parent"] is not None and (c["tid"], c["parent"]) in rejected:
+            c["parent"] = byk[(c["tid"], c["parent"])]["parent"]
+    check(rejected and any(c["fn"] == "sp_mid" for c in kept),
+          "the target's sp_mid results test nothing: %d rejected" % len(rejected))
+    o = otlp_line(lp.err())
+    check((o["sent"], o["dropped"], o["failed"]) == (len(kept), 0, 0) and len(spans) == len(kept),
+          "otlp line %s and %d spans for the %d calls reported" % (o, len(spans), len(kept)))
+    check_spans(spans, decl, kept)
 
 
 def t_resource(s, ctx, case):
@@ -880,6 +907,8 @@ def register(s, R):
     R("otlp-trace-parent-launch", lambda c: t_trace_parent(s, c, "launch"))
     R("otlp-trace-parent-attach", lambda c: t_trace_parent(s, c, "attach"))
     R("otlp-errors", lambda c: t_errors(s, c))
+    for opt in E.OPTS:
+        R("otlp-late-parent-" + opt, lambda c, o=opt: t_late(s, c, o))
     R("otlp-fault-down", lambda c: t_down(s, c))
     R("otlp-fault-down-then-up", lambda c: t_down_then_up(s, c))
     R("otlp-fault-503-protobuf", lambda c: t_503(s, c, "protobuf", 503))
