@@ -155,9 +155,9 @@ stage_e2e() {
 	done
 	# google.protobuf without its C extensions: the pure-Python
 	# implementation, selected by the tests' environment below
-	mkdir -p "$ROOT/usr/lib/python3/dist-packages/google"
-	(cd "$DEBROOT/usr/lib/python3/dist-packages" && find google -name '*.py' |
-		cpio -pdm --quiet "$ROOT/usr/lib/python3/dist-packages")
+	mkdir -p "$ROOT/usr/lib/python3/dist-packages"
+	cp -R "$DEBROOT/usr/lib/python3/dist-packages/google" "$ROOT/usr/lib/python3/dist-packages/"
+	find "$ROOT/usr/lib/python3/dist-packages/google" -name '*.so' -delete
 	mkdir -p "$ROOT/e2e"
 	cp -R "$OTLP_PY" "$ROOT/e2e/otlp_py"
 	# Precompiled on the host (3.11 bytecode is the same in every 3.11.x):

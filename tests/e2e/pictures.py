@@ -247,7 +247,9 @@ def t_folded(s, ctx, opt, mode, odd_only=False):
     check(stacks[leaf] < 2 * stacks[direct] and stacks[direct] < 2 * stacks[leaf],
           "the leaves under pc_mid and directly under pc_outer should weigh about the same: %s" % stacks)
     mid = stacks.get("pc_outer;pc_mid", 0)
-    check(mid < stacks[leaf] // 2, "pc_mid's self time %d counts its leaf's (%d): %s"
+    # (had the leaves' time been counted as pc_mid's, it would outweigh
+    # them; tracing's own cost, large in an emulated guest, is pc_mid's)
+    check(mid < stacks[leaf], "pc_mid's self time %d counts its leaf's (%d): %s"
           % (mid, stacks[leaf], stacks))
 
 
