@@ -31,7 +31,7 @@ import sys
 E = None            # the e2e.py module (its TestFail, check, Proc, ...)
 
 ROUNDS = 3          # pictures.c's ROUNDS
-LEAF_NS = 5000000   # pictures.c's LEAF_MS
+LEAF_NS = 5000000   # pictures.c's LEAF_MS; times E.SCALE, as there
 PROBES = [":pc_*"]
 ODD_MID = [":pc_outer", ":pc_mid ret retval % 2 == 1", ":pc_leaf"]
 # longjmp's traced calls: (returns, unwinds) per function, as in summary.py
@@ -172,7 +172,8 @@ def check_pictures_slices(slices, tids, odd_only):
         check(up and up["name"] == "pc_outer" and 10 * tids[up["tid"]] + up["args"]["i"] == x,
               "%s(%d) is inside %s, not its pc_outer" % (e["name"], y, up))
         if e["name"] == "pc_leaf":
-            check(e["dur_ns"] >= LEAF_NS, "pc_leaf(%d) lasted %d ns, it sleeps %d" % (y, e["dur_ns"], LEAF_NS))
+            check(e["dur_ns"] >= LEAF_NS * E.SCALE, "pc_leaf(%d) lasted %d ns, it sleeps %d"
+                  % (y, e["dur_ns"], LEAF_NS * E.SCALE))
 
 
 def t_chrome(s, ctx, opt, mode, odd_only=False):
@@ -232,8 +233,8 @@ def t_folded(s, ctx, opt, mode, odd_only=False):
           % (sorted(stacks), sorted(real)))
     nleaf = 4 * ROUNDS
     if not odd_only:
-        check(stacks[leaf] >= nleaf * LEAF_NS, "%s weighs %d ns, the %d calls sleep %d ns"
-              % (leaf, stacks[leaf], nleaf, nleaf * LEAF_NS))
+        check(stacks[leaf] >= nleaf * LEAF_NS * E.SCALE, "%s weighs %d ns, the %d calls sleep %d ns"
+              % (leaf, stacks[leaf], nleaf, nleaf * LEAF_NS * E.SCALE))
         rest = sum(w for k, w in stacks.items() if k != leaf)
         check(stacks[leaf] > rest, "the leaf (%d ns) does not outweigh the rest (%d ns): %s"
               % (stacks[leaf], rest, stacks))
@@ -242,8 +243,8 @@ def t_folded(s, ctx, opt, mode, odd_only=False):
     direct = "pc_outer;pc_leaf"
     check(direct in stacks, "no %s stack: %s" % (direct, stacks))
     for k in (leaf, direct):
-        check(stacks[k] >= nleaf // 2 * LEAF_NS, "%s weighs %d ns, its %d calls sleep %d ns"
-              % (k, stacks[k], nleaf // 2, nleaf // 2 * LEAF_NS))
+        check(stacks[k] >= nleaf // 2 * LEAF_NS * E.SCALE, "%s weighs %d ns, its %d calls sleep %d ns"
+              % (k, stacks[k], nleaf // 2, nleaf // 2 * LEAF_NS * E.SCALE))
     check(stacks[leaf] < 2 * stacks[direct] and stacks[direct] < 2 * stacks[leaf],
           "the leaves under pc_mid and directly under pc_outer should weigh about the same: %s" % stacks)
     mid = stacks.get("pc_outer;pc_mid", 0)
