@@ -680,16 +680,6 @@ def t_errors(s, ctx):
 
 # ------------------------------------------------------------ faults
 
-def wait_for(fn, timeout, step=0.05):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(step)
-    return fn()
-
-
 def t_down(s, ctx):
     """No receiver at all: one warning, tracing goes on, the spans are
     counted as failed, latch exits with the command's status."""
@@ -722,7 +712,7 @@ def t_down_then_up(s, ctx):
     lp = E.Proc(ctx, s.latch_cmd("-o", "/dev/null", "--otlp", "http://127.0.0.1:%d/v1/traces" % port,
                                  PROBE, "--", *argv), "latch", env=env)
     t0 = time.time_ns()
-    warned = wait_for(lambda: [l for l in lp.err().splitlines() if l.startswith("latch: otlp: ")], 60)
+    warned = E.wait_until(lambda: [l for l in lp.err().splitlines() if l.startswith("latch: otlp: ")], 60)
     check(warned, "no 'latch: otlp: ' warning within 60 s with the receiver down: %s" % E.short(lp.err()))
     rx = R.Receiver(port=port).start()
     try:
@@ -808,7 +798,7 @@ def t_delay(s, ctx, long_delay):
         if long_delay:
             # the target has started; its trees take milliseconds, then
             # it waits for go
-            check(wait_for(lambda: E.readtext(lp.outpath).startswith("pid "), 30),
+            check(E.wait_until(lambda: E.readtext(lp.outpath).startswith("pid "), 30),
                   "the target did not start: %s" % E.short(lp.err()))
             time.sleep(2)
         else:
@@ -840,7 +830,7 @@ def t_delay(s, ctx, long_delay):
 def wait_done_then_latch(lp, outpath, timeout=120):
     """Waits for the target's "done" line, then for latch; the seconds
     latch took after it."""
-    done = wait_for(lambda: os.path.exists(outpath) and re.search(r"^done$", E.readtext(outpath), re.M)
+    done = E.wait_until(lambda: os.path.exists(outpath) and re.search(r"^done$", E.readtext(outpath), re.M)
                     and time.monotonic(), timeout, 0.02)
     check(done, "the target did not finish within %d s: %s" % (timeout, E.short(E.readtext(outpath))))
     lp.wait(timeout)
