@@ -105,6 +105,7 @@ static struct sink *open_sink(FILE *f, const char *trace_parent, bool no_returns
 }
 
 static unsigned depth_of[64];    /* per call_id */
+static uint64_t start_of[64];
 
 static void call_at(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn, uint64_t at,
 		    bool dropped, unsigned depth)
@@ -115,6 +116,7 @@ static void call_at(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn
 			   .dropped = dropped, .depth = depth };
 
 	depth_of[id] = depth;
+	start_of[id] = at;
 
 	ck_assert_int_eq(s->ops->event(s, &e), 0);
 }
@@ -135,7 +137,8 @@ static void end(struct sink *s, enum event_type type, pid_t tid, uint64_t id,
 {
 	if (open_depth[tid] > depth_of[id])
 		open_depth[tid] = depth_of[id];
-	struct event e = { .type = type, .ts_ns = T0 + dur, .pid = 100, .tid = tid,
+	/* the end's own time: after the call's start and duration */
+	struct event e = { .type = type, .ts_ns = T0 + start_of[id] + dur + 1, .pid = 100, .tid = tid,
 			   .call_id = id, .fn = fn, .dur_ns = dur, .error = error, .depth = depth_of[id],
 			   .ret = { .kind = type == EV_RETURN ? V_INT : V_NONE, .i = -1 } };
 
@@ -274,6 +277,28 @@ START_TEST(late_parents)
 }
 END_TEST
 
+/* A duration from the monotonic clock never takes a span past its end
+ * event's own (real) time, after which the thread's next call starts. */
+START_TEST(end_within_real_time)
+{
+	FILE *f = tmpfile();
+	struct sink *s = open_sink(f, NULL, false);
+	struct event e = { .type = EV_RETURN, .ts_ns = T0 + 40, .pid = 100, .tid = 1,
+			   .call_id = 1, .fn = &fa, .dur_ns = 50 };
+
+	call_at(s, 1, 1, &fa, 0, false, 0);
+	ck_assert_int_eq(s->ops->event(s, &e), 0);
+	call_at(s, 1, 2, &fb, 45, false, 0);
+	e.call_id = 2, e.fn = &fb, e.ts_ns = T0 + 60, e.dur_ns = 10;
+	ck_assert_int_eq(s->ops->event(s, &e), 0);
+	close_sink(s, f);
+	fclose(f);
+	ck_assert_uint_eq(nspans, 2);
+	ck_assert_uint_eq(span_named("fa")->end, T0 + 40);
+	ck_assert_uint_eq(span_named("fb")->end, T0 + 55);
+}
+END_TEST
+
 START_TEST(bad_settings)
 {
 	struct otlp_sink_config c = { .url = "ftp://x", .file = NULL };
@@ -326,6 +351,7 @@ int main(void)
 	tcase_add_test(tc, tree_per_thread);
 	tcase_add_test(tc, trace_parent_and_no_returns);
 	tcase_add_test(tc, late_parents);
+	tcase_add_test(tc, end_within_real_time);
 	tcase_add_test(tc, bad_settings);
 	tcase_add_test(tc, endpoint_from_env);
 	tcase_set_timeout(tc, 30);

@@ -39,7 +39,8 @@ static struct event call(pid_t tid, unsigned depth, uint64_t id,
 			       .ret = { .kind = V_NONE } };
 }
 
-/* The end of call id; its ts is not what the sinks go by. */
+/* The end of call id, at T0: before any call, so that only the duration
+ * counts (an end's own later time caps a slice's end, see chrome_clock). */
 static struct event end(enum event_type type, pid_t tid, unsigned depth,
 			uint64_t id, const struct func_info *fn, uint64_t dur)
 {
@@ -250,6 +251,30 @@ START_TEST(chrome_nested)
 		"\"args\":{\"n\":2,\"return\":5}}\n"
 		"]\n");
 	ck_assert(json_valid(got));
+	free(got);
+}
+END_TEST
+
+/* A duration from the monotonic clock that reaches past the end's own
+ * real time is cut there: the next call on the thread starts after it. */
+START_TEST(chrome_clock)
+{
+	struct event e[] = {
+		call(7, 0, 1, &fn_idle, US(10)),
+		end(EV_RETURN, 7, 0, 1, &fn_idle, 2000),
+		call(7, 0, 2, &fn_leaf, US(11) + 500),
+		end(EV_UNWIND, 7, 0, 2, &fn_leaf, 100),
+	};
+	char *got;
+
+	e[1].ts_ns = US(11);
+	e[3].ts_ns = US(12);
+	got = run_sink(FMT_CHROME, true, e, N(e), 0);
+	ck_assert_str_eq(got, META7
+		SLICE("idle", 7) ",\"ph\":\"X\",\"ts\":10.000,\"dur\":1.000,\"args\":{}},\n"
+		SLICE("leaf", 7) ",\"ph\":\"X\",\"ts\":11.500,\"dur\":0.100,"
+		"\"args\":{\"<unwound>\":true}}\n"
+		"]\n");
 	free(got);
 }
 END_TEST
@@ -652,6 +677,7 @@ static Suite *pictures_suite(void)
 
 	tcase_add_test(tc, json_reader);
 	tcase_add_test(tc, chrome_nested);
+	tcase_add_test(tc, chrome_clock);
 	tcase_add_test(tc, chrome_threads_late_open);
 	tcase_add_test(tc, chrome_instants);
 	tcase_add_test(tc, chrome_no_tick);
