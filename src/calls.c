@@ -134,9 +134,6 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 		} else {
 			t->n.filtered++;
 		}
-		event_free(f->held);
-		free(f->held);
-		f->held = NULL;
 	}
 	if (report) {
 		struct event e = {
