@@ -122,9 +122,7 @@ int filter_build(const struct func_info *fn, const struct probe_spec *specs,
 	rc = filter_types_begin(fn, &ty);
 	if (rc)
 		goto free_filter;
-	if (error_if)
-		rc = build_error(f, fn, error_if, &ty, misfit, ctx);
-	for (unsigned i = 0; !rc && !always && i < fn->nspecs && f->n < MAX_RULES; i++) {
+	for (unsigned i = 0; !always && i < fn->nspecs && f->n < MAX_RULES; i++) {
 		struct rule *r = &f->rules[f->n];
 
 		rc = build_rule(fn, &specs[fn->specs[i]], &ty, r, why, sizeof(why));
@@ -142,6 +140,9 @@ int filter_build(const struct func_info *fn, const struct probe_spec *specs,
 		expr_limits(r->entry, &f->lim);
 		expr_limits(r->ret, &f->lim);
 	}
+	/* only for a function that is traced: misfits count traced ones */
+	if (!rc && error_if && (always || f->n))
+		rc = build_error(f, fn, error_if, &ty, misfit, ctx);
 	filter_types_end(&ty);
 	if (!rc && !f->n && !always)
 		rc = -ENOENT;

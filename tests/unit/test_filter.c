@@ -207,6 +207,21 @@ START_TEST(error_if)
 	ck_assert(!filter_error(f, a, 1, &pos, 1000));
 	filter_free(f);
 
+	/* a function no probe's condition fits is not traced: --error-if is
+	 * not judged against it */
+	static const char *const bad[] = { "h if nosuch > 1" };
+	unsigned ib[] = { 0 };
+	struct func_info fh = nodwarf(ib, 1);
+
+	free_specs();
+	parse_specs(bad, N(bad));
+	ck_assert_int_eq(filter_build(&fh, specs, "other > 0", &shown, on_misfit, NULL, &f),
+			 -ENOENT);
+	ck_assert_uint_eq(misfits, 1);
+	ck_assert_ptr_nonnull(strstr(last_why, "nosuch"));
+	free_specs();
+	parse_specs(text, N(text));
+
 	/* it does not fit: the function is still traced, without it */
 	ck_assert_int_eq(filter_build(&f0, specs, "nosuch > 1", &shown, on_misfit, NULL, &f), 0);
 	ck_assert_ptr_null(f);
