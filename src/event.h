@@ -50,6 +50,11 @@ struct event {
 	unsigned nstack;       /* EV_CALL with -S: callers, innermost first */
 };
 
+/* When the call that end (EV_RETURN or EV_UNWIND) ends, the call having
+ * started at start_ns: start plus its duration, which the monotonic clock
+ * measures, but never past the end's own real time, after which the
+ * thread's next call starts. */
+uint64_t event_end_ns(const struct event *end, uint64_t start_ns);
 /* Deep copy for sinks that hold an event; 0 or -ENOMEM. */
 int event_copy(struct event *dst, const struct event *src);
 void event_free(struct event *e);

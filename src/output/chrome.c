@@ -248,13 +248,7 @@ static void on_end(struct chrome_sink *c, const struct event *e)
 		pop(th);
 	}
 	struct open_call *oc = &th->v[i - 1];
-	/* Durations come from the monotonic clock, times from the real one:
-	 * never past the end's own time, after which the thread's next call
-	 * starts. */
-	uint64_t end = oc->ts_ns + e->dur_ns;
-
-	if (e->ts_ns >= oc->ts_ns && end > e->ts_ns)
-		end = e->ts_ns;
+	uint64_t end = event_end_ns(e, oc->ts_ns);
 
 	see_time(c, end);
 	if (e->type == EV_UNWIND)

@@ -121,10 +121,7 @@ static int complete(void *arg, struct otlp_span *s)
 	const struct ending *x = arg;
 	const struct event *e = x->e;
 
-	/* as in -f chrome: no later than the end's own (real) time */
-	s->end_ns = s->start_ns + e->dur_ns;
-	if (e->ts_ns >= s->start_ns && s->end_ns > e->ts_ns)
-		s->end_ns = e->ts_ns;
+	s->end_ns = event_end_ns(e, s->start_ns);
 	if (e->type == EV_UNWIND) {
 		s->status = OTLP_STATUS_ERROR;
 		s->status_message = "unwound";
