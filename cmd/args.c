@@ -122,6 +122,7 @@ void parse_args(int argc, char **argv, struct latch_opts *o)
 {
 	static const struct option longs[] = {
 		{ "pid", required_argument, NULL, 'p' },
+		{ "follow-forks", no_argument, NULL, 'F' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
@@ -164,7 +165,7 @@ void parse_args(int argc, char **argv, struct latch_opts *o)
 	o->limits.arraylimit = LATCH_DEFAULT_ARRAYLIMIT;
 	o->limits.depth = LATCH_DEFAULT_DEPTH;
 	o->max_probes = LATCH_DEFAULT_MAX_PROBES;
-	while ((c = getopt_long(nopt, argv, "p:lo:f:n:d:s:A:S::qcvhV", longs, NULL)) != -1) {
+	while ((c = getopt_long(nopt, argv, "p:Flo:f:n:d:s:A:S::qcvhV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			unsigned long pid = parse_count(optarg, "invalid PID '%s'");
@@ -174,6 +175,7 @@ void parse_args(int argc, char **argv, struct latch_opts *o)
 			o->pid = (pid_t)pid;
 			break;
 		}
+		case 'F': o->follow_forks = true; break;
 		case 'l': o->list = true; break;
 		case 'o': o->output_path = optarg; break;
 		case 'f':

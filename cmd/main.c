@@ -132,8 +132,11 @@ destroy_output:
 
 static void print_list(const struct tracer *t, FILE *out)
 {
-	for (size_t i = 0; i < t->nfuncs; i++) {
-		const struct func_info *f = t->funcs[i];
+	size_t n;
+	struct func_info *const *funcs = tracer_funcs(t, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct func_info *f = funcs[i];
 
 		fprintf(out, "%s  [%s 0x%llx]\n", f->signature ? f->signature : f->name,
 			f->module, (unsigned long long)f->addr);

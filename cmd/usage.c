@@ -25,6 +25,7 @@ void usage_print(FILE *out)
 "\n"
 "Options:\n"
 "  -p, --pid PID            attach to every thread of running process PID\n"
+"  -F, --follow-forks       trace the children it forks too, through exec\n"
 "  -l, --list               print the functions the probes match and exit\n"
 "  -o, --output FILE        write the trace to FILE, not standard output\n"
 "  -f, --format FORMAT      text (default), json, chrome (a trace for Perfetto\n"

@@ -9,9 +9,9 @@
 
 static int symbolize(void *ctx, uint64_t addr, char *buf, size_t len)
 {
-	struct tracer *t = ctx;
+	struct proc *p = ctx;
 
-	return t->symtab ? symtab_describe(t->symtab, addr, buf, len) : -ENOENT;
+	return p->symtab ? symtab_describe(p->symtab, addr, buf, len) : -ENOENT;
 }
 
 /* Where values are read at a stop of thread th. */
@@ -22,9 +22,9 @@ static struct values_src source(struct tracer *t, struct thread *th,
 		.tid = th->tid,
 		.r = r,
 		.rd = mem_read,
-		.rdctx = &t->mem,
+		.rdctx = &th->proc->mem,
 		.sym = symbolize,
-		.symctx = t,
+		.symctx = th->proc,
 		.lim = &t->opts->limits,
 	};
 }
@@ -44,10 +44,27 @@ void tracer_announce(struct tracer *t)
 		.exe = proc_exe(t->pid),
 		.command_line = proc_command_line(t->pid),
 		.comm = proc_comm(t->pid, comm, sizeof(comm)) || !comm[0] ? NULL : comm,
+		.follow_forks = t->opts->follow_forks,
 	};
 	struct event e = { .type = EV_PROCESS, .ts_ns = real_ns(), .pid = t->pid,
 			   .tid = t->pid, .proc = &p };
 
+	emit(t, &e);
+	free((char *)p.exe);
+	free((char *)p.command_line);
+}
+
+void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
+			 pid_t ppid, int status)
+{
+	struct event_process p = { .ppid = ppid, .status = status };
+	struct event e = { .type = type, .ts_ns = real_ns(), .pid = pid, .tid = pid,
+			   .proc = &p };
+
+	if (type == EV_EXEC) {
+		p.exe = proc_exe(pid);
+		p.command_line = proc_command_line(pid);
+	}
 	emit(t, &e);
 	free((char *)p.exe);
 	free((char *)p.command_line);
@@ -139,7 +156,7 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 		struct event e = {
 			.type = type,
 			.ts_ns = real_ns(),
-			.pid = t->pid,
+			.pid = th->pid,
 			.tid = th->tid,
 			.depth = (unsigned)th->nframes,
 			.call_id = f->call_id,
@@ -160,7 +177,7 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 			t->n.unwinds++;
 	}
 	free_held(f);
-	trap_return_unref(t, f->ra);
+	trap_return_unref(th->proc, f->ra);
 	t->open_reported--;
 	if (t->stop_reporting && !t->open_reported)
 		t->want_stop = true;
@@ -215,6 +232,12 @@ static void pop_abandoned(struct tracer *t, struct thread *th, uint64_t sp_after
 	}
 }
 
+void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after)
+{
+	while (th->nframes && th->frames[th->nframes - 1].sp_after <= sp_after)
+		pop(t, th, EV_UNWIND, NULL);
+}
+
 /* Trap the return of the call in f and push it: 0, or -errno when the
  * thread is gone. A reported call without a trap is simply never seen
  * to end; one that waits for its return conditions is filtered out. */
@@ -222,10 +245,10 @@ static int watch_return(struct tracer *t, struct thread *th,
 			const struct arch_regs *r, struct frame *f)
 {
 	struct trap *rt;
-	int err = arch_return_address(r, mem_read, &t->mem, &f->ra);
+	int err = arch_return_address(r, mem_read, &th->proc->mem, &f->ra);
 
 	if (!err)
-		err = trap_plant(t, f->ra, TRAP_RETURN, &rt);
+		err = trap_plant(t, th->proc, f->ra, TRAP_RETURN, &rt);
 	if (!err) {
 		rt->ret_refs++;
 		err = push(t, th, f);
@@ -245,7 +268,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	const struct latch_opts *o = t->opts;
 	struct frame f = { .sp_after = arch_sp_after_return(r), .fn = tr->fn,
 			   .filter = tr->filter };
-	struct event e = { .type = EV_CALL, .fn = tr->fn, .pid = t->pid, .tid = th->tid };
+	struct event e = { .type = EV_CALL, .fn = tr->fn, .pid = th->pid, .tid = th->tid };
 	struct values_src src = source(t, th, r);
 	enum filter_verdict verdict;
 	int err;
@@ -273,7 +296,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	f.call_id = e.call_id = ++t->next_call_id;
 	e.depth = (unsigned)th->nframes;
 	if (o->stack_depth)
-		stack_for_call(t, th->tid, r, &e);
+		stack_for_call(t, th->proc, th->tid, r, &e);
 	if (verdict == FILTER_DEFER) {
 		f.held = malloc(sizeof(*f.held));
 		if (!f.held) {

@@ -21,7 +21,7 @@ static bool all_stopped(struct tracer *t)
 
 /* A SIGTRAP: rewind a thread that hit one of our traps (planted or
  * already removed); keep anything else for the program. */
-static void trap_or_signal(struct tracer *t, struct thread *th, int sig)
+static void trap_or_signal(struct thread *th, int sig)
 {
 	siginfo_t si;
 	struct arch_regs r;
@@ -30,7 +30,7 @@ static void trap_or_signal(struct tracer *t, struct thread *th, int sig)
 	    arch_is_trap_signal(&si) && arch_get_regs(th->tid, &r) == 0) {
 		uint64_t at = arch_trap_addr(&r);
 
-		if (trap_lookup(t, at)) {
+		if (th->proc && trap_lookup(th->proc, at)) {
 			arch_rewind_to_trap(&r, at);
 			arch_set_regs(th->tid, &r);
 			th->stop = STOP_TRAP;
@@ -47,7 +47,7 @@ static void record_stop(struct tracer *t, pid_t tid, int status)
 	int sig = WSTOPSIG(status), event = status >> 16;
 	unsigned long msg;
 
-	if (!th && !(th = thread_add(t, tid)))
+	if (!th && task_adopt(t, NULL, tid, &th))
 		return;
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		thread_exited(t, th, status);
@@ -56,7 +56,7 @@ static void record_stop(struct tracer *t, pid_t tid, int status)
 	switch (event) {
 	case 0:
 		if (sig == SIGTRAP)
-			trap_or_signal(t, th, sig);
+			trap_or_signal(th, sig);
 		else if (sig == (SIGTRAP | 0x80))
 			th->stop = STOP_OTHER;
 		else {
@@ -65,9 +65,13 @@ static void record_stop(struct tracer *t, pid_t tid, int status)
 		}
 		return;
 	case PTRACE_EVENT_CLONE:
-		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0)
-			thread_add(t, (pid_t)msg);
-		th->stop = STOP_OTHER;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0 && !thread_get(t, (pid_t)msg))
+			task_adopt(t, th, (pid_t)msg, &th);
+		th = thread_get(t, tid);
+		if (th)
+			th->stop = STOP_OTHER;
 		return;
 	case PTRACE_EVENT_EXIT:
 		th->stop = STOP_EXIT;
@@ -82,13 +86,13 @@ static void record_stop(struct tracer *t, pid_t tid, int status)
 
 /* Thread-directed signals queued behind our interrupt: a trap the thread
  * executed just before it stopped would kill it once we are gone. */
-static bool sigtrap_queued(pid_t pid, pid_t tid)
+static bool sigtrap_queued(pid_t tid)
 {
 	char path[96], line[256];
 	unsigned long long pend = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
@@ -103,7 +107,7 @@ static void collect_queued_trap(struct tracer *t, struct thread *th)
 {
 	int status;
 
-	if (th->stop != STOP_INTERRUPT || !sigtrap_queued(t->pid, th->tid))
+	if (th->stop != STOP_INTERRUPT || !sigtrap_queued(th->tid))
 		return;
 	if (ptrace(PTRACE_CONT, th->tid, 0, 0) < 0)
 		return;
@@ -119,7 +123,7 @@ static void collect_queued_trap(struct tracer *t, struct thread *th)
 
 /* Out-of-line copies are short: step until the thread is back in the
  * program's own code. */
-static int leave_scratch(struct tracer *t, struct thread *th)
+static int leave_scratch(struct thread *th)
 {
 	struct arch_regs r;
 	int status;
@@ -127,7 +131,7 @@ static int leave_scratch(struct tracer *t, struct thread *th)
 	for (int i = 0; i < 8; i++) {
 		if (arch_get_regs(th->tid, &r))
 			return -ESRCH;
-		if (!scratch_contains(t, arch_get_pc(&r)))
+		if (!scratch_contains(th->proc, arch_get_pc(&r)))
 			return 0;
 		if (arch_in_syscall(th->tid, &r))
 			return -EBUSY;
@@ -141,13 +145,15 @@ static int leave_scratch(struct tracer *t, struct thread *th)
 	return -EBUSY;
 }
 
-static struct thread *injectable_thread(struct tracer *t)
+static struct thread *injectable_thread(struct tracer *t, struct proc *p)
 {
 	size_t pos = 0;
 	struct thread *th;
 	struct arch_regs r;
 
 	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
+		if (th->proc != p || th->foreign || th->pid != p->pid)
+			continue;
 		if (th->stop != STOP_TRAP && th->stop != STOP_INTERRUPT &&
 		    th->stop != STOP_SIGNAL)
 			continue;
@@ -157,13 +163,37 @@ static struct thread *injectable_thread(struct tracer *t)
 	return NULL;
 }
 
-int tracer_detach(struct tracer *t)
+/* Every byte of ours out of p's memory, no thread of it left in a
+ * scratch page, the pages unmapped. */
+static int restore_proc(struct tracer *t, struct proc *p)
 {
 	size_t pos = 0;
 	struct thread *th;
 	bool scratch_busy = false;
+	int ret;
+
+	if (p->mem.fd < 0)
+		return 0;
+	ret = traps_remove_all(p);
+	while ((th = hashmap_next(&t->threads, &pos, NULL)))
+		if (th->proc == p && leave_scratch(th) == -EBUSY)
+			scratch_busy = true;
+	if (p->nscratch && !scratch_busy) {
+		th = injectable_thread(t, p);
+		if (th)
+			scratch_unmap_all(t, p, th->tid);
+	}
+	return ret;
+}
+
+int tracer_detach(struct tracer *t)
+{
+	size_t pos = 0;
+	struct thread *th;
+	struct proc *p;
 	int status, ret = 0;
 
+	t->detaching = true;
 	while ((th = hashmap_next(&t->threads, &pos, NULL)))
 		if (th->stop == STOP_NONE && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0 &&
 		    errno == ESRCH)
@@ -183,19 +213,19 @@ int tracer_detach(struct tracer *t)
 		record_stop(t, tid, status);
 	}
 	pos = 0;
-	while ((th = hashmap_next(&t->threads, &pos, NULL)))
+	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
 		collect_queued_trap(t, th);
-	if (t->mem.fd >= 0) {
-		ret = traps_remove_all(t);
-		pos = 0;
-		while ((th = hashmap_next(&t->threads, &pos, NULL)))
-			if (leave_scratch(t, th) == -EBUSY)
-				scratch_busy = true;
-		if (t->nscratch && !scratch_busy) {
-			th = injectable_thread(t);
-			if (th)
-				scratch_unmap_all(t, th->tid);
-		}
+		/* a child's copy of the memory first: it is restored from
+		 * the traps of its parent's */
+		if (th->foreign && !th->shared_mm)
+			foreign_restore(th);
+	}
+	pos = 0;
+	while ((p = hashmap_next(&t->procs, &pos, NULL))) {
+		int err = restore_proc(t, p);
+
+		if (err && !ret)
+			ret = err;
 	}
 	pos = 0;
 	while ((th = hashmap_next(&t->threads, &pos, NULL))) {

@@ -22,13 +22,21 @@ enum event_type {
 	EV_RETURN,
 	EV_UNWIND,   /* the call was skipped by longjmp, an exception or exit */
 	EV_PROCESS,  /* the traced process, before its first call */
+	EV_FORK,     /* a child followed with -F, before its first call */
+	EV_EXEC,     /* a traced process runs a new program */
+	EV_EXIT,     /* a traced process has ended */
 };
 
-/* EV_PROCESS: what is known of the process; any field may be NULL. */
+/* EV_PROCESS, EV_FORK, EV_EXEC, EV_EXIT: what is known of the process;
+ * any pointer may be NULL. */
 struct event_process {
 	const char *exe;           /* /proc/PID/exe */
 	const char *command_line;  /* argv joined by spaces */
 	const char *comm;
+	bool follow_forks;         /* EV_PROCESS: events will come from its
+				    * children too (-F) */
+	pid_t ppid;                /* EV_FORK: the parent */
+	int status;                /* EV_EXIT: its wait status */
 };
 
 struct event {
@@ -44,7 +52,7 @@ struct event {
 	struct value ret;      /* EV_RETURN; V_NONE for void */
 	uint64_t dur_ns;       /* EV_RETURN, EV_UNWIND */
 	bool error;            /* EV_RETURN: --error-if holds */
-	const struct event_process *proc;   /* EV_PROCESS */
+	const struct event_process *proc;   /* EV_PROCESS and the others above */
 	bool dropped;          /* --rate dropped it: count it in summaries, do not print it */
 	struct stack_frame *stack;
 	unsigned nstack;       /* EV_CALL with -S: callers, innermost first */

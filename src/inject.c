@@ -39,16 +39,16 @@ static int step_syscall(struct tracer *t, pid_t tid)
 	return -EIO;
 }
 
-int inject_syscall(struct tracer *t, pid_t tid, long nr,
+int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
 		   const uint64_t args[6], long *ret)
 {
 	struct arch_regs saved, r;
 	int err;
 
-	if (!t->syscall_insn) {
-		err = proc_find_code(t->pid, &t->mem, arch_syscall_insn,
+	if (!p->syscall_insn) {
+		err = proc_find_code(p->pid, &p->mem, arch_syscall_insn,
 				     arch_syscall_insn_len, arch_insn_align,
-				     &t->syscall_insn);
+				     &p->syscall_insn);
 		if (err)
 			return err;
 	}
@@ -56,7 +56,7 @@ int inject_syscall(struct tracer *t, pid_t tid, long nr,
 	if (err)
 		return err;
 	r = saved;
-	arch_syscall_setup(&r, t->syscall_insn, nr, args);
+	arch_syscall_setup(&r, p->syscall_insn, nr, args);
 	err = arch_set_regs(tid, &r);
 	if (err)
 		return err;
@@ -78,7 +78,8 @@ restore:
 	}
 }
 
-static int map_near(struct tracer *t, pid_t tid, uint64_t near, uint64_t *base)
+static int map_near(struct tracer *t, struct proc *p, pid_t tid, uint64_t near,
+		    uint64_t *base)
 {
 	/* Try free addresses below, then above, the code, ever further but
 	 * within reach. */
@@ -95,7 +96,7 @@ static int map_near(struct tracer *t, pid_t tid, uint64_t near, uint64_t *base)
 
 		if (off < 0 && (uint64_t)-off > near)
 			continue;
-		err = inject_syscall(t, tid, arch_nr_mmap, args, &ret);
+		err = inject_syscall(t, p, tid, arch_nr_mmap, args, &ret);
 		if (err)
 			return err;
 		if (ret == (long)want) {
@@ -108,7 +109,7 @@ static int map_near(struct tracer *t, pid_t tid, uint64_t near, uint64_t *base)
 			/* Old kernels ignore NOREPLACE and may map elsewhere. */
 			uint64_t un[6] = { (uint64_t)ret, SCRATCH_SIZE, 0, 0, 0, 0 };
 
-			inject_syscall(t, tid, arch_nr_munmap, un, &ret);
+			inject_syscall(t, p, tid, arch_nr_munmap, un, &ret);
 		}
 	}
 	return -ENOMEM;
@@ -119,12 +120,13 @@ static bool in_reach(uint64_t a, uint64_t b)
 	return (a > b ? a - b : b - a) + SCRATCH_SIZE < arch_slot_reach;
 }
 
-int scratch_slot(struct tracer *t, pid_t tid, uint64_t near, uint64_t *slot)
+int scratch_slot(struct tracer *t, struct proc *p, pid_t tid, uint64_t near,
+		 uint64_t *slot)
 {
 	struct scratch *s = NULL;
 
-	for (size_t i = 0; i < t->nscratch; i++) {
-		struct scratch *c = &t->scratch[i];
+	for (size_t i = 0; i < p->nscratch; i++) {
+		struct scratch *c = &p->scratch[i];
 
 		if (c->used + ARCH_SLOT_SIZE <= c->size && in_reach(c->base, near)) {
 			s = c;
@@ -132,17 +134,17 @@ int scratch_slot(struct tracer *t, pid_t tid, uint64_t near, uint64_t *slot)
 		}
 	}
 	if (!s) {
-		struct scratch *v = realloc(t->scratch, (t->nscratch + 1) * sizeof(*v));
+		struct scratch *v = realloc(p->scratch, (p->nscratch + 1) * sizeof(*v));
 		uint64_t base = 0;
 		int err;
 
 		if (!v)
 			return -ENOMEM;
-		t->scratch = v;
-		err = map_near(t, tid, near, &base);
+		p->scratch = v;
+		err = map_near(t, p, tid, near, &base);
 		if (err)
 			return err;
-		s = &t->scratch[t->nscratch++];
+		s = &p->scratch[p->nscratch++];
 		*s = (struct scratch){ .base = base, .size = SCRATCH_SIZE };
 	}
 	*slot = s->base + s->used;
@@ -150,30 +152,30 @@ int scratch_slot(struct tracer *t, pid_t tid, uint64_t near, uint64_t *slot)
 	return 0;
 }
 
-bool scratch_contains(const struct tracer *t, uint64_t addr)
+bool scratch_contains(const struct proc *p, uint64_t addr)
 {
-	for (size_t i = 0; i < t->nscratch; i++)
-		if (addr >= t->scratch[i].base && addr < t->scratch[i].base + t->scratch[i].size)
+	for (size_t i = 0; i < p->nscratch; i++)
+		if (addr >= p->scratch[i].base && addr < p->scratch[i].base + p->scratch[i].size)
 			return true;
 	return false;
 }
 
-int scratch_unmap_all(struct tracer *t, pid_t tid)
+int scratch_unmap_all(struct tracer *t, struct proc *p, pid_t tid)
 {
 	int ret = 0;
 
-	for (size_t i = 0; i < t->nscratch; i++) {
-		uint64_t args[6] = { t->scratch[i].base, t->scratch[i].size, 0, 0, 0, 0 };
+	for (size_t i = 0; i < p->nscratch; i++) {
+		uint64_t args[6] = { p->scratch[i].base, p->scratch[i].size, 0, 0, 0, 0 };
 		long r;
-		int err = inject_syscall(t, tid, arch_nr_munmap, args, &r);
+		int err = inject_syscall(t, p, tid, arch_nr_munmap, args, &r);
 
 		if (!err && r < 0)
 			err = (int)r;
 		if (err && !ret)
 			ret = err;
 	}
-	free(t->scratch);
-	t->scratch = NULL;
-	t->nscratch = 0;
+	free(p->scratch);
+	p->scratch = NULL;
+	p->nscratch = 0;
 	return ret;
 }

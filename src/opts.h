@@ -23,6 +23,7 @@ struct latch_opts {
 	size_t max_probes;         /* --max-probes: functions to trap at most */
 	unsigned long rate;        /* --rate: printed calls per second; 0 = any */
 	unsigned stack_depth;      /* -S: caller frames per call; 0 = none */
+	bool follow_forks;         /* -F */
 	bool no_returns;
 	bool no_qos;               /* --no-qos: let CPUs idle while tracing */
 	bool quiet;

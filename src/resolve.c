@@ -28,20 +28,20 @@ static void note_misfit(void *ctx, unsigned spec, const char *why)
 	}
 }
 
-void probes_forget(struct tracer *t)
+void probes_forget(struct proc *p)
 {
-	for (size_t i = 0; i < t->nfuncs; i++)
-		filter_free(t->filters[i]);
-	free(t->filters);
-	free(t->funcs);   /* the functions belong to the symtab */
-	t->filters = NULL;
-	t->funcs = NULL;
-	t->nfuncs = 0;
+	for (size_t i = 0; i < p->nfuncs; i++)
+		filter_free(p->filters[i]);
+	free(p->filters);
+	free(p->funcs);   /* the functions belong to the symtab */
+	p->filters = NULL;
+	p->funcs = NULL;
+	p->nfuncs = 0;
 }
 
 /* A probe whose condition fits none of its functions is an error; one
  * that fits some is traced there, with a warning for the rest. */
-static int judge_misfits(struct tracer *t, const struct misfits *m)
+static int judge_misfits(struct tracer *t, const struct misfits *m, bool fatal)
 {
 	const struct latch_opts *o = t->opts;
 	char msg[sizeof(t->err) + 512];
@@ -49,7 +49,7 @@ static int judge_misfits(struct tracer *t, const struct misfits *m)
 	for (size_t s = 0; s < o->nprobes; s++) {
 		if (!m->misfit[s])
 			continue;
-		if (!m->fit[s]) {
+		if (!m->fit[s] && fatal) {
 			snprintf(t->err, sizeof(t->err), "probe '%s': %s",
 				 o->probes[s].text, m->why[s]);
 			return -EINVAL;
@@ -66,28 +66,33 @@ static int judge_misfits(struct tracer *t, const struct misfits *m)
 
 /* --error-if that fits none of the traced functions is an error; one
  * that fits some, a warning. */
-static int judge_error_misfits(struct tracer *t, const struct misfits *m)
+static int judge_error_misfits(struct tracer *t, const struct misfits *m,
+			       size_t nfuncs, bool fatal)
 {
 	const char *text = t->opts->error_if;
 	char msg[sizeof(t->err) + 512];
 
 	if (!m->error_misfit)
 		return 0;
-	if (m->error_misfit == t->nfuncs) {
+	if (m->error_misfit == nfuncs && fatal) {
 		snprintf(t->err, sizeof(t->err), "--error-if '%.60s': %.180s", text, m->error_why);
 		return -EINVAL;
 	}
 	snprintf(msg, sizeof(msg),
 		 "--error-if '%s' does not fit %zu of the %zu traced functions, whose "
-		 "calls it never marks; e.g. %s", text, m->error_misfit, t->nfuncs,
+		 "calls it never marks; e.g. %s", text, m->error_misfit, nfuncs,
 		 m->error_why);
 	if (t->warn)
 		t->warn(msg);
 	return 0;
 }
 
-/* Keep the functions some condition fits, each with its filter. */
-static int build_filters(struct tracer *t, struct func_info **all, size_t n)
+/* Add to p's traced functions those of all that some condition fits,
+ * each with its filter. The first time (fatal), a condition that fits
+ * none of its functions is an error; later (libraries loaded), only a
+ * warning, and a quiet image (a forked child's) gives none. */
+static int add_funcs(struct tracer *t, struct proc *p, struct func_info **all,
+		     size_t n, bool fatal, bool quiet)
 {
 	const struct latch_opts *o = t->opts;
 	struct misfits m = {
@@ -95,11 +100,17 @@ static int build_filters(struct tracer *t, struct func_info **all, size_t n)
 		.misfit = calloc(o->nprobes, sizeof(*m.misfit)),
 		.why = calloc(o->nprobes, sizeof(*m.why)),
 	};
+	size_t before = p->nfuncs;
+	struct func_info **funcs = realloc(p->funcs, (before + n + 1) * sizeof(*funcs));
+	struct filter **filters = funcs ? realloc(p->filters, (before + n + 1) * sizeof(*filters))
+				       : NULL;
 	int err = -ENOMEM;
 
-	t->funcs = calloc(n ? n : 1, sizeof(*t->funcs));
-	t->filters = calloc(n ? n : 1, sizeof(*t->filters));
-	if (!m.fit || !m.misfit || !m.why || !t->funcs || !t->filters)
+	if (funcs)
+		p->funcs = funcs;
+	if (filters)
+		p->filters = filters;
+	if (!m.fit || !m.misfit || !m.why || !funcs || !filters)
 		goto free_misfits;
 	for (size_t i = 0; i < n; i++) {
 		struct filter *f = NULL;
@@ -112,12 +123,14 @@ static int build_filters(struct tracer *t, struct func_info **all, size_t n)
 			goto free_misfits;
 		for (unsigned k = 0; k < all[i]->nspecs; k++)
 			m.fit[all[i]->specs[k]]++;
-		t->funcs[t->nfuncs] = all[i];
-		t->filters[t->nfuncs++] = f;
+		p->funcs[p->nfuncs] = all[i];
+		p->filters[p->nfuncs++] = f;
 	}
-	err = judge_misfits(t, &m);
-	if (!err)
-		err = judge_error_misfits(t, &m);
+	err = 0;
+	if (!quiet)
+		err = judge_misfits(t, &m, fatal);
+	if (!err && !quiet)
+		err = judge_error_misfits(t, &m, p->nfuncs - before, fatal);
 
 free_misfits:
 	if (err == -ENOMEM)
@@ -128,52 +141,77 @@ free_misfits:
 	return err;
 }
 
-int tracer_resolve(struct tracer *t)
+int image_resolve(struct tracer *t, struct proc *p, bool quiet)
 {
 	struct func_info **all;
 	size_t n;
-	int err = symtab_open(t->pid, &t->symtab);
+	int err = symtab_open(p->pid, &p->symtab);
 
 	if (err == -ESRCH || err == -ENOENT) {
 		/* A zombie still answers kill(pid, 0) but has no memory map. */
 		snprintf(t->err, sizeof(t->err), "no such process: %d (it has exited)",
-			 (int)t->pid);
+			 (int)p->pid);
 		return -ESRCH;
 	}
 	if (err) {
 		snprintf(t->err, sizeof(t->err), "cannot read the modules of process %d: %s",
-			 (int)t->pid, strerror(-err));
+			 (int)p->pid, strerror(-err));
 		return err;
 	}
-	symtab_set_notify(t->symtab, t->warn);
-	err = symtab_resolve(t->symtab, t->opts->probes, t->opts->nprobes,
+	symtab_set_notify(p->symtab, quiet ? NULL : t->warn);
+	err = symtab_resolve(p->symtab, t->opts->probes, t->opts->nprobes,
 			     &all, &n, t->err, sizeof(t->err));
 	if (!err)
-		err = build_filters(t, all, n);
+		err = add_funcs(t, p, all, n, true, quiet);
 	/* Checked before any trap is planted: a glob that matches half of
 	 * libc would stop a live process on every call it makes. */
-	if (!err && !t->opts->list && t->nfuncs > t->opts->max_probes) {
+	if (!err && !t->opts->list && p->nfuncs > t->opts->max_probes) {
 		snprintf(t->err, sizeof(t->err),
 			 "the probes match %zu functions, more than --max-probes %zu: "
 			 "narrow them (see -l) or raise the limit",
-			 t->nfuncs, t->opts->max_probes);
+			 p->nfuncs, t->opts->max_probes);
 		return -E2BIG;
 	}
 	return err;
 }
 
-int tracer_plant_probes(struct tracer *t)
+int image_resolve_more(struct tracer *t, struct proc *p, size_t *from)
+{
+	struct func_info **all;
+	size_t n;
+	int err = symtab_resolve_new(p->symtab, t->opts->probes, t->opts->nprobes,
+				     &all, &n);
+
+	*from = p->nfuncs;
+	if (!err)
+		err = add_funcs(t, p, all, n, false, false);
+	if (!err && p->nfuncs > t->opts->max_probes) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "the probes match %zu functions with the libraries "
+			 "loaded since, more than --max-probes %zu: the new ones are not traced",
+			 p->nfuncs, t->opts->max_probes);
+		if (t->warn)
+			t->warn(msg);
+		for (size_t i = *from; i < p->nfuncs; i++)
+			filter_free(p->filters[i]);
+		p->nfuncs = *from;
+	}
+	return err;
+}
+
+int plant_funcs(struct tracer *t, struct proc *p, size_t from)
 {
 	size_t planted = 0;
 	char why[sizeof(t->err) + 96] = "";
 	int err = 0;
 
-	for (size_t i = 0; i < t->nfuncs; i++) {
-		const struct func_info *fn = t->funcs[i];
+	for (size_t i = from; i < p->nfuncs; i++) {
+		const struct func_info *fn = p->funcs[i];
 		struct trap *tr;
 
 		t->err[0] = 0;
-		err = trap_plant(t, fn->addr, TRAP_ENTRY, &tr);
+		err = trap_plant(t, p, fn->addr, TRAP_ENTRY, &tr);
 		if (err == -ENOTSUP || err == -EINVAL) {
 			/* This function cannot be traced; the others still can. */
 			snprintf(why, sizeof(why), "cannot trace %s: %s", fn->name,
@@ -188,12 +226,49 @@ int tracer_plant_probes(struct tracer *t)
 			return err;
 		}
 		tr->fn = fn;
-		tr->filter = t->filters[i];
+		tr->filter = p->filters[i];
 		planted++;
 	}
-	if (!planted && t->nfuncs) {
+	if (!planted && p->nfuncs > from) {
 		snprintf(t->err, sizeof(t->err), "%.*s", (int)sizeof(t->err) - 1, why);
 		return -ENOTSUP;
 	}
 	return 0;
+}
+
+int image_plant(struct tracer *t, struct proc *p)
+{
+	int err = plant_funcs(t, p, 0);
+
+	/* Without these, probes still work: only later libraries and the
+	 * moment of an exception's unwinding are missed. */
+	if (!err && rtld_watch(t, p) == -ESRCH)
+		err = -ESRCH;
+	if (!err && unwind_watch(t, p, false) == -ESRCH)
+		err = -ESRCH;
+	return err;
+}
+
+int tracer_resolve(struct tracer *t)
+{
+	struct proc *p = proc_get(t, t->pid);
+
+	if (!p && proc_add(t, t->pid, &p))
+		return -ENOMEM;
+	return image_resolve(t, p, false);
+}
+
+int tracer_plant_probes(struct tracer *t)
+{
+	struct proc *p = proc_get(t, t->pid);
+
+	return p ? image_plant(t, p) : -ESRCH;
+}
+
+struct func_info *const *tracer_funcs(const struct tracer *t, size_t *n)
+{
+	struct proc *p = hashmap_get(&t->procs, (uint64_t)t->pid);
+
+	*n = p ? p->nfuncs : 0;
+	return p ? p->funcs : NULL;
 }

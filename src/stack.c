@@ -280,18 +280,18 @@ int stack_capture(struct symtab *st, pid_t tid, const struct arch_regs *r,
 	return err;
 }
 
-void stack_for_call(struct tracer *t, pid_t tid, const struct arch_regs *r,
-		    struct event *e)
+void stack_for_call(struct tracer *t, struct proc *p, pid_t tid,
+		    const struct arch_regs *r, struct event *e)
 {
 	struct unwinder *u;
 	char msg[192];
 	int err;
 
-	if (!t->symtab)
+	if (!p->symtab)
 		return;
-	err = stack_capture(t->symtab, tid, r, mem_read, &t->mem,
+	err = stack_capture(p->symtab, tid, r, mem_read, &p->mem,
 			    t->opts->stack_depth, &e->stack, &e->nstack);
-	u = symtab_attachment(t->symtab);
+	u = symtab_attachment(p->symtab);
 	if (!err || !t->warn || (u && u->warned))
 		return;
 	if (u)

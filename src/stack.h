@@ -9,6 +9,7 @@
 #include "symbols.h"
 
 struct tracer;
+struct proc;
 
 /* The callers of a function whose entry trap thread tid has just hit
  * (registers r as the trap left them; the thread stays stopped): at most
@@ -23,7 +24,8 @@ int stack_capture(struct symtab *st, pid_t tid, const struct arch_regs *r,
 /* -S: the stack of a call event at its entry trap into e->stack. A
  * failure costs only frames, never the call: e keeps what was unwound,
  * and t->warn says why once per program image. */
-void stack_for_call(struct tracer *t, pid_t tid, const struct arch_regs *r,
+void stack_for_call(struct tracer *t, struct proc *p, pid_t tid,
+		    const struct arch_regs *r,
 		    struct event *e);
 
 #endif

@@ -16,17 +16,20 @@
 		 PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | \
 		 PTRACE_O_TRACEEXIT | PTRACE_O_TRACESYSGOOD)
 
-void image_forget(struct tracer *t)
+void image_forget(struct tracer *t, struct proc *p)
 {
-	traps_forget_all(t);
-	free(t->scratch);
-	t->scratch = NULL;
-	t->nscratch = 0;
-	t->syscall_insn = 0;
-	probes_forget(t);
-	if (t->symtab)
-		symtab_close(t->symtab);
-	t->symtab = NULL;
+	traps_forget_all(p);
+	free(p->scratch);
+	p->scratch = NULL;
+	p->nscratch = 0;
+	p->syscall_insn = 0;
+	p->started = false;
+	p->rtld = (struct rtld){ 0 };
+	probes_forget(p);
+	/* Events the sinks still hold name its functions. */
+	if (p->symtab)
+		symtab_retire(p->symtab, &t->retired);
+	p->symtab = NULL;
 }
 
 void threads_forget(struct tracer *t)
@@ -39,6 +42,8 @@ void threads_forget(struct tracer *t)
 		free(th);
 	}
 	hashmap_free(&t->threads);
+	t->nforeign = 0;
+	procs_forget(t);
 }
 
 void tracer_explain_eperm(struct tracer *t, pid_t pid)
@@ -68,10 +73,13 @@ void tracer_explain_eperm(struct tracer *t, pid_t pid)
 
 int tracer_attach(struct tracer *t, pid_t pid)
 {
+	struct proc *p = proc_get(t, pid);
 	bool added = true;
 	int err;
 
 	t->pid = pid;
+	if (!p && proc_add(t, pid, &p))
+		return -ENOMEM;
 	/* Threads may be created while we attach: repeat until a pass finds
 	 * none new. TRACECLONE covers those born after their parent. */
 	while (added) {
@@ -99,7 +107,7 @@ int tracer_attach(struct tracer *t, pid_t pid)
 						 (int)tids[i], strerror(-err));
 				return err;
 			}
-			if (!thread_add(t, tids[i])) {
+			if (!thread_add(t, tids[i], pid, p)) {
 				free(tids);
 				return -ENOMEM;
 			}
@@ -107,27 +115,29 @@ int tracer_attach(struct tracer *t, pid_t pid)
 		}
 		free(tids);
 	}
-	err = mem_open(&t->mem, pid);
+	err = mem_open(&p->mem, pid);
 	if (err)
 		snprintf(t->err, sizeof(t->err), "cannot open /proc/%d/mem: %s",
 			 (int)pid, strerror(-err));
+	else
+		p->started = true;
 	return err;
 }
 
 /* At exec the old image is gone: stop at the new program's entry point,
  * where its shared libraries are mapped, and resolve the probes there. */
-int image_new(struct tracer *t)
+int image_new(struct tracer *t, struct proc *p)
 {
 	uint64_t entry;
 	int err;
 
-	image_forget(t);
-	mem_close(&t->mem);
-	err = mem_open(&t->mem, t->pid);
+	image_forget(t, p);
+	mem_close(&p->mem);
+	err = mem_open(&p->mem, p->pid);
 	if (!err)
-		err = proc_auxv(t->pid, AT_ENTRY, &entry);
+		err = proc_auxv(p->pid, AT_ENTRY, &entry);
 	if (!err)
-		err = trap_plant(t, entry, TRAP_START, NULL);
+		err = trap_plant(t, p, entry, TRAP_START, NULL);
 	if (err)
 		snprintf(t->err, sizeof(t->err), "cannot stop at the program's entry: %s",
 			 strerror(-err));
@@ -137,6 +147,7 @@ int image_new(struct tracer *t)
 int tracer_launch(struct tracer *t, char **argv)
 {
 	int pfd[2], status = 0, exec_errno = 0;
+	struct proc *p = NULL;
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -164,7 +175,7 @@ int tracer_launch(struct tracer *t, char **argv)
 	wait_task(pid, &status, WUNTRACED);
 	if (!WIFSTOPPED(status) ||
 	    ptrace(PTRACE_SEIZE, pid, 0, OPTIONS | PTRACE_O_EXITKILL) < 0 ||
-	    !thread_add(t, pid)) {
+	    proc_add(t, pid, &p) || !thread_add(t, pid, pid, p)) {
 		int err = -errno;
 
 		kill(pid, SIGKILL);
@@ -192,7 +203,7 @@ int tracer_launch(struct tracer *t, char **argv)
 			int err;
 
 			close(pfd[0]);
-			err = image_new(t);
+			err = image_new(t, p);
 			if (!err && ptrace(PTRACE_CONT, pid, 0, 0) < 0)
 				err = -errno;
 			return err;

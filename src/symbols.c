@@ -13,26 +13,6 @@
 #include "symbols.h"
 #include "symbols_priv.h"
 
-struct batch {
-	struct func_info **funcs;
-	size_t n;
-	struct batch *next;
-};
-
-struct symtab {
-	Dwfl *dwfl;
-	Dwfl_Callbacks callbacks;  /* libdwfl keeps pointers to both */
-	char *debuginfo_path;
-	struct exe_id exe;
-	struct batch *batches;  /* every resolve's results, until close */
-	void (*notify)(const char *msg);
-	Dwfl_Module **noted;    /* modules already noted as lacking DWARF */
-	size_t nnoted;
-	void *attachment;
-	void (*release)(void *);
-	struct bss_table bss;
-};
-
 struct cand {
 	struct sym_fn f;
 	struct mod_entry *mod;
@@ -113,7 +93,7 @@ static void free_func(struct func_info *fn)
 	free(fn);
 }
 
-static void free_funcs(struct func_info **funcs, size_t n)
+void sym_free_funcs(struct func_info **funcs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free_func(funcs[i]);
@@ -125,10 +105,10 @@ void symtab_close(struct symtab *st)
 	if (!st)
 		return;
 	while (st->batches) {
-		struct batch *b = st->batches;
+		struct func_batch *b = st->batches;
 
 		st->batches = b->next;
-		free_funcs(b->funcs, b->n);
+		sym_free_funcs(b->funcs, b->n);
 		free(b);
 	}
 	dwfl_end(st->dwfl);
@@ -157,8 +137,11 @@ static int add_cand(struct cands *c, const struct sym_fn *f,
 	return 0;
 }
 
-static int match_spec(struct mod_list *mods, const struct probe_spec *specs,
-		      unsigned s, struct cands *c, char *err, size_t errlen)
+/* The candidates spec s selects in mods (only in new ones when new_only,
+ * where matching nothing is no error). */
+static int match_spec(struct symtab *st, struct mod_list *mods,
+		      const struct probe_spec *specs, unsigned s, bool new_only,
+		      struct cands *c, char *err, size_t errlen)
 {
 	const struct probe_spec *spec = &specs[s];
 	const struct mod_entry *bare = NULL;
@@ -170,7 +153,7 @@ static int match_spec(struct mod_list *mods, const struct probe_spec *specs,
 		struct mod_entry *me = &mods->v[m];
 		struct sym_fn f;
 
-		if (me->hidden ||
+		if (me->hidden || (new_only && !me->fresh) ||
 		    !probe_matches_module(spec, me->path, me->is_main))
 			continue;
 		selected = true;
@@ -193,8 +176,19 @@ static int match_spec(struct mod_list *mods, const struct probe_spec *specs,
 		if (!nfuncs && !bare && (spec->scope != SCOPE_ANY || me->is_main))
 			bare = me;
 	}
-	if (c->n > before)
+	if (c->n > before || new_only)
 		return 0;
+	if (!selected && spec->scope == SCOPE_LIB) {
+		/* a library loaded later (dlopen) may bring it */
+		if (st->notify) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "probe '%s': no module matches '%s' yet; "
+				 "waiting for it to be loaded", spec->text, spec->lib_glob);
+			st->notify(msg);
+		}
+		return 0;
+	}
 	if (!selected) {
 		sym_no_module(mods->v, mods->n, spec, err, errlen);
 		return -ENOENT;
@@ -289,7 +283,7 @@ static int collect_specs(const struct cand *v, size_t n, struct func_info *fn)
 static int build_results(struct symtab *st, struct cands *c,
 			 struct func_info ***funcs, size_t *nfuncs)
 {
-	struct batch *b = calloc(1, sizeof(*b));
+	struct func_batch *b = calloc(1, sizeof(*b));
 	int rc = -ENOMEM;
 
 	if (!b)
@@ -316,7 +310,7 @@ static int build_results(struct symtab *st, struct cands *c,
 	return 0;
 
 free_funcs:
-	free_funcs(b->funcs, b->n);
+	sym_free_funcs(b->funcs, b->n);
 free_batch:
 	free(b);
 	return rc;
@@ -372,9 +366,17 @@ static int out_of_memory(char *err, size_t errlen)
 	return -ENOMEM;
 }
 
-int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
-		   size_t nspecs, struct func_info ***funcs, size_t *nfuncs,
-		   char *err, size_t errlen)
+/* The modules listed are resolved from now on: give each an id. */
+static void mark_resolved(struct symtab *st, struct mod_list *mods)
+{
+	for (size_t i = 0; i < mods->n; i++)
+		if (!*mods->v[i].ud)
+			*mods->v[i].ud = (void *)++st->next_id;
+}
+
+static int resolve(struct symtab *st, const struct probe_spec *specs,
+		   size_t nspecs, bool new_only, struct func_info ***funcs,
+		   size_t *nfuncs, char *err, size_t errlen)
 {
 	struct mod_list mods;
 	struct cands c = { 0 };
@@ -387,18 +389,33 @@ int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
 	if (sym_list_modules(st->dwfl, &st->exe, &mods) != 0)
 		return out_of_memory(err, errlen);
 	for (size_t s = 0; s < nspecs; s++) {
-		rc = match_spec(&mods, specs, (unsigned)s, &c, err, errlen);
+		rc = match_spec(st, &mods, specs, (unsigned)s, new_only, &c, err, errlen);
 		if (rc)
 			goto free_lists;
 	}
 	rc = build_results(st, &c, funcs, nfuncs);
-	if (!rc)
+	if (!rc) {
 		note_missing_dwarf(st, &c);
+		mark_resolved(st, &mods);
+	}
 
 free_lists:
 	free(c.v);
 	sym_free_modules(&mods);
 	return rc == -ENOMEM ? out_of_memory(err, errlen) : rc;
+}
+
+int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
+		   size_t nspecs, struct func_info ***funcs, size_t *nfuncs,
+		   char *err, size_t errlen)
+{
+	return resolve(st, specs, nspecs, false, funcs, nfuncs, err, errlen);
+}
+
+int symtab_resolve_new(struct symtab *st, const struct probe_spec *specs,
+		       size_t nspecs, struct func_info ***funcs, size_t *nfuncs)
+{
+	return resolve(st, specs, nspecs, true, funcs, nfuncs, NULL, 0);
 }
 
 int symtab_describe_at(struct symtab *st, uint64_t look, uint64_t shown,

@@ -50,13 +50,16 @@ struct func_info {
 	struct abi_type ret_abi;
 	char *signature;         /* "int parse(const char *s, int n)" */
 	const char *decl_file;   /* where DWARF says it is defined, or NULL;
-				  * borrowed from the debug info */
+				  * borrowed from the debug info: NULL once
+				  * retired */
 	unsigned decl_line;
 	unsigned *specs;         /* indices of the specs that selected it */
 	unsigned nspecs;
 };
 
 struct symtab;
+/* Functions that outlive their symtab (symtab_retire). */
+struct func_batch;
 
 /* Report the modules mapped in PID (from /proc/PID/maps). 0 or -errno.
  * DWARF comes from each file, or from a separate debug file found by
@@ -65,6 +68,18 @@ struct symtab;
  * debuginfod when DEBUGINFOD_URLS is set; split DWARF from .dwo files. */
 int symtab_open(pid_t pid, struct symtab **out);
 void symtab_close(struct symtab *st);
+/* Close st but keep the functions it resolved, by name and module only
+ * (no DWARF), for events that still point at them; they join *kept,
+ * which symtab_free_retired frees. */
+void symtab_retire(struct symtab *st, struct func_batch **kept);
+void symtab_free_retired(struct func_batch *kept);
+
+/* Read pid's modules again after its dynamic linker changed them: those
+ * loaded since become new (for symtab_resolve_new and
+ * symtab_find_symbols); for each one gone, gone(ctx, lo, hi) is told its
+ * address range first. 0 or -errno (-ESRCH: the process is gone). */
+int symtab_refresh(struct symtab *st, pid_t pid,
+		   void (*gone)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
 
 /* Where one-line notes for the user go (no "latch: " prefix; NULL: none).
  * symtab_resolve gives one per module whose functions it found but which
@@ -83,6 +98,19 @@ void symtab_set_notify(struct symtab *st, void (*notify)(const char *msg));
 int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
 		   size_t nspecs, struct func_info ***funcs, size_t *nfuncs,
 		   char *err, size_t errlen);
+
+/* symtab_resolve for the modules that are new since the last resolve:
+ * the functions they add, possibly none; never an error for a spec that
+ * matches nothing. 0 or -ENOMEM. */
+int symtab_resolve_new(struct symtab *st, const struct probe_spec *specs,
+		       size_t nspecs, struct func_info ***funcs, size_t *nfuncs);
+
+/* Call found(ctx, i, addr) for each definition of names[i] in a module
+ * (the dynamic linker's too), only in new modules when new_only. 0 or
+ * -ENOMEM. */
+int symtab_find_symbols(struct symtab *st, const char *const *names, size_t n,
+			bool new_only,
+			void (*found)(void *ctx, size_t i, uint64_t addr), void *ctx);
 
 /* Name of the function containing addr ("main+0x1c"), for messages; 0 or
  * -ENOENT. */

@@ -87,7 +87,6 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name,
 {
 	struct mod_list *l = arg;
 
-	(void)ud;
 	(void)start;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 16;
@@ -98,7 +97,7 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name,
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n++] = (struct mod_entry){ .mod = mod, .path = name };
+	l->v[l->n++] = (struct mod_entry){ .mod = mod, .ud = ud, .fresh = !*ud, .path = name };
 	return DWARF_CB_OK;
 }
 

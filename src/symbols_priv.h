@@ -11,31 +11,13 @@
 #include "demangle.h"
 #include "probe.h"
 
+struct func_info;
+
 /* What identifies the process's executable among its modules. */
 struct exe_id {
 	char *path;          /* /proc/PID/exe's target (malloc'd), or NULL */
 	struct stat st;
 	bool has_st;
-};
-
-/* A symbol's C++ names, demangled when first asked for. */
-struct sym_cxx {
-	struct cxx_name n;   /* both NULL for a C name */
-	bool done;
-};
-
-struct mod_entry {
-	Dwfl_Module *mod;
-	const char *path;    /* as mapped; owned by libdwfl */
-	bool is_main;
-	bool hidden;         /* the dynamic linker or the vdso: never probed */
-	int nsyms;           /* symbol table entries; <= 0 when stripped */
-	struct sym_cxx *cxx; /* nsyms entries, or NULL until needed */
-};
-
-struct mod_list {
-	struct mod_entry *v;
-	size_t n, cap;
 };
 
 /* The zero-filled ends of the modules' data segments (symbols_bss.c). */
@@ -48,6 +30,54 @@ struct bss_table {
 	struct bss_range *v;
 	size_t n;
 	bool known;          /* listed (on the first lookup that needs it) */
+};
+
+struct func_batch {
+	struct func_info **funcs;
+	size_t n;
+	struct func_batch *next;
+};
+
+/* A process's modules (symbols.c; symbols_reload.c follows their
+ * changes). */
+struct symtab {
+	Dwfl *dwfl;
+	Dwfl_Callbacks callbacks;  /* libdwfl keeps pointers to both */
+	char *debuginfo_path;
+	struct exe_id exe;
+	struct func_batch *batches;  /* every resolve's results, until close */
+	uintptr_t next_id;      /* of modules resolved (mod_entry.ud) */
+	void (*notify)(const char *msg);
+	Dwfl_Module **noted;    /* modules already noted as lacking DWARF */
+	size_t nnoted;
+	void *attachment;
+	void (*release)(void *);
+	struct bss_table bss;
+};
+
+void sym_free_funcs(struct func_info **funcs, size_t n);
+
+/* A symbol's C++ names, demangled when first asked for. */
+struct sym_cxx {
+	struct cxx_name n;   /* both NULL for a C name */
+	bool done;
+};
+
+struct mod_entry {
+	Dwfl_Module *mod;
+	void **ud;           /* libdwfl's user data slot: a module's id, once
+			      * its probes were resolved; NULL before */
+	bool fresh;          /* not resolved yet (loaded since) */
+	const char *path;    /* as mapped; owned by libdwfl */
+	bool is_main;
+	bool hidden;         /* the dynamic linker or the vdso: never probed */
+	int nsyms;           /* symbol table entries; <= 0 when stripped */
+	struct sym_cxx *cxx; /* nsyms entries, or NULL until needed */
+};
+
+struct mod_list {
+	struct mod_entry *v;
+	size_t n, cap;
 };
 
 /* The module holding addr, in its .bss too; NULL when none does. */

@@ -182,6 +182,10 @@ int sym_no_function(struct mod_entry *mods, size_t nmods,
 		len += snprintf(err + len, errlen - (size_t)len, "%s%s%s",
 				i ? ", " : "; did you mean: ", s.names[i],
 				i + 1 == s.n ? "?" : "");
+	/* only a probe naming its library waits for it to be loaded */
+	if (!s.n && spec->scope == SCOPE_ANY && len >= 0 && (size_t)len < errlen)
+		snprintf(err + len, errlen - (size_t)len,
+			 "; for a library loaded later, name it: 'LIB:%s'", spec->func_glob);
 	free(s.rows);
 	return 0;
 }

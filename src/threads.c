@@ -26,7 +26,7 @@ struct thread *thread_get(struct tracer *t, pid_t tid)
 	return hashmap_get(&t->threads, (uint64_t)tid);
 }
 
-struct thread *thread_add(struct tracer *t, pid_t tid)
+struct thread *thread_add(struct tracer *t, pid_t tid, pid_t pid, struct proc *p)
 {
 	struct thread *th = thread_get(t, tid);
 
@@ -36,10 +36,14 @@ struct thread *thread_add(struct tracer *t, pid_t tid)
 	if (!th)
 		return NULL;
 	th->tid = tid;
+	th->pid = pid;
+	th->proc = p;
 	if (hashmap_put(&t->threads, (uint64_t)tid, th)) {
 		free(th);
 		return NULL;
 	}
+	if (p)
+		p->users++;
 	return th;
 }
 
@@ -50,11 +54,18 @@ void thread_remove(struct tracer *t, struct thread *th)
 		t->nforeign--;
 	hashmap_del(&t->threads, (uint64_t)th->tid);
 	frames_forget(th);
+	proc_unuse(t, th->proc);
 	free(th);
 }
 
 void thread_exited(struct tracer *t, struct thread *th, int status)
 {
+	/* A leader reports its end once every thread of its process has.
+	 * Without -F latch's own closing line tells how the process ended. */
+	if (th->tid == th->pid && !th->foreign && t->opts->follow_forks) {
+		frames_unwind_all(t, th);
+		calls_process_event(t, EV_EXIT, th->pid, 0, status);
+	}
 	if (th->tid == t->pid) {
 		t->exited = true;
 		t->exit_status = status;

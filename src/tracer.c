@@ -14,14 +14,13 @@ void tracer_init(struct tracer *t, const struct latch_opts *o, struct sink *s)
 	memset(t, 0, sizeof(*t));
 	t->opts = o;
 	t->sink = s;
-	t->mem.fd = -1;
 }
 
 void tracer_fini(struct tracer *t)
 {
 	threads_forget(t);
-	image_forget(t);
-	mem_close(&t->mem);
+	symtab_free_retired(t->retired);
+	t->retired = NULL;
 	rate_free(&t->rate);
 }
 
@@ -39,21 +38,22 @@ static void warn_once(struct tracer *t, const char *what)
 }
 
 /* The program's entry point in launch mode (or after exec). */
-static int on_start(struct tracer *t, struct trap *tr)
+static int on_start(struct tracer *t, struct proc *p, struct trap *tr)
 {
 	bool first = !t->started;
-	int err = trap_remove(t, tr);
+	int err = trap_remove(p, tr);
 
+	p->started = true;
 	t->started = true;
 	if (!err)
-		err = tracer_resolve(t);
+		err = image_resolve(t, p, false);
 	if (!err && t->opts->list) {
 		t->want_stop = true;
 		return 0;
 	}
 	if (!err)
-		err = tracer_plant_probes(t);
-	if (err && !first) {
+		err = image_plant(t, p);
+	if (err && err != -ESRCH && !first) {
 		/* A later exec'd program without the probes: keep following. */
 		warn_once(t, t->err);
 		return 0;
@@ -64,14 +64,26 @@ static int on_start(struct tracer *t, struct trap *tr)
 static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 		   struct trap *tr)
 {
+	struct proc *p = th->proc;
 	int err = 0;
 
 	if (tr->planted && (tr->flags & TRAP_START)) {
-		err = on_start(t, tr);
+		err = on_start(t, p, tr);
 		/* --list: the command stays stopped until it is killed, so
 		 * that it never runs main */
 		if (err || t->opts->list)
 			return err;
+	}
+	if (tr->planted && (tr->flags & TRAP_UNWIND))
+		unwind_hit(t, th, r);
+	if (tr->planted && (tr->flags & TRAP_RTLD)) {
+		err = rtld_hit(t, p);
+		if (err == -ESRCH)
+			return err;
+		if (err) {
+			warn_once(t, t->err[0] ? t->err : strerror(-err));
+			t->err[0] = 0;
+		}
 	}
 	if (!tr->planted) {
 		/* Removed after this thread hit it: run the original. */
@@ -84,15 +96,15 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 		matched = calls_return(t, th, r, tr);
 	if (tr->flags & TRAP_ENTRY)
 		err = calls_entry(t, th, r, tr);
-	else if (!matched && !tr->ret_refs) {
+	else if (!matched && !tr->ret_refs && !(tr->flags & (TRAP_RTLD | TRAP_UNWIND))) {
 		/* A return site nobody waits for: stop paying for its hits. */
-		err = trap_remove(t, tr);
+		err = trap_remove(p, tr);
 		arch_rewind_to_trap(r, tr->addr);
 		goto resume;
 	}
 	if (err == -ESRCH)
 		return err;
-	err = trap_step_over(t, th->tid, tr, r);
+	err = trap_step_over(t, p, th->tid, tr, r);
 	if (err == -ESRCH)
 		return err;
 	if (err) {
@@ -102,7 +114,7 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 			 t->err[0] ? t->err : strerror(-err), (unsigned long long)tr->addr);
 		warn_once(t, msg);
 		t->err[0] = 0;
-		err = trap_remove(t, tr);
+		err = trap_remove(p, tr);
 		arch_rewind_to_trap(r, tr->addr);
 	}
 resume:
@@ -123,7 +135,7 @@ static int on_sigtrap(struct tracer *t, struct thread *th)
 
 	if (err)
 		return err;
-	tr = trap_lookup(t, arch_trap_addr(&r));
+	tr = trap_lookup(th->proc, arch_trap_addr(&r));
 	/* Asking for the siginfo costs a system call per stop: only when the
 	 * pc alone cannot tell a trap hit from a SIGTRAP sent by someone. */
 	if (!tr || !tr->planted || tr->ambiguous) {
@@ -152,33 +164,23 @@ static int on_stop(struct tracer *t, struct thread *th, int status)
 	case PTRACE_EVENT_CLONE:
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-		if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg) == 0) {
+		if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg) == 0 &&
+		    !thread_get(t, (pid_t)msg)) {
 			struct thread *c;
-			int err = task_is_foreign(t, (pid_t)msg)
-					  ? foreign_adopt(t, (pid_t)msg, &c)
-					  : (thread_add(t, (pid_t)msg) ? 0 : -ENOMEM);
+			int err = task_adopt(t, th, (pid_t)msg, &c);
 
 			if (err)
 				return err;
 		}
 		return resume(th, 0);
 	case PTRACE_EVENT_EXEC: {
-		size_t pos = 0;
-		struct thread *o;
-		int err;
+		int err = proc_exec(t, th);
 
-		/* Only the exec'ing thread survives, as the leader. */
-		while ((o = hashmap_next(&t->threads, &pos, NULL)))
-			frames_unwind_all(t, o);
-		err = image_new(t);
 		if (err)
 			return err;
-		if (th->tid != t->pid) {
-			th = thread_add(t, t->pid);
-			if (!th)
-				return -ENOMEM;
-		}
-		return resume(th, 0);
+		/* the thread that exec'd is now the leader */
+		th = thread_get(t, th->pid);
+		return th ? resume(th, 0) : 0;
 	}
 	case PTRACE_EVENT_EXIT:
 		frames_unwind_all(t, th);
@@ -208,8 +210,7 @@ static int on_status(struct tracer *t, pid_t tid, int status)
 
 	/* A new thread or child can report before its parent's event. */
 	if (!th) {
-		int err = task_is_foreign(t, tid) ? foreign_adopt(t, tid, &th)
-						  : (th = thread_add(t, tid)) ? 0 : -ENOMEM;
+		int err = task_adopt(t, NULL, tid, &th);
 
 		if (err)
 			return err;

@@ -44,21 +44,27 @@ enum stop_kind {
 	STOP_OTHER,
 };
 
+struct proc;
+
 struct thread {
 	pid_t tid;
+	pid_t pid;              /* its process (thread group) */
+	struct proc *proc;      /* the address space it runs in */
 	enum stop_kind stop;    /* a ptrace-stop latch has not resumed */
 	bool listening;         /* PTRACE_LISTEN in a group-stop */
 	int pending_sig;        /* deliver on resume or detach */
 	struct frame *frames;
 	size_t nframes, cap;
-	bool foreign;           /* a child process, not one of the target's */
-	bool shared_mm;         /* foreign and sharing the target's memory */
+	bool foreign;           /* a child process latch does not follow */
+	bool shared_mm;         /* foreign and sharing its parent's memory */
 };
 
 enum trap_flags {
 	TRAP_ENTRY = 1,         /* first instruction of a traced function */
 	TRAP_RETURN = 2,        /* return site of pending calls */
 	TRAP_START = 4,         /* program entry point, launch mode */
+	TRAP_RTLD = 8,          /* the dynamic linker's r_brk (rtld.c) */
+	TRAP_UNWIND = 16,       /* where unwinding has left frames (unwind.c) */
 };
 
 struct trap {
@@ -91,26 +97,45 @@ struct tracer_counts {
 };
 
 
-struct tracer {
-	const struct latch_opts *opts;
+/* The dynamic linker's rendezvous with debuggers (struct r_debug). */
+struct rtld {
+	uint64_t r_debug;        /* its address; 0: none (static, or not yet) */
+	uint64_t brk;            /* r_brk, where TRAP_RTLD is */
+};
+
+/* One address space being traced: its memory, the program image mapped
+ * in it with the probes resolved there, and the traps planted in it.
+ * Threads of a process, and vfork children until they exec, share one. */
+struct proc {
 	pid_t pid;
-	bool launched;
-	bool started;           /* launch mode: past the program's entry */
 	struct mem mem;
 	struct symtab *symtab;
 	struct func_info **funcs;   /* the functions traced (the symtab's) */
 	struct filter **filters;    /* each one's conditions; NULL: none */
 	size_t nfuncs;
-	struct sink *sink;
-	struct hashmap threads;  /* tid -> struct thread */
 	struct hashmap traps;    /* address -> struct trap */
 	struct scratch *scratch;
 	size_t nscratch;
 	uint64_t syscall_insn;   /* 0 until found */
+	bool started;            /* past the program's entry, probes resolved */
+	struct rtld rtld;
+	unsigned users;          /* threads running in it */
+};
+
+struct tracer {
+	const struct latch_opts *opts;
+	pid_t pid;               /* the process attached to or launched */
+	bool launched;
+	bool started;            /* launch mode: past the first program's entry */
+	struct hashmap procs;    /* pid of the memory's owner -> struct proc */
+	struct sink *sink;
+	struct hashmap threads;  /* tid -> struct thread */
+	struct func_batch *retired;  /* functions of images gone (symbols.h) */
 	uint64_t next_call_id;
 	uint64_t open_reported;  /* pending frames across threads */
 	bool stop_reporting;     /* -n reached */
 	bool done;               /* every traced thread is gone */
+	bool detaching;          /* new children are let go, not followed */
 	bool want_stop;          /* -n satisfied: detach */
 	int output_err;          /* the sink failed: detach */
 	bool warned_step;
@@ -120,8 +145,7 @@ struct tracer {
 	struct tracer_counts n;
 	struct rate_window rate;
 	struct affinity *affinity;  /* NULL: latch runs where it likes */
-	pid_t last_tid;
-	size_t nforeign;         /* foreign entries in threads */          /* the thread of the latest stop */
+	size_t nforeign;         /* foreign entries in threads */
 	char err[256];
 };
 
@@ -140,11 +164,12 @@ void tracer_explain_eperm(struct tracer *t, pid_t pid);
 /* Start argv under trace; returns once it has exec'd, stopped before its
  * first instruction. 0, or -errno with t->err set. */
 int tracer_launch(struct tracer *t, char **argv);
-/* Resolve t->opts' probes in the current process image, with their
- * conditions (resolve.c). */
+/* Resolve t->opts' probes in the traced process's current image, with
+ * their conditions (resolve.c); then plant them. */
 int tracer_resolve(struct tracer *t);
-void probes_forget(struct tracer *t);
 int tracer_plant_probes(struct tracer *t);
+/* The functions traced in the traced process (for -l). */
+struct func_info *const *tracer_funcs(const struct tracer *t, size_t *n);
 
 enum run_end {
 	RUN_TARGET_GONE,
@@ -159,53 +184,108 @@ int tracer_detach(struct tracer *t);
 
 /* Internal, shared by the tracer's files ------------------------------- */
 struct thread *thread_get(struct tracer *t, pid_t tid);
-struct thread *thread_add(struct tracer *t, pid_t tid);
+/* A thread of process pid running in p's memory (p may be NULL for a
+ * foreign task until it is classified). */
+struct thread *thread_add(struct tracer *t, pid_t tid, pid_t pid, struct proc *p);
 void thread_remove(struct tracer *t, struct thread *th);
-/* A task reported its end (wait status): record the process's exit
- * status if it was the leader, and drop it. */
+/* A task reported its end (wait status): report its process's end if it
+ * was the leader, and drop it. */
 void thread_exited(struct tracer *t, struct thread *th, int status);
 /* waitpid, retried when a signal interrupts it. */
 pid_t wait_task(pid_t pid, int *status, int flags);
 void frames_unwind_all(struct tracer *t, struct thread *th);
+/* End as unwound the frames of th that a call returning to sp_after (the
+ * sp after its return) has left behind: exceptions and cancellation. */
+void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after);
 /* Free a thread's frames without reporting them. */
 void frames_forget(struct thread *th);
 
-struct trap *trap_lookup(struct tracer *t, uint64_t addr);
-int trap_plant(struct tracer *t, uint64_t addr, unsigned flag, struct trap **out);
-int trap_remove(struct tracer *t, struct trap *tr);
-int traps_remove_all(struct tracer *t);
-void traps_forget_all(struct tracer *t);
-void trap_return_ref(struct tracer *t, uint64_t addr);
-void trap_return_unref(struct tracer *t, uint64_t addr);
+/* Address spaces (proc.c's neighbour, process.c). */
+struct proc *proc_get(struct tracer *t, pid_t pid);
+/* A new address space of process pid (its memory not opened yet); 0 or
+ * -ENOMEM. */
+int proc_add(struct tracer *t, pid_t pid, struct proc **out);
+/* A child with a copy of parent's memory (fork): the same traps, planted
+ * in its copy; its own image resolved. 0 or -errno. */
+int proc_fork(struct tracer *t, struct proc *parent, pid_t child, struct proc **out);
+/* A thread stops using p; the last one frees it (the memory is gone). */
+void proc_unuse(struct tracer *t, struct proc *p);
+void procs_forget(struct tracer *t);
+
+struct trap *trap_lookup(struct proc *p, uint64_t addr);
+/* 0 or -errno, with t->err set for -ENOTSUP. */
+int trap_plant(struct tracer *t, struct proc *p, uint64_t addr, unsigned flag,
+	       struct trap **out);
+int trap_remove(struct proc *p, struct trap *tr);
+int traps_remove_all(struct proc *p);
+/* Forget the traps in [lo, hi), whose memory is gone (unmapped), as if
+ * removed: a thread already stopped on one still finds it. */
+void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
+void traps_forget_all(struct proc *p);
+/* Copy from's traps into to (a forked copy of from's memory). */
+int traps_copy(struct proc *to, const struct proc *from);
+void trap_return_ref(struct proc *p, uint64_t addr);
+void trap_return_unref(struct proc *p, uint64_t addr);
 /* Let a thread stopped on tr carry on past it (registers r, not yet
  * written back). 0 or -errno. */
-int trap_step_over(struct tracer *t, pid_t tid, struct trap *tr,
+int trap_step_over(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr,
 		   struct arch_regs *r);
 
 /* Run a system call in thread tid, stopped at a trap or interrupt stop. */
-int inject_syscall(struct tracer *t, pid_t tid, long nr,
+int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
 		   const uint64_t args[6], long *ret);
 /* A free 64-byte slot in a scratch mapping within branch range of near. */
-int scratch_slot(struct tracer *t, pid_t tid, uint64_t near, uint64_t *slot);
-bool scratch_contains(const struct tracer *t, uint64_t addr);
-int scratch_unmap_all(struct tracer *t, pid_t tid);
+int scratch_slot(struct tracer *t, struct proc *p, pid_t tid, uint64_t near,
+		 uint64_t *slot);
+bool scratch_contains(const struct proc *p, uint64_t addr);
+int scratch_unmap_all(struct tracer *t, struct proc *p, pid_t tid);
 
-/* Program images (start.c): forget everything about the current one;
- * stop at a new one's entry point to resolve the probes there. */
-void image_forget(struct tracer *t);
-int image_new(struct tracer *t);
+/* Program images (start.c, resolve.c): forget everything about p's
+ * current one; stop at a new one's entry point to resolve the probes
+ * there; resolve them (quiet: no notes a parent's image already gave);
+ * plant them with the dynamic linker and unwinder hooks. */
+void image_forget(struct tracer *t, struct proc *p);
+int image_new(struct tracer *t, struct proc *p);
+int image_resolve(struct tracer *t, struct proc *p, bool quiet);
+int image_plant(struct tracer *t, struct proc *p);
+void probes_forget(struct proc *p);
+/* The probes in the modules p's symtab has not seen yet (libraries
+ * loaded since): their functions are appended to p's, from *from. */
+int image_resolve_more(struct tracer *t, struct proc *p, size_t *from);
+int plant_funcs(struct tracer *t, struct proc *p, size_t from);
 void threads_forget(struct tracer *t);
 
-/* Child processes (children.c). */
-bool task_is_foreign(struct tracer *t, pid_t tid);
-int foreign_adopt(struct tracer *t, pid_t tid, struct thread **out);
+/* Libraries loaded and unloaded later (rtld.c): find the rendezvous and
+ * trap r_brk; at a hit, resolve the probes in new modules and forget the
+ * traps of modules gone. 0 or -errno. */
+int rtld_watch(struct tracer *t, struct proc *p);
+int rtld_hit(struct tracer *t, struct proc *p);
+
+/* Where C++ exceptions and thread cancellation leave frames (unwind.c):
+ * trap them in p's modules that have them; at a hit, end the frames
+ * left behind. */
+int unwind_watch(struct tracer *t, struct proc *p, bool new_only);
+void unwind_hit(struct tracer *t, struct thread *th, const struct arch_regs *r);
+
+/* Child processes (children.c): a task seen for the first time, created
+ * by parent (NULL: unknown yet), classified as a new thread, a followed
+ * child (-F) or a foreign one. 0 or -errno. */
+int task_adopt(struct tracer *t, struct thread *parent, pid_t tid, struct thread **out);
 int foreign_stop(struct tracer *t, struct thread *th, int status);
+/* Our traps out of a foreign child's own copy of its parent's memory. */
+int foreign_restore(struct thread *th);
+/* A followed process exec'd: give it its own new image. */
+int proc_exec(struct tracer *t, struct thread *th);
 
 /* Entry and return handling (calls.c). */
 int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		struct trap *tr);
 bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		  struct trap *tr);
+/* A process event (EV_FORK, EV_EXEC, EV_EXIT) for pid; status: EV_EXIT's
+ * wait status. */
+void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
+			 pid_t ppid, int status);
 
 uint64_t mono_ns(void);
 uint64_t real_ns(void);

@@ -5,22 +5,22 @@
 #include <string.h>
 #include "tracer.h"
 
-struct trap *trap_lookup(struct tracer *t, uint64_t addr)
+struct trap *trap_lookup(struct proc *p, uint64_t addr)
 {
-	return hashmap_get(&t->traps, addr);
+	return hashmap_get(&p->traps, addr);
 }
 
 /* The original bytes at addr, with any of our own traps inside the range
  * replaced by what they cover, so that decoding never sees a trap. */
-static int read_original(struct tracer *t, uint64_t addr, struct trap *tr)
+static int read_original(struct proc *p, uint64_t addr, struct trap *tr)
 {
-	ssize_t n = mem_read(&t->mem, addr, tr->orig, sizeof(tr->orig));
+	ssize_t n = mem_read(&p->mem, addr, tr->orig, sizeof(tr->orig));
 
 	if (n < (ssize_t)arch_trap_len)
 		return n < 0 ? (int)n : -EFAULT;
 	tr->orig_len = (size_t)n;
 	for (size_t i = 1; i < tr->orig_len; i++) {
-		struct trap *o = trap_lookup(t, addr + i);
+		struct trap *o = trap_lookup(p, addr + i);
 
 		if (o && o->planted)
 			memcpy(tr->orig + i, o->orig,
@@ -47,9 +47,10 @@ static int check_steppable(struct tracer *t, const struct trap *tr)
 	return 0;
 }
 
-int trap_plant(struct tracer *t, uint64_t addr, unsigned flag, struct trap **out)
+int trap_plant(struct tracer *t, struct proc *p, uint64_t addr, unsigned flag,
+	       struct trap **out)
 {
-	struct trap *tr = trap_lookup(t, addr);
+	struct trap *tr = trap_lookup(p, addr);
 	bool fresh = !tr;
 	int err;
 
@@ -63,16 +64,16 @@ int trap_plant(struct tracer *t, uint64_t addr, unsigned flag, struct trap **out
 			return -ENOMEM;
 		tr->addr = addr;
 	}
-	err = read_original(t, addr, tr);
+	err = read_original(p, addr, tr);
 	if (err)
 		goto fail_free;
 	err = check_steppable(t, tr);
 	if (err)
 		goto fail_free;
-	err = mem_write(&t->mem, addr, arch_trap, arch_trap_len);
+	err = mem_write(&p->mem, addr, arch_trap, arch_trap_len);
 	if (err)
 		goto fail_free;
-	if (fresh && (err = hashmap_put(&t->traps, addr, tr)) != 0)
+	if (fresh && (err = hashmap_put(&p->traps, addr, tr)) != 0)
 		goto fail_restore;
 	tr->planted = true;
 	tr->ambiguous = arch_trap_pc_ambiguous(tr->orig, tr->orig_len);
@@ -84,39 +85,47 @@ done:
 	return 0;
 
 fail_restore:
-	mem_write(&t->mem, addr, tr->orig, arch_trap_len);
+	mem_write(&p->mem, addr, tr->orig, arch_trap_len);
 fail_free:
 	if (fresh)
 		free(tr);
 	return err;
 }
 
-int trap_remove(struct tracer *t, struct trap *tr)
+/* As if removed, with the memory left as it is. */
+static void unplant(struct trap *tr)
+{
+	/* The record stays: a thread may already be stopped on this trap
+	 * and report it later. */
+	tr->planted = false;
+	tr->planned = false;
+	tr->flags = 0;
+	tr->ret_refs = 0;
+	tr->fn = NULL;
+	tr->filter = NULL;
+}
+
+int trap_remove(struct proc *p, struct trap *tr)
 {
 	int err;
 
 	if (!tr->planted)
 		return 0;
-	err = mem_write(&t->mem, tr->addr, tr->orig, arch_trap_len);
+	err = mem_write(&p->mem, tr->addr, tr->orig, arch_trap_len);
 	if (err)
 		return err;
-	/* The record stays: a thread may already be stopped on this trap
-	 * and report it later. */
-	tr->planted = false;
-	tr->flags = 0;
-	tr->ret_refs = 0;
-	tr->fn = NULL;
+	unplant(tr);
 	return 0;
 }
 
-int traps_remove_all(struct tracer *t)
+int traps_remove_all(struct proc *p)
 {
 	size_t pos = 0;
 	struct trap *tr;
 	int ret = 0;
 
-	while ((tr = hashmap_next(&t->traps, &pos, NULL))) {
-		int err = trap_remove(t, tr);
+	while ((tr = hashmap_next(&p->traps, &pos, NULL))) {
+		int err = trap_remove(p, tr);
 
 		if (err && err != -ESRCH && !ret)
 			ret = err;
@@ -124,36 +133,67 @@ int traps_remove_all(struct tracer *t)
 	return ret;
 }
 
-void traps_forget_all(struct tracer *t)
+void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
 {
 	size_t pos = 0;
 	struct trap *tr;
 
-	while ((tr = hashmap_next(&t->traps, &pos, NULL)))
-		free(tr);
-	hashmap_free(&t->traps);
+	while ((tr = hashmap_next(&p->traps, &pos, NULL)))
+		if (tr->addr >= lo && tr->addr < hi)
+			unplant(tr);
 }
 
-void trap_return_ref(struct tracer *t, uint64_t addr)
+void traps_forget_all(struct proc *p)
 {
-	struct trap *tr = trap_lookup(t, addr);
+	size_t pos = 0;
+	struct trap *tr;
+
+	while ((tr = hashmap_next(&p->traps, &pos, NULL)))
+		free(tr);
+	hashmap_free(&p->traps);
+}
+
+int traps_copy(struct proc *to, const struct proc *from)
+{
+	size_t pos = 0;
+	struct trap *tr;
+
+	while ((tr = hashmap_next(&from->traps, &pos, NULL))) {
+		struct trap *c = malloc(sizeof(*c));
+
+		if (!c)
+			return -ENOMEM;
+		*c = *tr;
+		/* the child's frames start empty */
+		c->ret_refs = 0;
+		if (hashmap_put(&to->traps, c->addr, c)) {
+			free(c);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void trap_return_ref(struct proc *p, uint64_t addr)
+{
+	struct trap *tr = trap_lookup(p, addr);
 
 	if (tr)
 		tr->ret_refs++;
 }
 
-void trap_return_unref(struct tracer *t, uint64_t addr)
+void trap_return_unref(struct proc *p, uint64_t addr)
 {
-	struct trap *tr = trap_lookup(t, addr);
+	struct trap *tr = trap_lookup(p, addr);
 
 	if (tr && tr->ret_refs)
 		tr->ret_refs--;
 }
 
-static int plan(struct tracer *t, pid_t tid, struct trap *tr)
+static int plan(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr)
 {
 	uint64_t slot = 0;
-	int err = scratch_slot(t, tid, tr->addr, &slot);
+	int err = scratch_slot(t, p, tid, tr->addr, &slot);
 
 	if (err == -ENOSPC || err == -ENOMEM || err == -ENOENT)
 		slot = 0;   /* no scratch page: emulation may still do */
@@ -174,7 +214,7 @@ static int plan(struct tracer *t, pid_t tid, struct trap *tr)
 		return -ENOTSUP;
 	}
 	if (tr->plan.kind == STEP_OOL) {
-		err = mem_write(&t->mem, tr->plan.slot_addr, tr->plan.code,
+		err = mem_write(&p->mem, tr->plan.slot_addr, tr->plan.code,
 				tr->plan.code_len);
 		if (err)
 			return err;
@@ -183,12 +223,12 @@ static int plan(struct tracer *t, pid_t tid, struct trap *tr)
 	return 0;
 }
 
-int trap_step_over(struct tracer *t, pid_t tid, struct trap *tr,
+int trap_step_over(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr,
 		   struct arch_regs *r)
 {
 	int err;
 
-	if (!tr->planned && (err = plan(t, tid, tr)) != 0)
+	if (!tr->planned && (err = plan(t, p, tid, tr)) != 0)
 		return err;
-	return arch_step_apply(&tr->plan, r, mem_write, &t->mem);
+	return arch_step_apply(&tr->plan, r, mem_write, &p->mem);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include "output/render.h"
 #include "symbols.h"
 
@@ -15,7 +16,40 @@ static const char *const type_names[] = {
 	[EV_CALL] = "call",
 	[EV_RETURN] = "return",
 	[EV_UNWIND] = "unwind",
+	[EV_FORK] = "fork",
+	[EV_EXEC] = "exec",
+	[EV_EXIT] = "exit",
 };
+
+/* A process record: what a followed process did. */
+static void process_fields(FILE *f, const struct event *e)
+{
+	const struct event_process *p = e->proc;
+	char sig[16];
+
+	switch (e->type) {
+	case EV_FORK:
+		fprintf(f, ",\"ppid\":%d", (int)p->ppid);
+		break;
+	case EV_EXEC:
+		fputs(",\"exe\":", f);
+		render_json_cstr(f, p->exe);
+		fputs(",\"command_line\":", f);
+		render_json_cstr(f, p->command_line);
+		break;
+	case EV_EXIT:
+		if (WIFSIGNALED(p->status)) {
+			render_signal(sig, sizeof(sig), WTERMSIG(p->status));
+			fputs(",\"signal\":", f);
+			render_json_cstr(f, sig);
+		} else {
+			fprintf(f, ",\"status\":%d", WEXITSTATUS(p->status));
+		}
+		break;
+	default:
+		break;
+	}
+}
 
 static void args_object(FILE *f, const struct event *e)
 {
@@ -59,9 +93,14 @@ static int json_event(struct sink *s, const struct event *e)
 	if (e->type == EV_PROCESS)
 		return 0;
 	errno = 0;
-	fprintf(f, "{\"type\":\"%s\",\"ts\":%" PRIu64 ",\"pid\":%d,\"tid\":%d,"
-		"\"depth\":%u,\"func\":", type_names[e->type], e->ts_ns,
-		(int)e->pid, (int)e->tid, e->depth);
+	fprintf(f, "{\"type\":\"%s\",\"ts\":%" PRIu64 ",\"pid\":%d,\"tid\":%d",
+		type_names[e->type], e->ts_ns, (int)e->pid, (int)e->tid);
+	if (e->proc) {
+		process_fields(f, e);
+		fputs("}\n", f);
+		return render_status(f, &j->err, true);
+	}
+	fprintf(f, ",\"depth\":%u,\"func\":", e->depth);
 	render_json_cstr(f, e->fn ? e->fn->name : NULL);
 	fputs(",\"module\":", f);
 	render_json_cstr(f, e->fn ? e->fn->module : NULL);
@@ -83,7 +122,7 @@ static int json_event(struct sink *s, const struct event *e)
 	case EV_UNWIND:
 		fprintf(f, ",\"dur_ns\":%" PRIu64, e->dur_ns);
 		break;
-	case EV_PROCESS:   /* returned above */
+	default:           /* process records: returned above */
 		break;
 	}
 	fputs("}\n", f);

@@ -23,6 +23,7 @@ struct otlp_sink {
 	struct otlp_settings set;
 	struct otlp_attrs resource;
 	bool have_resource;
+	pid_t pid;              /* the resource's process */
 	struct otlp_tree tree;
 	uint8_t parent_trace[16], parent_span[8];  /* --trace-parent */
 	char *status_error;      /* "error-if: EXPR" */
@@ -62,7 +63,7 @@ static int no_change(void *arg, struct otlp_span *s)
 	return 0;
 }
 
-static int call_attrs(struct otlp_attrs *a, const struct event *e)
+static int call_attrs(struct otlp_attrs *a, const struct event *e, pid_t own)
 {
 	const struct func_info *fn = e->fn;
 	char key[300];
@@ -75,6 +76,9 @@ static int call_attrs(struct otlp_attrs *a, const struct event *e)
 		err = otlp_attrs_int(a, "code.line.number", fn->decl_line);
 	if (!err)
 		err = otlp_attrs_int(a, "thread.id", e->tid);
+	/* -F: one resource, the first process's; a child's spans say whose */
+	if (!err && own && e->pid != own)
+		err = otlp_attrs_int(a, "process.pid", e->pid);
 	for (unsigned i = 0; !err && i < e->nargs; i++) {
 		const struct value *v = &e->args[i];
 
@@ -96,7 +100,7 @@ static int on_call(struct otlp_sink *o, const struct event *e)
 		.start_ns = e->ts_ns,
 		.end_ns = e->ts_ns,
 	};
-	int err = call_attrs(&s.attrs, e);
+	int err = call_attrs(&s.attrs, e, o->pid);
 
 	if (err) {
 		otlp_attrs_free(&s.attrs);
@@ -157,6 +161,7 @@ static int on_process(struct otlp_sink *o, const struct event *e)
 	if (o->have_resource)
 		return 0;
 	o->have_resource = true;
+	o->pid = e->pid;
 	rc = otlp_resource_build(&o->resource, &p, o->c.service_name, err, sizeof(err));
 	if (rc == -EINVAL && o->c.warn) {
 		snprintf(msg, sizeof(msg), "otlp: %s", err);
@@ -174,6 +179,10 @@ static int otlp_event(struct sink *sk, const struct event *e)
 	switch (e->type) {
 	case EV_PROCESS:
 		return on_process(o, e);
+	case EV_FORK:
+	case EV_EXEC:
+	case EV_EXIT:
+		return 0;
 	case EV_CALL:
 		return on_call(o, e);
 	case EV_RETURN:

@@ -261,3 +261,13 @@ int render_status(FILE *f, int *err, bool flush)
 		*err = errno ? -errno : -EIO;
 	return *err;
 }
+
+void render_signal(char *buf, size_t len, int sig)
+{
+	const char *name = sigabbrev_np(sig);
+
+	if (name)
+		snprintf(buf, len, "SIG%s", name);
+	else
+		snprintf(buf, len, "signal %d", sig);
+}

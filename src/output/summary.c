@@ -15,7 +15,9 @@ struct fn_entry {
 struct summary_sink {
 	struct sink base;        /* first: the sink pointer is the summary_sink */
 	enum output_format fmt;
-	struct hashmap by_fn;    /* func_info address -> struct fn_entry */
+	/* a function's name and module -> struct fn_entry: one row even for
+	 * a function resolved again in each followed process (-F) */
+	struct hashmap by_fn;
 	uint64_t interval_ns;    /* 0: one table at the end */
 	uint64_t next_ns;        /* the current interval's table is due */
 	/* Sinks see no clock but the events' and the ticks' times. */
@@ -34,11 +36,27 @@ static void see_time(struct summary_sink *s, uint64_t ns)
 		s->last_ns = ns;
 }
 
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (h ^ 0xff) * 0x100000001b3ull;   /* ends the string */
+}
+
+static bool same_func(const struct func_info *a, const struct func_info *b)
+{
+	return a == b || (a && b && !strcmp(a->name, b->name) &&
+			  !strcmp(a->module, b->module));
+}
+
 static struct fn_entry *entry_get(struct summary_sink *s, const struct func_info *fn)
 {
-	uint64_t key = (uint64_t)(uintptr_t)fn;
-	struct fn_entry *e = hashmap_get(&s->by_fn, key);
+	uint64_t key = fn ? fnv1a(fnv1a(0xcbf29ce484222325ull, fn->module), fn->name) : 0;
+	struct fn_entry *e;
 
+	/* a hash shared by two functions: the next key */
+	while ((e = hashmap_get(&s->by_fn, key)) && !same_func(e->run.fn, fn))
+		key++;
 	if (e)
 		return e;
 	e = calloc(1, sizeof(*e));
@@ -58,7 +76,7 @@ static void count(struct fn_stats *st, enum event_type type)
 	case EV_CALL: st->calls++; break;
 	case EV_RETURN: st->returns++; break;
 	case EV_UNWIND: st->unwinds++; break;
-	case EV_PROCESS: break;
+	default: break;   /* process records */
 	}
 }
 
@@ -67,7 +85,7 @@ static int summary_event(struct sink *sk, const struct event *ev)
 	struct summary_sink *s = (struct summary_sink *)sk;
 	struct fn_entry *e;
 
-	if (ev->type == EV_PROCESS)
+	if (ev->proc)
 		return 0;
 	see_time(s, ev->ts_ns);
 	e = entry_get(s, ev->fn);

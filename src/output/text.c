@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "output/render.h"
 #include "symbols.h"
 
@@ -18,6 +19,7 @@ struct text_sink {
 	struct sink base;     /* first: the sink pointer is the text_sink */
 	struct event held;    /* the latest call, until we know its shape */
 	bool holding;
+	bool show_pid;        /* -F: lines come from several processes */
 	struct brace *open;
 	size_t nopen, cap;
 	int err;
@@ -29,13 +31,17 @@ static const char *fn_name(const struct event *e)
 }
 
 /* Returns the width of what it printed. */
-static int prefix(FILE *f, const struct event *e)
+static int prefix(FILE *f, const struct event *e, bool show_pid)
 {
 	char clock[32];
 	unsigned i;
+	int w;
 
 	render_clock(clock, sizeof(clock), e->ts_ns);
-	int w = fprintf(f, "%s [%d] ", clock, (int)e->tid);
+	if (show_pid)
+		w = fprintf(f, "%s [%d/%d] ", clock, (int)e->pid, (int)e->tid);
+	else
+		w = fprintf(f, "%s [%d] ", clock, (int)e->tid);
 
 	for (i = 0; i < e->depth; i++)
 		fputs("  ", f);
@@ -43,9 +49,9 @@ static int prefix(FILE *f, const struct event *e)
 }
 
 /* Returns the width of the prefix, where the function name starts. */
-static int call_head(FILE *f, const struct event *call)
+static int call_head(FILE *f, const struct event *call, bool show_pid)
 {
-	int w = prefix(f, call);
+	int w = prefix(f, call, show_pid);
 
 	fprintf(f, "%s(", fn_name(call));
 	render_text_args(f, call->args, call->nargs);
@@ -90,6 +96,38 @@ static void result_tail(FILE *f, const struct event *end)
 	}
 	render_duration(dur, sizeof(dur), end->dur_ns);
 	fprintf(f, " <%s>\n", dur);
+}
+
+/* "+++ forked from 12 +++", "+++ exec /bin/ls: ls -l +++",
+ * "+++ exited with 0 +++", "+++ killed by SIGSEGV +++" */
+static void process_line(FILE *f, const struct event *e, bool show_pid)
+{
+	const struct event_process *p = e->proc;
+	struct event at = *e;
+	char sig[16];
+
+	at.depth = 0;
+	prefix(f, &at, show_pid);
+	switch (e->type) {
+	case EV_FORK:
+		fprintf(f, "+++ forked from %d +++\n", (int)p->ppid);
+		break;
+	case EV_EXEC:
+		fprintf(f, "+++ exec %s: %s +++\n", p->exe ? p->exe : "?",
+			p->command_line ? p->command_line : "?");
+		break;
+	case EV_EXIT:
+		if (WIFSIGNALED(p->status)) {
+			render_signal(sig, sizeof(sig), WTERMSIG(p->status));
+			fprintf(f, "+++ killed by %s +++\n", sig);
+		} else {
+			fprintf(f, "+++ exited with %d +++\n", WEXITSTATUS(p->status));
+		}
+		break;
+	default:
+		putc('\n', f);
+		break;
+	}
 }
 
 static bool remember_brace(struct text_sink *t, const struct event *call)
@@ -146,7 +184,7 @@ static void release_held(struct text_sink *t, const struct event *next)
 	 * open with "..." too if the record cannot be kept. */
 	if (nested)
 		nested = remember_brace(t, h);
-	int w = call_head(t->base.out, h);
+	int w = call_head(t->base.out, h, t->show_pid);
 
 	fputs(nested ? " {\n" : " ...\n", t->base.out);
 	stack_lines(t->base.out, h, w);
@@ -161,13 +199,15 @@ static int text_event(struct sink *s, const struct event *e)
 
 	if (t->err)
 		return t->err;
-	if (e->type == EV_PROCESS)
+	if (e->type == EV_PROCESS) {
+		t->show_pid = e->proc->follow_forks;
 		return 0;
+	}
 	errno = 0;
 	if (t->holding) {
 		if (e->type != EV_CALL && e->tid == t->held.tid &&
 		    e->call_id == t->held.call_id) {
-			int w = call_head(f, &t->held);
+			int w = call_head(f, &t->held, t->show_pid);
 
 			result_tail(f, e);
 			stack_lines(f, &t->held, w);
@@ -177,19 +217,21 @@ static int text_event(struct sink *s, const struct event *e)
 		}
 		release_held(t, e);
 	}
-	if (e->type == EV_CALL) {
+	if (e->proc) {
+		process_line(f, e, t->show_pid);
+	} else if (e->type == EV_CALL) {
 		prune_braces(t, e->tid, e->depth);
 		if (event_copy(&t->held, e) == 0) {
 			t->holding = true;
 		} else {
 			/* Out of memory: the call still shows, only unmerged. */
-			int w = call_head(f, e);
+			int w = call_head(f, e, t->show_pid);
 
 			fputs(" ...\n", f);
 			stack_lines(f, e, w);
 		}
 	} else {
-		prefix(f, e);
+		prefix(f, e, t->show_pid);
 		fputs(forget_brace(t, e->tid, e->call_id) ? "} " : "... ", f);
 		fputs(fn_name(e), f);
 		result_tail(f, e);

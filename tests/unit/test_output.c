@@ -902,6 +902,74 @@ START_TEST(json_stack)
 }
 END_TEST
 
+/* What latch says of processes that fork, exec and end (-F). */
+static const struct event_process announce_f = { .follow_forks = true };
+static const struct event_process forked = { .ppid = 100 };
+static const struct event_process execd = { .exe = "/usr/bin/b",
+					    .command_line = "b -x \"q\"" };
+static const struct event_process exited = { .status = 3 << 8 };
+static const struct event_process killed = { .status = SIGSEGV };
+
+static struct event process(enum event_type type, pid_t pid, uint64_t ts,
+			    const struct event_process *p)
+{
+	return (struct event){ .type = type, .ts_ns = ts, .pid = pid, .tid = pid,
+			       .proc = p };
+}
+
+START_TEST(text_processes)
+{
+	struct event ev[] = {
+		process(EV_PROCESS, 100, US(0), &announce_f),
+		call(&fn_a, 100, 0, 1, US(1), NULL, 0),
+		process(EV_FORK, 101, US(2), &forked),
+		ret(&fn_a, 100, 0, 1, US(3), vint(1), 2000),
+		process(EV_EXEC, 101, US(4), &execd),
+		process(EV_EXIT, 101, US(5), &killed),
+		process(EV_EXIT, 100, US(6), &exited),
+	};
+	char *got;
+
+	ev[2].pid = ev[2].tid = 101;
+	got = run_sink(FMT_TEXT, ev, 7, -1);
+	ck_assert_str_eq(got,
+		"22:13:20.123457 [100/100] A() ...\n"
+		"22:13:20.123458 [101/101] +++ forked from 100 +++\n"
+		"22:13:20.123459 [100/100] ... A = 1 <2.0us>\n"
+		"22:13:20.123460 [101/101] +++ exec /usr/bin/b: b -x \"q\" +++\n"
+		"22:13:20.123461 [101/101] +++ killed by SIGSEGV +++\n"
+		"22:13:20.123462 [100/100] +++ exited with 3 +++\n");
+	free(got);
+	/* without -F only an exec is ever reported, with the usual prefix */
+	got = run_sink(FMT_TEXT, &ev[4], 1, -1);
+	ck_assert_str_eq(got, "22:13:20.123460 [101] +++ exec /usr/bin/b: b -x \"q\" +++\n");
+	free(got);
+}
+END_TEST
+
+START_TEST(json_processes)
+{
+	struct event ev[] = {
+		process(EV_PROCESS, 1, T0, &announce_f),
+		process(EV_FORK, 2, T0 + 1, &forked),
+		process(EV_EXEC, 2, T0 + 2, &execd),
+		process(EV_EXIT, 2, T0 + 3, &killed),
+		process(EV_EXIT, 1, T0 + 4, &exited),
+	};
+	char *got = run_sink(FMT_JSON, ev, 5, -1);
+
+	ck_assert_str_eq(got,
+		"{\"type\":\"fork\",\"ts\":1732400000123456790,\"pid\":2,\"tid\":2,\"ppid\":100}\n"
+		"{\"type\":\"exec\",\"ts\":1732400000123456791,\"pid\":2,\"tid\":2,"
+		"\"exe\":\"/usr/bin/b\",\"command_line\":\"b -x \\\"q\\\"\"}\n"
+		"{\"type\":\"exit\",\"ts\":1732400000123456792,\"pid\":2,\"tid\":2,"
+		"\"signal\":\"SIGSEGV\"}\n"
+		"{\"type\":\"exit\",\"ts\":1732400000123456793,\"pid\":1,\"tid\":1,"
+		"\"status\":3}\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(json_lines)
 {
 	struct value args[] = {
@@ -1122,6 +1190,8 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, text_stack);
 	tcase_add_test(tc, json_stack);
 	tcase_add_test(tc, json_lines);
+	tcase_add_test(tc, text_processes);
+	tcase_add_test(tc, json_processes);
 	tcase_add_test(tc, json_flushes_each_line);
 	tcase_add_loop_test(tc, epipe, 0, 2);
 	tcase_add_test(tc, format_names);

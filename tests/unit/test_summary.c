@@ -286,6 +286,30 @@ START_TEST(text_table)
 }
 END_TEST
 
+/* -F resolves a function again in each process: the copies, and the
+ * process records between them, make one row. */
+START_TEST(same_function_one_row)
+{
+	static struct func_info child_parse = FN("parse", "/srv/bin/app");
+	struct event_process p = { .ppid = 7 };
+	struct event e[] = {
+		{ .type = EV_CALL, .ts_ns = MS(1), .fn = &fn_parse },
+		{ .type = EV_RETURN, .ts_ns = MS(2), .fn = &fn_parse, .dur_ns = 1000 },
+		{ .type = EV_FORK, .ts_ns = MS(3), .pid = 8, .proc = &p },
+		{ .type = EV_CALL, .ts_ns = MS(4), .pid = 8, .fn = &child_parse },
+		{ .type = EV_RETURN, .ts_ns = MS(5), .pid = 8, .fn = &child_parse,
+		  .dur_ns = 3000 },
+		{ .type = EV_EXIT, .ts_ns = MS(6), .pid = 8, .proc = &p },
+	};
+	char *got = one_table(FMT_JSON, e, sizeof(e) / sizeof(e[0]));
+
+	ck_assert_ptr_nonnull(strstr(got, "{\"func\":\"parse\",\"module\":\"/srv/bin/app\","
+				      "\"calls\":2,\"returns\":2,"));
+	ck_assert_ptr_null(strstr(strstr(got, "\"parse\"") + 1, "\"parse\""));
+	free(got);
+}
+END_TEST
+
 START_TEST(empty_table)
 {
 	struct capture c;
@@ -499,6 +523,7 @@ static Suite *summary_suite(void)
 	tcase_add_test(tc, json_table);
 	tcase_add_test(tc, text_table);
 	tcase_add_test(tc, empty_table);
+	tcase_add_test(tc, same_function_one_row);
 	tcase_add_test(tc, interval_reset);
 	tcase_add_test(tc, interval_quiet_end);
 	tcase_add_test(tc, tee_skips_dropped);
