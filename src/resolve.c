@@ -32,11 +32,15 @@ void probes_forget(struct proc *p)
 {
 	for (size_t i = 0; i < p->nfuncs; i++)
 		filter_free(p->filters[i]);
+	for (size_t i = 0; i < p->ngone; i++)
+		filter_free(p->gone_filters[i]);
 	free(p->filters);
 	free(p->funcs);   /* the functions belong to the symtab */
+	free(p->gone_filters);
 	p->filters = NULL;
 	p->funcs = NULL;
-	p->nfuncs = 0;
+	p->gone_filters = NULL;
+	p->nfuncs = p->ngone = 0;
 }
 
 /* A probe whose condition fits none of its functions is an error; one

@@ -54,7 +54,13 @@ static void module_gone(void *ctx, uint64_t lo, uint64_t hi)
 	traps_drop_range(p, lo, hi);
 	for (size_t i = 0; i < p->nfuncs; i++) {
 		if (p->funcs[i]->addr >= lo && p->funcs[i]->addr < hi) {
-			filter_free(p->filters[i]);
+			struct filter **v = realloc(p->gone_filters,
+						    (p->ngone + 1) * sizeof(*v));
+
+			if (v) {
+				p->gone_filters = v;
+				v[p->ngone++] = p->filters[i];
+			}
 			continue;
 		}
 		p->funcs[kept] = p->funcs[i];

@@ -178,20 +178,15 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 	}
 	if (c->n > before || new_only)
 		return 0;
-	if (!selected && spec->scope == SCOPE_LIB) {
+	if (!selected) {
 		/* a library loaded later (dlopen) may bring it */
 		if (st->notify) {
-			char msg[512];
+			char msg[1024];
 
-			snprintf(msg, sizeof(msg), "probe '%s': no module matches '%s' yet; "
-				 "waiting for it to be loaded", spec->text, spec->lib_glob);
+			sym_no_module(mods->v, mods->n, spec, msg, sizeof(msg));
 			st->notify(msg);
 		}
 		return 0;
-	}
-	if (!selected) {
-		sym_no_module(mods->v, mods->n, spec, err, errlen);
-		return -ENOENT;
 	}
 	if (bare) {
 		if (err && errlen)

@@ -126,7 +126,8 @@ char *sym_display_name(struct mod_entry *m, int ndx, const struct sym_fn *f);
 int sym_no_function(struct mod_entry *mods, size_t nmods,
 		    const struct probe_spec *spec, char *err, size_t errlen);
 
-/* Write the message for a LIB glob that selects no module. */
+/* Write the note for a LIB glob that selects no module yet, with the
+ * modules loaded, for a typo to show. */
 void sym_no_module(const struct mod_entry *mods, size_t nmods,
 		   const struct probe_spec *spec, char *err, size_t errlen);
 

@@ -113,6 +113,10 @@ struct proc {
 	struct func_info **funcs;   /* the functions traced (the symtab's) */
 	struct filter **filters;    /* each one's conditions; NULL: none */
 	size_t nfuncs;
+	/* filters of functions in modules gone, which a frame still open
+	 * may hold, until the image goes */
+	struct filter **gone_filters;
+	size_t ngone;
 	struct hashmap traps;    /* address -> struct trap */
 	struct scratch *scratch;
 	size_t nscratch;
@@ -218,8 +222,9 @@ int trap_plant(struct tracer *t, struct proc *p, uint64_t addr, unsigned flag,
 	       struct trap **out);
 int trap_remove(struct proc *p, struct trap *tr);
 int traps_remove_all(struct proc *p);
-/* Forget the traps in [lo, hi), whose memory is gone (unmapped), as if
- * removed: a thread already stopped on one still finds it. */
+/* Forget the traps in [lo, hi), a module gone, as if removed (a thread
+ * already stopped on one still finds it), leaving no trap of ours in
+ * whatever memory is there now. */
 void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
 void traps_forget_all(struct proc *p);
 /* Copy from's traps into to (a forked copy of from's memory). */

@@ -137,10 +137,19 @@ void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
 {
 	size_t pos = 0;
 	struct trap *tr;
+	uint8_t now[ARCH_INSN_MAX];
 
-	while ((tr = hashmap_next(&p->traps, &pos, NULL)))
-		if (tr->addr >= lo && tr->addr < hi)
-			unplant(tr);
+	while ((tr = hashmap_next(&p->traps, &pos, NULL))) {
+		if (tr->addr < lo || tr->addr >= hi || !tr->planted)
+			continue;
+		/* Unmapped, or another module's code there now: nothing of
+		 * ours is left. Still our trap: the module only looks gone
+		 * (its extent in the maps changed), so put the code back. */
+		if (mem_read(&p->mem, tr->addr, now, arch_trap_len) == (ssize_t)arch_trap_len &&
+		    !memcmp(now, arch_trap, arch_trap_len))
+			mem_write(&p->mem, tr->addr, tr->orig, arch_trap_len);
+		unplant(tr);
+	}
 }
 
 void traps_forget_all(struct proc *p)

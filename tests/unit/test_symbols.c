@@ -60,6 +60,15 @@ PROBE int tst_cp_caller(int x) { return tst_cp(x, 3) + tst_cp(x + 1, 3); }
 static struct symtab *st;
 /* room for the module list of a process with many libraries */
 static char err[8192];
+static char notes[4][1024];
+static int nnotes;
+
+static void take_note(const char *msg)
+{
+	if (nnotes < 4)
+		snprintf(notes[nnotes], sizeof(notes[0]), "%s", msg);
+	nnotes++;
+}
 
 static void open_self(void)
 {
@@ -314,19 +323,87 @@ START_TEST(no_match_far_from_everything)
 }
 END_TEST
 
+/* A library named but not loaded is waited for (dlopen), with a note
+ * that lists what is loaded, for a typo to show. */
 START_TEST(no_module)
 {
 	const char *t[] = { "libnosuch*.so:foo" };
 	struct func_info **fs;
 	size_t nf;
 
-	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOENT);
-	ck_assert_ptr_nonnull(strstr(err,
-		"probe 'libnosuch*.so:foo' matches no loaded module (modules: "));
-	ck_assert_msg(strstr(err, "libc.so.6"), "%s", err);
-	ck_assert_ptr_null(strstr(err, "ld-linux"));
-	ck_assert_ptr_null(strstr(err, "vdso"));
-	ck_assert_int_eq(err[strlen(err) - 1], ')');
+	nnotes = 0;
+	symtab_set_notify(st, take_note);
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), 0);
+	ck_assert_uint_eq(nf, 0);
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_msg(strstr(notes[0], "probe 'libnosuch*.so:foo': no module matches "
+			   "'libnosuch*.so' yet; waiting for it to be loaded (loaded: ") == notes[0],
+		      "%s", notes[0]);
+	ck_assert_msg(strstr(notes[0], "libc.so.6"), "%s", notes[0]);
+	ck_assert_ptr_null(strstr(notes[0], "ld-linux"));
+	ck_assert_ptr_null(strstr(notes[0], "vdso"));
+	ck_assert_int_eq(notes[0][strlen(notes[0]) - 1], ')');
+}
+END_TEST
+
+/* The ranges of modules gone; the test's own executable may be among
+ * them: libelf maps its file again, which changes its extent in maps. */
+struct range { uint64_t lo[8], hi[8]; unsigned n; };
+
+static void note_gone(void *ctx, uint64_t lo, uint64_t hi)
+{
+	struct range *r = ctx;
+
+	if (r->n < 8) {
+		r->lo[r->n] = lo;
+		r->hi[r->n] = hi;
+	}
+	r->n++;
+}
+
+static unsigned gone_holding(const struct range *r, uint64_t addr)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < r->n && i < 8; i++)
+		n += addr >= r->lo[i] && addr < r->hi[i];
+	return n;
+}
+
+/* dlopen: the probes are matched in the new module only, once; dlclose:
+ * its range is told to be gone. */
+START_TEST(refresh_follows_dlopen)
+{
+	const char *t[] = { "libthread_db*:td_ta_*" };
+	struct probe_spec spec;
+	struct func_info **fs;
+	struct range gone = { 0 };
+	size_t nf;
+	void *h;
+
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), 0);
+	ck_assert_uint_eq(nf, 0);
+	h = dlopen("libthread_db.so.1", RTLD_LAZY);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(symtab_refresh(st, getpid(), note_gone, &gone), 0);
+	ck_assert_int_eq(probe_parse(t[0], &spec, err, sizeof(err)), 0);
+	ck_assert_int_eq(symtab_resolve_new(st, &spec, 1, &fs, &nf), 0);
+	ck_assert_uint_gt(nf, 3);
+	for (size_t i = 0; i < nf; i++) {
+		ck_assert_ptr_nonnull(strstr(fs[i]->module, "libthread_db"));
+		ck_assert_ptr_eq(strstr(fs[i]->name, "td_ta_"), fs[i]->name);
+	}
+	uint64_t addr = fs[0]->addr;
+
+	ck_assert_uint_eq(gone_holding(&gone, addr), 0);
+	gone.n = 0;
+
+	ck_assert_int_eq(symtab_resolve_new(st, &spec, 1, &fs, &nf), 0);
+	ck_assert_uint_eq(nf, 0);
+	ck_assert_int_eq(dlclose(h), 0);
+	ck_assert_int_eq(symtab_refresh(st, getpid(), note_gone, &gone), 0);
+	ck_assert_uint_eq(gone_holding(&gone, addr), 1);
+	probe_free(&spec);
 }
 END_TEST
 
@@ -336,8 +413,12 @@ START_TEST(dynamic_linker_hidden)
 	struct func_info **fs;
 	size_t nf;
 
-	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOENT);
-	ck_assert_ptr_nonnull(strstr(err, "matches no loaded module"));
+	nnotes = 0;
+	symtab_set_notify(st, take_note);
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), 0);
+	ck_assert_uint_eq(nf, 0);
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_ptr_nonnull(strstr(notes[0], "waiting for it to be loaded"));
 }
 END_TEST
 
@@ -386,9 +467,12 @@ START_TEST(data_files_are_not_modules)
 	ck_assert_ptr_ne(map, MAP_FAILED);
 	close_self();
 	open_self();
-	ck_assert_int_eq(resolve(t, 1, &fs, &nf), -ENOENT);
-	ck_assert_ptr_nonnull(strstr(err, "matches no loaded module"));
-	ck_assert_ptr_null(strstr(err, path + strlen("/tmp/")));
+	nnotes = 0;
+	symtab_set_notify(st, take_note);
+	ck_assert_int_eq(resolve(t, 1, &fs, &nf), 0);
+	ck_assert_int_eq(nnotes, 1);
+	ck_assert_ptr_nonnull(strstr(notes[0], "waiting for it to be loaded"));
+	ck_assert_ptr_null(strstr(notes[0], path + strlen("/tmp/")));
 	munmap(map, sizeof(junk));
 	unlink(path);
 	close(fd);
@@ -408,15 +492,6 @@ START_TEST(describe)
 }
 END_TEST
 
-static char notes[4][1024];
-static int nnotes;
-
-static void take_note(const char *msg)
-{
-	if (nnotes < 4)
-		snprintf(notes[nnotes], sizeof(notes[0]), "%s", msg);
-	nnotes++;
-}
 
 START_TEST(note_once_for_module_without_dwarf)
 {
@@ -494,6 +569,7 @@ static Suite *symbols_suite(void)
 	tcase_add_test(tc, no_match_far_from_everything);
 	tcase_add_test(tc, no_module);
 	tcase_add_test(tc, dynamic_linker_hidden);
+	tcase_add_test(tc, refresh_follows_dlopen);
 	tcase_add_test(tc, module_without_symbols);
 	tcase_add_test(tc, data_files_are_not_modules);
 	tcase_add_test(tc, describe);
