@@ -283,7 +283,8 @@ static int build_results(struct symtab *st, struct cands *c,
 
 	if (!b)
 		return -ENOMEM;
-	qsort(c->v, c->n, sizeof(c->v[0]), cand_cmp);
+	if (c->n)
+		qsort(c->v, c->n, sizeof(c->v[0]), cand_cmp);
 	b->funcs = calloc(c->n ? c->n : 1, sizeof(b->funcs[0]));
 	if (!b->funcs)
 		goto free_batch;
