@@ -11,6 +11,9 @@
 # OUTDIR/O2-split: -O2 -g -gsplit-dwarf, each NAME with its NAME.dwo next to
 # it (compiled in that directory: DW_AT_dwo_name is "NAME.dwo",
 # DW_AT_comp_dir the directory's absolute path).
+# The issue-7 targets (tests/e2e/follow.py): plughost with its plugins
+# libplug_a.so and libplug_b.so (plug.c built twice, -fPIC -shared, next to
+# it), forks, execer and exec_b, cancel (-pthread), throws (C++).
 # Usage: tests/targets/build.sh OUTDIR
 # Environment (all optional; unset means the native x86-64 build as before):
 #   CC, STRIP        compiler and strip (e.g. aarch64-linux-gnu-gcc and
@@ -60,7 +63,7 @@ for opt in O0 O2; do
 	esac
 	d=$OUT/$opt
 	mkdir -p "$d"
-	for t in args recurse longjmp signal loop clones conds summary stack; do
+	for t in args recurse longjmp signal loop clones conds summary stack forks execer exec_b; do
 		$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/$t" "$SRC/$t.c"
 	done
 	$CC -std=gnu11 $FLAGS $WARN $EXTRA -fno-asynchronous-unwind-tables -fno-unwind-tables \
@@ -69,6 +72,11 @@ for opt in O0 O2; do
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -I"$SRC" -pthread -o "$d/threads" "$THREADS_SRC"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/spans" "$SRC/spans.c"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/pictures" "$SRC/pictures.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/cancel" "$SRC/cancel.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/plughost" "$SRC/plughost.c" -ldl
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -fPIC -shared -DNAME=a -DK=1 -o "$d/libplug_a.so" "$SRC/plug.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -fPIC -shared -DNAME=b -DK=2 -o "$d/libplug_b.so" "$SRC/plug.c"
+	$CXX $FLAGS -g $WARN $EXTRA $CXXEXTRA -o "$d/throws" "$SRC/throws.cc"
 	$CC -std=gnu11 $FLAGS $WARN $EXTRA -o "$d/nodwarf" "$SRC/nodwarf.c"
 	$STRIP --strip-debug "$d/nodwarf"
 	cp "$d/nodwarf" "$d/nodwarf-stripped"
