@@ -219,8 +219,10 @@ def plug_run(s, ctx, opt, mode, probes):
 
 def check_waiting(lp, probe):
     lib = probe.split(":", 1)[0]
-    note = "latch: probe '%s': no module matches '%s' yet; waiting for it to be loaded" % (probe, lib)
-    check(note in lp.err().splitlines(), "no note %r on stderr: %s" % (note, short(lp.err())))
+    note = "latch: probe '%s': no module matches '%s' yet; waiting for it to be loaded (loaded: " % (probe, lib)
+    lines = [l for l in lp.err().splitlines() if l.startswith(note)]
+    check(len(lines) == 1 and "libc.so" in lines[0],
+          "no note %r...(loaded: ...libc...) on stderr: %s" % (note, short(lp.err())))
 
 
 def check_plugin_events(evs, x, host, pid, s, opt):
@@ -329,7 +331,7 @@ def forks_output(out, parent):
 
 def forks_run(s, ctx, opt, mode, follow, fmt_="json"):
     exe = s.bin(opt, "forks")
-    trace = ctx.path("trace." + fmt_)
+    trace = ctx.path("trace." + fmt_ + ".out")
     argv = [exe] + (["-w"] if mode == "attach" else [])
     largs = (["-F"] if follow else []) + ["-f", fmt_, "-o", trace] + FORK_PROBES
     lp, out = run(s, ctx, mode, argv, largs)
@@ -525,7 +527,7 @@ def t_follow_text(s, ctx, opt):
     """-F -f text: every line prefixed [PID/TID]; "+++ forked from P +++",
     "+++ exec ... +++" and "+++ exited with N +++" lines per child; each
     process's calls under its own pid."""
-    lp, acc, trace = forks_run(s, ctx, opt, "launch", True, "txt")
+    lp, acc, trace = forks_run(s, ctx, opt, "launch", True, "text")
     pid, kids = lp.target_pid, acc["children"]
     text = E.readtext(trace)
     lines = text.splitlines()

@@ -22,7 +22,7 @@ TRACED int FN(_run)(int i)
 
 int FN(_ctor_result);
 
-__attribute__((constructor)) static void plug_init(void)
+__attribute__((constructor)) static void on_load(void)
 {
 	FN(_ctor_result) = FN(_run)(-1);
 }
