@@ -159,11 +159,11 @@ if [ -z "${STATIC_TARGETS:-}" ] && ! build_targets "$targets"; then
 	finish
 fi
 mkdir -p "$ROOT/proc"
-cp "$LATCH" "$ROOT/latch-static" &&
-	cp "$targets/target" "$targets/target_dyn" "$targets/target_cxx" "$ROOT/" || {
+if ! cp "$LATCH" "$ROOT/latch-static" ||
+	! cp "$targets/target" "$targets/target_dyn" "$targets/target_cxx" "$ROOT/"; then
 	fail stage "cannot copy latch-static and the targets into $ROOT"
 	finish
-}
+fi
 # target_dyn's libraries, as its dynamic linker lists them (what ldd does)
 libs=$(LD_TRACE_LOADED_OBJECTS=1 "$ROOT/target_dyn" |
 	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }')
