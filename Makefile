@@ -1,5 +1,6 @@
 # latch: one Makefile. `make` builds, `make check` tests everything,
-# `make demo` traces the bundled demo, `make bench` compares with peers.
+# `make demo` traces the bundled demo, `make bench` compares with peers,
+# `make static` builds build/latch-static, one file to copy to a host.
 ARCH    ?= $(shell uname -m)
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -9,8 +10,18 @@ VERSION := 0.1.0
 CFLAGS  += -DLATCH_VERSION='"$(VERSION)"'
 
 B       := build
-SRC     := $(wildcard src/*.c src/output/*.c arch/$(ARCH)/*.c)
+ALL_SRC := $(wildcard src/*.c src/output/*.c arch/$(ARCH)/*.c)
+# Two builds of the same sources, told apart by the files they link:
+# latch loads libstdc++'s demangler at run time and exports over libcurl;
+# latch-static (`make static`), one file to copy to a host, has the
+# demangler linked in, no HTTP export, and a dlopen that loads nothing.
+DYNAMIC_ONLY := src/demangle_dl.c src/output/otlp_http.c
+STATIC_ONLY  := src/demangle_linked.c src/output/otlp_http_none.c src/dl_none.c
+SRC     := $(filter-out $(STATIC_ONLY),$(ALL_SRC))
 OBJ     := $(SRC:%.c=$(B)/%.o)
+STATIC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out $(DYNAMIC_ONLY),$(ALL_SRC)))
+# libdw's and libelf's compression libraries; libstdc++ for __cxa_demangle
+STATIC_LDLIBS := -ldw -lelf -lcapstone -lbz2 -llzma -lz -lstdc++ -pthread
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJ   := $(SRC:%.c=$(B)/asan/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -20,7 +31,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%) $(B)/unit/test_a64_step
 UNIT_ASAN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-asan/%) $(B)/unit-asan/test_a64_step
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-.PHONY: all deps check check-aarch64 unit unit-asan e2e docs-check demo bench clean
+.PHONY: all deps static check check-static check-aarch64 unit unit-asan e2e docs-check demo bench clean
 all: $(B)/latch
 
 deps:
@@ -37,6 +48,15 @@ $(B)/asan/%.o: %.c $(wildcard src/*.h src/output/*.h arch/$(ARCH)/*.h)
 CMD_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cmd/*.c))
 $(B)/latch: $(CMD_OBJ) $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Debug information stays out of the file that is copied around (symbols
+# stay, for backtraces). --wrap=dlopen: libdw's dlopen is src/dl_none.c's.
+$(B)/latch-static: $(CMD_OBJ) $(STATIC_OBJ)
+	$(CC) $(CFLAGS) -static -Wl,--strip-debug -Wl,--wrap=dlopen -o $@ $^ $(STATIC_LDLIBS)
+
+static: $(B)/latch-static
+	@awk -v f=$< -v n=$$(stat -c %s $<) \
+		'BEGIN { printf "%s: %d bytes (%.1f MiB)\n", f, n, n / 1048576 }'
 
 $(B)/unit/%: tests/unit/%.c $(OBJ)
 	@mkdir -p $(dir $@)
@@ -77,7 +97,11 @@ docs-check: $(B)/latch
 
 check: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit unit-asan e2e docs-check check-aarch64
+	@$(MAKE) --no-print-directory unit unit-asan e2e docs-check check-static check-aarch64
+
+# latch-static chrooted into a directory without the libraries it links
+check-static: static
+	@sh tests/static/clean_root.sh $(B)/latch-static
 
 # The same end-to-end suite inside an arm64 kernel under qemu: cross-build
 # latch and the targets, boot, run, power off (tests/aarch64/guest.sh).

@@ -71,8 +71,10 @@ static bool is_url(const char *s)
  * like one, which no probe does. */
 static const char *parse_otlp_url(int nopt, char **argv)
 {
-	const char *u = optarg;
+	const char *u = optarg, *why = otlp_http_unavailable();
 
+	if (why)
+		usage_error("%s", why);
 	if (!u && optind < nopt && is_url(argv[optind]))
 		u = argv[optind++];
 	if (!u)

@@ -1,17 +1,12 @@
-/* C++ symbol names through the C++ runtime's own demangler. latch is C
- * and links no C++ runtime: a target with C++ code has libstdc++ on the
- * system, so its __cxa_demangle is loaded on first use. Without it,
- * names stay mangled, and mangled globs still match them. */
+/* C++ symbol names as people write them, from what the C++ runtime's
+ * demangler prints (cxa_demangle, demangle.h). Without a demangler, names
+ * stay mangled, and mangled globs still match them. */
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "demangle.h"
-
-typedef char *cxa_demangle_fn(const char *mangled, char *buf, size_t *len,
-			      int *status);
 
 /* Names of generated code around a function: kept whole in the display
  * name, so that a glob for the function does not also trap its thunks. */
@@ -21,25 +16,6 @@ static const char *const special_prefixes[] = {
 	"TLS init function for ", "TLS wrapper function for ",
 };
 #define NPREFIXES (sizeof(special_prefixes) / sizeof(special_prefixes[0]))
-
-static cxa_demangle_fn *demangler(void)
-{
-	static cxa_demangle_fn *fn;
-	static bool tried;
-	void *h;
-
-	/* latch is single-threaded: no once-guard needed */
-	if (tried)
-		return fn;
-	tried = true;
-	*(void **)&fn = dlsym(RTLD_DEFAULT, "__cxa_demangle");
-	if (fn)
-		return fn;
-	h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
-	if (h)
-		*(void **)&fn = dlsym(h, "__cxa_demangle");
-	return fn;
-}
 
 static bool ident_char(char c)
 {
@@ -295,14 +271,13 @@ free_clones:
 
 int demangle_symbol(const char *sym, struct cxx_name *out)
 {
-	cxa_demangle_fn *fn;
 	char *d;
 	int status = 0, rc;
 
 	out->display = out->full = out->bare = NULL;
-	if (strncmp(sym, "_Z", 2) != 0 || !(fn = demangler()))
+	if (strncmp(sym, "_Z", 2) != 0)
 		return -EINVAL;
-	d = fn(sym, NULL, NULL, &status);
+	d = cxa_demangle(sym, &status);
 	if (!d)
 		return status == -1 ? -ENOMEM : -EINVAL;
 	rc = demangle_split(d, out);

@@ -32,4 +32,12 @@ int demangle_split(const char *demangled, struct cxx_name *out);
 
 void cxx_name_free(struct cxx_name *n);
 
+/* The C++ runtime's __cxa_demangle of a mangled name: a malloc'ed string,
+ * or NULL with *status -1 (out of memory) or another negative value (not
+ * a name it knows, or no demangler). The Makefile links one of two:
+ * demangle_dl.c, which loads libstdc++'s at run time (latch links no C++
+ * runtime), or demangle_linked.c, which has it linked in (latch-static,
+ * which cannot load libraries). */
+char *cxa_demangle(const char *mangled, int *status);
+
 #endif

@@ -63,5 +63,8 @@ int otlp_sink_open(const struct otlp_sink_config *c, struct sink **s,
 int otlp_protocol_parse(const char *name, bool *json);
 /* A W3C traceparent: 0 or -EINVAL. */
 int otlp_traceparent_check(const char *s);
+/* NULL when --otlp can export over HTTP, else why not, for the user:
+ * the Makefile links latch-static without libcurl (otlp_http_none.c). */
+const char *otlp_http_unavailable(void);
 
 #endif

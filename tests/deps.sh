@@ -3,6 +3,9 @@
 # are missing. Used by `make check`, `make demo` and `make bench`.
 set -e
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libcapstone-dev libcurl4-openssl-dev check groff-base python3"
+# latch-static (make static): the static archives of libdw's and libelf's
+# compression libraries (libstdc++.a comes with g++, libc.a with libc6-dev)
+PKGS="$PKGS zlib1g-dev liblzma-dev libbz2-dev"
 # the debug-information tests: separate and compressed debug files, libc's
 # DWARF, and libdw's debuginfod client
 PKGS="$PKGS binutils xz-utils libc6-dbg libdebuginfod1"

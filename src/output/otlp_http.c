@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "output.h"
 #include "output/otlp_export_priv.h"
 #include "output/otlp_kv.h"
 
@@ -26,6 +27,11 @@ static CURLcode global_rc;
 static void global_init(void)
 {
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+const char *otlp_http_unavailable(void)
+{
+	return NULL;
 }
 
 enum otlp_post_result otlp_http_classify(long status)

@@ -71,6 +71,7 @@ installed() {
 deps() {
 	PKGS="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-system-arm cpio libc6:arm64 libc6-dev:arm64
 	      libdw-dev:arm64 libelf-dev:arm64 libcapstone-dev:arm64 libcurl4-openssl-dev:arm64
+	      zlib1g-dev:arm64 liblzma-dev:arm64 libbz2-dev:arm64
 	      protobuf-compiler"
 	missing=""
 	for p in $PKGS; do installed "$p" || missing="$missing $p"; done
