@@ -1277,7 +1277,8 @@ def main():
     if os.environ.get("LATCH_E2E_PREBUILT") == "1":
         missing = [s.bin(o, n) for o in OPTS for n in ("args", "recurse", "longjmp", "signal", "loop", "clones", "conds",
                                                          "threads", "nodwarf", "nodwarf-stripped", "summary",
-                                                         "stack", "stack-nocfi", "spans", "pictures")
+                                                         "stack", "stack-nocfi", "spans", "pictures", "roots",
+                                                         "roots-stripped", "roots-static", "roots-static-stripped")
                    if not os.access(s.bin(o, n), os.X_OK)]
         missing += [s.bin(o, n) for o in ("O0", "O2", "O2-split")
                     for n in ("v_ints", "v_floats", "v_mixed", "v_structs", "v_structptr", "v_unions",
@@ -1347,6 +1348,8 @@ def main():
     otlp.register(s, R)
     import pictures
     pictures.register(s, R)
+    import roots
+    roots.register(s, R)
     print("  # total %.1f s" % (time.monotonic() - t0))
     print("e2e: %d passed, %d failed" % (s.passed, s.failed))
     return 1 if s.failed else 0
