@@ -19,16 +19,19 @@
 /* "\n/usr" + path + "\n" */
 #define NEEDLE_MAX (PATH_MAX + 8)
 
-char *debuginfo_search_path(void)
+char *debuginfo_search_path(const char *root)
 {
 	const char *dirs = getenv(DEBUGINFO_DIRS_ENV);
 	char *path;
+	int n;
 
 	/* "" is the file's own directory, ".debug" a subdirectory of it */
-	if (asprintf(&path, ":.debug:%s",
-		     dirs && *dirs ? dirs : DEBUGINFO_DEFAULT_DIR) < 0)
-		return NULL;
-	return path;
+	if (root)
+		n = asprintf(&path, ":.debug:%s:%s%s", dirs && *dirs ? dirs : DEBUGINFO_DEFAULT_DIR,
+			     root, DEBUGINFO_DEFAULT_DIR);
+	else
+		n = asprintf(&path, ":.debug:%s", dirs && *dirs ? dirs : DEBUGINFO_DEFAULT_DIR);
+	return n < 0 ? NULL : path;
 }
 
 /* Where a build-id file goes: the first absolute directory of libdwfl's
@@ -184,6 +187,38 @@ void debuginfo_note(Dwfl_Module *mod, const char *path,
 			 "%s/.build-id/%s.debug", dir, id);
 	else
 		snprintf(buf + at, len - (size_t)at, "; build it with -g");
+}
+
+void debuginfo_note_stripped(Dwfl_Module *mod, const char *path, bool is_static,
+			     char *buf, size_t len)
+{
+	char id[2 * 64 + 2], dir[256], *search = debuginfo_search_path(NULL);
+	int at;
+
+	build_id_name(mod, id, sizeof(id));
+	first_debug_dir(search ? search : "", dir, sizeof(dir));
+	free(search);
+	if (is_static)
+		at = snprintf(buf, len, "'%s' is static and stripped: no symbols, so no "
+			      "function in it (libc's included) can be found", path);
+	else
+		at = snprintf(buf, len, "module '%s' has no symbols (stripped): its "
+			      "functions cannot be found by name", path);
+	if (at < 0 || (size_t)at >= len)
+		return;
+	if (id[0])
+		snprintf(buf + at, len - (size_t)at, "; put its debug file at "
+			 "%s/.build-id/%s.debug", dir, id);
+	else
+		snprintf(buf + at, len - (size_t)at, "; build it without -s or strip");
+}
+
+void debuginfo_note_partial(const char *path, const char *func, char *buf,
+			    size_t len)
+{
+	snprintf(buf, len, "note: %s has no debug info for some of its functions, "
+		 "e.g. %s (linked in from code built without -g, like a static "
+		 "libc): their arguments print as raw registers", path, func);
 }
 
 void debuginfo_note_split(const char *path, char *buf, size_t len)

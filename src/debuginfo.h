@@ -4,6 +4,7 @@
 #define LATCH_DEBUGINFO_H
 
 #include <elfutils/libdwfl.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The directories searched for separate debug files, by build-id
@@ -15,8 +16,10 @@
 #define DEBUGINFO_DPKG_DIR "/var/lib/dpkg/info"
 
 /* libdwfl's search path (the file's own directory, its .debug/, then the
- * directories above), malloc'd; NULL when out of memory. */
-char *debuginfo_search_path(void);
+ * directories above, then, with root (a process's "/proc/PID/root" when
+ * its root is not latch's), root's own /usr/lib/debug), malloc'd; NULL
+ * when out of memory. */
+char *debuginfo_search_path(const char *root);
 
 /* Write the one-line note for a module that has no DWARF: what its
  * arguments look like, and where debug information would come from (the
@@ -25,6 +28,18 @@ char *debuginfo_search_path(void);
 void debuginfo_note(Dwfl_Module *mod, const char *path,
 		    const char *search_path, const char *dpkg_dir, char *buf,
 		    size_t len);
+
+/* Write the message for a module that has no symbol table at all
+ * (stripped, without .gnu_debugdata nor a separate debug file): nothing
+ * in it can be probed by name. is_static: it is a statically linked
+ * executable, so the C library's functions are lost too. */
+void debuginfo_note_stripped(Dwfl_Module *mod, const char *path, bool is_static,
+			     char *buf, size_t len);
+
+/* Write the note for a module with DWARF that does not cover func (in
+ * a static executable, the C library's functions). */
+void debuginfo_note_partial(const char *path, const char *func, char *buf,
+			    size_t len);
 
 /* Write the note for a module whose split DWARF (.dwo files) is
  * missing. */

@@ -80,7 +80,7 @@ int rtld_hit(struct tracer *t, struct proc *p)
 		return -ESRCH;
 	if (state != RT_CONSISTENT)
 		return 0;
-	err = symtab_refresh(p->symtab, p->pid, module_gone, p);
+	err = symtab_refresh(p->symtab, module_gone, p);
 	if (err) {
 		snprintf(t->err, sizeof(t->err), "cannot read the modules loaded since: %s",
 			 strerror(-err));

@@ -34,7 +34,10 @@ int symtab_open(pid_t pid, struct symtab **out)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	st->debuginfo_path = debuginfo_search_path();
+	rc = sym_files_init(&st->files, pid);
+	if (rc)
+		goto free_st;
+	st->debuginfo_path = debuginfo_search_path(sym_files_debug_root(&st->files));
 	if (!st->debuginfo_path) {
 		rc = -ENOMEM;
 		goto free_st;
@@ -43,7 +46,7 @@ int symtab_open(pid_t pid, struct symtab **out)
 	 * the path's directories, then asks debuginfod when DEBUGINFOD_URLS
 	 * is set; libdwfl reads .gnu_debugdata (MiniDebugInfo) by itself. */
 	st->callbacks = (Dwfl_Callbacks){
-		.find_elf = dwfl_linux_proc_find_elf,
+		.find_elf = sym_files_find_elf,
 		.find_debuginfo = dwfl_standard_find_debuginfo,
 		.debuginfo_path = &st->debuginfo_path,
 	};
@@ -53,7 +56,7 @@ int symtab_open(pid_t pid, struct symtab **out)
 		goto free_st;
 	}
 	dwfl_report_begin(st->dwfl);
-	rc = dwfl_linux_proc_report(st->dwfl, pid);
+	rc = sym_files_report(&st->files, st->dwfl);
 	if (rc != 0) {
 		/* a positive errno, or -1 for a libdwfl error */
 		rc = rc > 0 ? -rc : -EIO;
@@ -73,6 +76,7 @@ end_dwfl:
 	dwfl_end(st->dwfl);
 free_st:
 	free(st->debuginfo_path);
+	sym_files_free(&st->files);
 	free(st);
 	return rc;
 }
@@ -118,6 +122,8 @@ void symtab_close(struct symtab *st)
 	free(st->debuginfo_path);
 	free(st->noted);
 	free(st->exe.path);
+	sym_files_free(&st->files);
+	sym_forget_known(st);
 	free(st);
 }
 
@@ -189,9 +195,7 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 		return 0;
 	}
 	if (bare) {
-		if (err && errlen)
-			snprintf(err, errlen, "module '%s' has no symbols (stripped?)",
-				 bare->path);
+		sym_no_symbols(bare, err, errlen);
 		return -ENOEXEC;
 	}
 	rc = sym_no_function(mods->v, mods->n, spec, err, errlen);
@@ -332,22 +336,26 @@ static void note_missing_dwarf(struct symtab *st, const struct cands *c)
 		return;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct mod_entry *me = c->v[i].mod;
-		bool has_dwarf;
+		bool has_dwarf, covered;
 		Dwfl_Module **v;
 
 		if (noted_module(st, me->mod))
 			continue;
-		/* with split DWARF, each unit's .dwo may be there or not */
+		/* with split DWARF, each unit's .dwo may be there or not; in
+		 * a static executable, libc's functions have no unit at all */
 		has_dwarf = dwfl_module_getdwarf(me->mod, &bias) != NULL;
-		if (has_dwarf && !dw_func_split_missing(me->mod, c->v[i].f.addr))
+		covered = has_dwarf && dwfl_module_addrdie(me->mod, c->v[i].f.addr, &bias);
+		if (covered && !dw_func_split_missing(me->mod, c->v[i].f.addr))
 			continue;
 		v = realloc(st->noted, (st->nnoted + 1) * sizeof(*v));
 		if (!v)
 			return;
 		st->noted = v;
 		st->noted[st->nnoted++] = me->mod;
-		if (has_dwarf)
+		if (covered)
 			debuginfo_note_split(me->path, msg, sizeof(msg));
+		else if (has_dwarf)
+			debuginfo_note_partial(me->path, c->v[i].f.name, msg, sizeof(msg));
 		else
 			debuginfo_note(me->mod, me->path, st->debuginfo_path,
 				       DEBUGINFO_DPKG_DIR, msg, sizeof(msg));
@@ -362,14 +370,6 @@ static int out_of_memory(char *err, size_t errlen)
 	return -ENOMEM;
 }
 
-/* The modules listed are resolved from now on: give each an id. */
-static void mark_resolved(struct symtab *st, struct mod_list *mods)
-{
-	for (size_t i = 0; i < mods->n; i++)
-		if (!*mods->v[i].ud)
-			*mods->v[i].ud = (void *)++st->next_id;
-}
-
 static int resolve(struct symtab *st, const struct probe_spec *specs,
 		   size_t nspecs, bool new_only, struct func_info ***funcs,
 		   size_t *nfuncs, char *err, size_t errlen)
@@ -382,8 +382,9 @@ static int resolve(struct symtab *st, const struct probe_spec *specs,
 	*nfuncs = 0;
 	if (err && errlen)
 		err[0] = '\0';
-	if (sym_list_modules(st->dwfl, &st->exe, &mods) != 0)
+	if (sym_list_modules(st->dwfl, &st->exe, &st->files, &mods) != 0)
 		return out_of_memory(err, errlen);
+	sym_mark_fresh(st, &mods);
 	for (size_t s = 0; s < nspecs; s++) {
 		rc = match_spec(st, &mods, specs, (unsigned)s, new_only, &c, err, errlen);
 		if (rc)
@@ -392,7 +393,7 @@ static int resolve(struct symtab *st, const struct probe_spec *specs,
 	rc = build_results(st, &c, funcs, nfuncs);
 	if (!rc) {
 		note_missing_dwarf(st, &c);
-		mark_resolved(st, &mods);
+		rc = sym_remember(st, &mods);
 	}
 
 free_lists:

@@ -74,11 +74,11 @@ void symtab_close(struct symtab *st);
 void symtab_retire(struct symtab *st, struct func_batch **kept);
 void symtab_free_retired(struct func_batch *kept);
 
-/* Read pid's modules again after its dynamic linker changed them: those
- * loaded since become new (for symtab_resolve_new and
- * symtab_find_symbols); for each one gone, gone(ctx, lo, hi) is told its
- * address range first. 0 or -errno (-ESRCH: the process is gone). */
-int symtab_refresh(struct symtab *st, pid_t pid,
+/* Read the process's modules again after its dynamic linker changed
+ * them: those loaded since become new (for symtab_resolve_new and
+ * symtab_find_symbols); of each resolved one now gone, gone(ctx, lo, hi)
+ * is told the address range. 0 or -errno (-ESRCH: the process is gone). */
+int symtab_refresh(struct symtab *st,
 		   void (*gone)(void *ctx, uint64_t lo, uint64_t hi), void *ctx);
 
 /* Where one-line notes for the user go (no "latch: " prefix; NULL: none).

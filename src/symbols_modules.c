@@ -2,12 +2,12 @@
  * executable, which are never probed, and their function symbols. */
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "debuginfo.h"
 #include "symbols_priv.h"
 
 void sym_exe_read(pid_t pid, struct exe_id *exe)
@@ -54,16 +54,16 @@ static bool hidden_module(const char *path)
 /* libdwfl reports every mapped file (locale archives, caches): a file
  * without libdwfl's ELF whose first bytes are not ELF either is data, not
  * a module. A file that can't be opened stays a module, to say so. */
-static bool data_file(Dwfl_Module *mod, const char *path)
+static bool data_file(struct sym_files *files, const struct mod_entry *m)
 {
 	Dwarf_Addr bias;
 	unsigned char magic[SELFMAG];
 	int fd;
 	bool data;
 
-	if (dwfl_module_getelf(mod, &bias))
+	if (dwfl_module_getelf(m->mod, &bias))
 		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = sym_files_open(files, m->name, m->start, NULL);
 	if (fd < 0)
 		return false;
 	data = read(fd, magic, sizeof(magic)) != (ssize_t)sizeof(magic) ||
@@ -72,14 +72,14 @@ static bool data_file(Dwfl_Module *mod, const char *path)
 	return data;
 }
 
-static bool is_main_module(const struct exe_id *exe, const char *path)
+/* By /proc/PID/exe's path, both named by the kernel the same way, or by
+ * its file being the one mapped. */
+static bool is_main_module(const struct exe_id *exe, struct sym_files *files,
+			   const struct mod_entry *m)
 {
-	struct stat s;
-
-	if (exe->path && !strcmp(exe->path, path))
+	if (exe->path && !strcmp(exe->path, m->name))
 		return true;
-	return exe->has_st && path[0] == '/' && stat(path, &s) == 0 &&
-	       s.st_dev == exe->st.st_dev && s.st_ino == exe->st.st_ino;
+	return exe->has_st && sym_files_is(files, m->name, m->start, &exe->st);
 }
 
 static int collect_module(Dwfl_Module *mod, void **ud, const char *name,
@@ -87,7 +87,7 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name,
 {
 	struct mod_list *l = arg;
 
-	(void)start;
+	(void)ud;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 16;
 		struct mod_entry *v = realloc(l->v, cap * sizeof(*v));
@@ -97,11 +97,13 @@ static int collect_module(Dwfl_Module *mod, void **ud, const char *name,
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n++] = (struct mod_entry){ .mod = mod, .ud = ud, .fresh = !*ud, .path = name };
+	l->v[l->n++] = (struct mod_entry){ .mod = mod, .name = name, .start = start,
+					    .path = name };
 	return DWARF_CB_OK;
 }
 
-int sym_list_modules(Dwfl *dwfl, const struct exe_id *exe, struct mod_list *l)
+int sym_list_modules(Dwfl *dwfl, const struct exe_id *exe,
+		     struct sym_files *files, struct mod_list *l)
 {
 	memset(l, 0, sizeof(*l));
 	if (dwfl_getmodules(dwfl, collect_module, l, 0) != 0) {
@@ -111,15 +113,45 @@ int sym_list_modules(Dwfl *dwfl, const struct exe_id *exe, struct mod_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		struct mod_entry *m = &l->v[i];
 
-		m->hidden = !m->path || hidden_module(m->path);
+		m->hidden = !m->name || hidden_module(m->name);
 		if (m->hidden)
 			continue;
-		m->is_main = is_main_module(exe, m->path);
+		m->path = sym_files_shown(files, m->name, &m->owned);
+		if (!m->path) {
+			sym_free_modules(l);
+			return -ENOMEM;
+		}
+		m->is_main = is_main_module(exe, files, m);
 		m->nsyms = dwfl_module_getsymtab(m->mod);
-		if (m->nsyms <= 0 && data_file(m->mod, m->path))
+		if (m->nsyms <= 0 && data_file(files, m))
 			m->hidden = true;
 	}
 	return 0;
+}
+
+/* An executable without a program interpreter: nothing is loaded beside
+ * it, the C library is inside. */
+static bool static_exe(const struct mod_entry *m)
+{
+	Dwarf_Addr bias;
+	Elf *elf = m->is_main ? dwfl_module_getelf(m->mod, &bias) : NULL;
+	size_t n;
+
+	if (!elf || elf_getphdrnum(elf, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP)
+			return false;
+	}
+	return true;
+}
+
+void sym_no_symbols(const struct mod_entry *m, char *err, size_t errlen)
+{
+	if (err && errlen)
+		debuginfo_note_stripped(m->mod, m->path, static_exe(m), err, errlen);
 }
 
 void sym_free_modules(struct mod_list *l)
@@ -130,6 +162,7 @@ void sym_free_modules(struct mod_list *l)
 		for (int k = 0; m->cxx && k < m->nsyms; k++)
 			cxx_name_free(&m->cxx[k].n);
 		free(m->cxx);
+		free(m->owned);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

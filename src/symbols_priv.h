@@ -20,6 +20,30 @@ struct exe_id {
 	bool has_st;
 };
 
+/* A symbol's C++ names, demangled when first asked for. */
+struct sym_cxx {
+	struct cxx_name n;   /* both NULL for a C name */
+	bool done;
+};
+
+struct mod_entry {
+	Dwfl_Module *mod;
+	const char *name;    /* as /proc/PID/maps names it; owned by libdwfl */
+	uint64_t start;      /* where its first mapping starts */
+	const char *path;    /* as the process sees it (sym_files_shown) */
+	char *owned;         /* path, when it is not part of name */
+	bool is_main;
+	bool hidden;         /* the dynamic linker or the vdso: never probed */
+	bool fresh;          /* loaded since the last resolve (symbols.c) */
+	int nsyms;           /* symbol table entries; <= 0 when stripped */
+	struct sym_cxx *cxx; /* nsyms entries, or NULL until needed */
+};
+
+struct mod_list {
+	struct mod_entry *v;
+	size_t n, cap;
+};
+
 /* The zero-filled ends of the modules' data segments (symbols_bss.c). */
 struct bss_range {
 	uint64_t lo, hi;
@@ -32,63 +56,65 @@ struct bss_table {
 	bool known;          /* listed (on the first lookup that needs it) */
 };
 
-struct func_batch {
-	struct func_info **funcs;
-	size_t n;
-	struct func_batch *next;
-};
-
-/* A process's modules (symbols.c; symbols_reload.c follows their
- * changes). */
-struct symtab {
-	Dwfl *dwfl;
-	Dwfl_Callbacks callbacks;  /* libdwfl keeps pointers to both */
-	char *debuginfo_path;
-	struct exe_id exe;
-	struct func_batch *batches;  /* every resolve's results, until close */
-	uintptr_t next_id;      /* of modules resolved (mod_entry.ud) */
-	void (*notify)(const char *msg);
-	Dwfl_Module **noted;    /* modules already noted as lacking DWARF */
-	size_t nnoted;
-	void *attachment;
-	void (*release)(void *);
-	struct bss_table bss;
-};
-
-void sym_free_funcs(struct func_info **funcs, size_t n);
-
-/* A symbol's C++ names, demangled when first asked for. */
-struct sym_cxx {
-	struct cxx_name n;   /* both NULL for a C name */
-	bool done;
-};
-
-struct mod_entry {
-	Dwfl_Module *mod;
-	void **ud;           /* libdwfl's user data slot: a module's id, once
-			      * its probes were resolved; NULL before */
-	bool fresh;          /* not resolved yet (loaded since) */
-	const char *path;    /* as mapped; owned by libdwfl */
-	bool is_main;
-	bool hidden;         /* the dynamic linker or the vdso: never probed */
-	int nsyms;           /* symbol table entries; <= 0 when stripped */
-	struct sym_cxx *cxx; /* nsyms entries, or NULL until needed */
-};
-
-struct mod_list {
-	struct mod_entry *v;
-	size_t n, cap;
-};
 
 /* The module holding addr, in its .bss too; NULL when none does. */
 Dwfl_Module *sym_module_at(Dwfl *dwfl, struct bss_table *t, uint64_t addr);
 void sym_bss_free(struct bss_table *t);
 
+/* A file mapping of the process, from /proc/PID/maps. */
+struct sym_map {
+	uint64_t start, end;
+	dev_t dev;
+	ino_t ino;
+	char *path;          /* as the kernel names it, " (deleted)" included */
+};
+
+/* Where the files of a process's modules are (symbols_files.c). */
+struct sym_files {
+	pid_t pid;
+	bool other_root;     /* its / is not latch's: a chroot or a container */
+	char root[40];       /* "/proc/PID/root" */
+	char *root_path;     /* its / in latch's tree (a chroot), or NULL */
+	size_t root_len;
+	struct sym_map *maps;
+	size_t nmaps;
+};
+
+/* 0 or -ENOMEM; release with sym_files_free. */
+int sym_files_init(struct sym_files *f, pid_t pid);
+void sym_files_free(struct sym_files *f);
+/* In place of dwfl_linux_proc_report(dwfl, pid), between
+ * dwfl_report_begin (or _begin_add) and dwfl_report_end, with the same
+ * result (0, a positive errno or -1): reports the process's modules and
+ * lets sym_files_find_elf find their files. */
+int sym_files_report(struct sym_files *f, Dwfl *dwfl);
+/* Dwfl_Callbacks.find_elf for modules reported by sym_files_report: the
+ * file through /proc/PID/root when the process has another root, by its
+ * path, or through /proc/PID/map_files (a deleted file, an overlay). */
+int sym_files_find_elf(Dwfl_Module *mod, void **userdata, const char *name,
+		       Dwarf_Addr base, char **file_name, Elf **elfp);
+/* Open the file of the module name whose first mapping is at start, as
+ * sym_files_find_elf does: an fd, or -errno. *opened_as (optional) gets
+ * the path it was opened by (malloc'd). */
+int sym_files_open(struct sym_files *f, const char *name, uint64_t start,
+		   char **opened_as);
+/* Is that module's file the one st describes? */
+bool sym_files_is(struct sym_files *f, const char *name, uint64_t start,
+		  const struct stat *st);
+/* "/proc/PID/root" when the process's root is not latch's, else NULL:
+ * where its own separate debug files are. */
+const char *sym_files_debug_root(const struct sym_files *f);
+/* A module's path as the process sees it: without a chroot's directory
+ * in front, nor the " (deleted)" of a file removed since it was mapped.
+ * Points into name, or is *owned (malloc'd; NULL when out of memory). */
+const char *sym_files_shown(const struct sym_files *f, const char *name,
+			    char **owned);
+
 void sym_exe_read(pid_t pid, struct exe_id *exe);
 /* The modules reported in dwfl, classified; 0 or -ENOMEM. Release with
  * sym_free_modules. */
 int sym_list_modules(Dwfl *dwfl, const struct exe_id *exe,
-		     struct mod_list *l);
+		     struct sym_files *files, struct mod_list *l);
 void sym_free_modules(struct mod_list *l);
 
 /* A defined function symbol of a module. */
@@ -126,9 +152,53 @@ char *sym_display_name(struct mod_entry *m, int ndx, const struct sym_fn *f);
 int sym_no_function(struct mod_entry *mods, size_t nmods,
 		    const struct probe_spec *spec, char *err, size_t errlen);
 
+/* Write the message for a module selected by a probe that has no
+ * function symbols at all (stripped). */
+void sym_no_symbols(const struct mod_entry *m, char *err, size_t errlen);
+
 /* Write the note for a LIB glob that selects no module yet, with the
  * modules loaded, for a typo to show. */
 void sym_no_module(const struct mod_entry *mods, size_t nmods,
 		   const struct probe_spec *spec, char *err, size_t errlen);
+
+/* A module as libdwfl tells it apart from others. */
+struct known_mod {
+	char *name;
+	uint64_t lo, hi;
+};
+
+struct func_batch {
+	struct func_info **funcs;
+	size_t n;
+	struct func_batch *next;
+};
+
+/* A process's modules (symbols.c; symbols_reload.c follows their
+ * changes). */
+struct symtab {
+	Dwfl *dwfl;
+	Dwfl_Callbacks callbacks;  /* libdwfl keeps pointers to both */
+	char *debuginfo_path;
+	struct exe_id exe;
+	struct sym_files files;
+	struct func_batch *batches;  /* every resolve's results, until close */
+	/* the modules whose probes were resolved, as libdwfl tells them
+	 * apart: those not among them are new (loaded since) */
+	struct known_mod *known;
+	size_t nknown;
+	void (*notify)(const char *msg);
+	Dwfl_Module **noted;    /* modules already noted as lacking DWARF */
+	size_t nnoted;
+	void *attachment;
+	void (*release)(void *);
+	struct bss_table bss;
+};
+
+void sym_free_funcs(struct func_info **funcs, size_t n);
+/* Which modules of mods are new since the last resolve (symbols_reload.c);
+ * remember the new ones as resolved (0 or -ENOMEM); forget them all. */
+void sym_mark_fresh(struct symtab *st, struct mod_list *mods);
+int sym_remember(struct symtab *st, const struct mod_list *mods);
+void sym_forget_known(struct symtab *st);
 
 #endif

@@ -37,71 +37,97 @@ void symtab_free_retired(struct func_batch *kept)
 	}
 }
 
-/* A module resolved before, by its id. */
-struct span {
-	uintptr_t id;
-	Dwarf_Addr lo, hi;
-};
-
-struct spans {
-	struct span *v;
-	size_t n, cap;
-};
-
-static int collect_span(Dwfl_Module *mod, void **ud, const char *name,
-			Dwarf_Addr start, void *arg)
+static void module_extent(Dwfl_Module *mod, const char **name, uint64_t *lo,
+			  uint64_t *hi)
 {
-	struct spans *l = arg;
-	Dwarf_Addr lo, hi;
+	Dwarf_Addr l = 0, h = 0;
 
-	(void)name;
-	(void)start;
-	if (!*ud)
-		return DWARF_CB_OK;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct span *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return DWARF_CB_ABORT;
-		l->v = v;
-		l->cap = cap;
-	}
-	dwfl_module_info(mod, NULL, &lo, &hi, NULL, NULL, NULL, NULL);
-	l->v[l->n++] = (struct span){ (uintptr_t)*ud, lo, hi };
-	return DWARF_CB_OK;
+	*name = dwfl_module_info(mod, NULL, &l, &h, NULL, NULL, NULL, NULL);
+	*lo = l;
+	*hi = h;
 }
 
-static int list_spans(Dwfl *dwfl, struct spans *l)
+static bool is_known(const struct symtab *st, const char *name, uint64_t lo,
+		     uint64_t hi)
 {
-	memset(l, 0, sizeof(*l));
-	if (dwfl_getmodules(dwfl, collect_span, l, 0) != 0) {
-		free(l->v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static bool has_id(const struct spans *l, uintptr_t id)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].id == id)
+	for (size_t i = 0; i < st->nknown; i++)
+		if (st->known[i].lo == lo && st->known[i].hi == hi &&
+		    !strcmp(st->known[i].name, name))
 			return true;
 	return false;
 }
 
-int symtab_refresh(struct symtab *st, pid_t pid,
+void sym_mark_fresh(struct symtab *st, struct mod_list *mods)
+{
+	for (size_t i = 0; i < mods->n; i++) {
+		const char *name;
+		uint64_t lo, hi;
+
+		module_extent(mods->v[i].mod, &name, &lo, &hi);
+		mods->v[i].fresh = !name || !is_known(st, name, lo, hi);
+	}
+}
+
+int sym_remember(struct symtab *st, const struct mod_list *mods)
+{
+	for (size_t i = 0; i < mods->n; i++) {
+		const char *name;
+		uint64_t lo, hi;
+		struct known_mod *v;
+
+		if (!mods->v[i].fresh)
+			continue;
+		module_extent(mods->v[i].mod, &name, &lo, &hi);
+		if (!name)
+			continue;
+		v = realloc(st->known, (st->nknown + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		st->known = v;
+		v[st->nknown].name = strdup(name);
+		if (!v[st->nknown].name)
+			return -ENOMEM;
+		v[st->nknown].lo = lo;
+		v[st->nknown++].hi = hi;
+	}
+	return 0;
+}
+
+void sym_forget_known(struct symtab *st)
+{
+	for (size_t i = 0; i < st->nknown; i++)
+		free(st->known[i].name);
+	free(st->known);
+	st->known = NULL;
+	st->nknown = 0;
+}
+
+static int still_there(Dwfl_Module *mod, void **ud, const char *name,
+		       Dwarf_Addr start, void *arg)
+{
+	struct known_mod *k = arg;
+	uint64_t lo, hi;
+
+	(void)ud;
+	(void)start;
+	module_extent(mod, &name, &lo, &hi);
+	if (name && lo == k->lo && hi == k->hi && !strcmp(name, k->name)) {
+		k->name = NULL;   /* found */
+		return DWARF_CB_ABORT;
+	}
+	return DWARF_CB_OK;
+}
+
+int symtab_refresh(struct symtab *st,
 		   void (*gone)(void *ctx, uint64_t lo, uint64_t hi), void *ctx)
 {
-	struct spans before, after;
-	int rc = list_spans(st->dwfl, &before);
+	size_t kept = 0;
+	int rc;
 
-	if (rc)
-		return rc;
-	/* libdwfl keeps a module reported again unchanged (and its user
-	 * data), adds the new ones, and drops those not reported again. */
+	/* libdwfl keeps a module reported again unchanged, adds the new
+	 * ones, and drops those not reported again. */
 	dwfl_report_begin(st->dwfl);
-	rc = dwfl_linux_proc_report(st->dwfl, pid);
+	rc = sym_files_report(&st->files, st->dwfl);
 	if (rc != 0) {
 		rc = rc > 0 ? -rc : -EIO;
 		if (rc == -ENOENT)
@@ -111,17 +137,21 @@ int symtab_refresh(struct symtab *st, pid_t pid,
 	if (dwfl_report_end(st->dwfl, NULL, NULL) != 0 && !rc)
 		rc = -EIO;
 	sym_bss_free(&st->bss);
-	if (!rc)
-		rc = list_spans(st->dwfl, &after);
 	if (rc)
-		goto free_before;
-	for (size_t i = 0; i < before.n; i++)
-		if (!has_id(&after, before.v[i].id))
-			gone(ctx, before.v[i].lo, before.v[i].hi);
-	free(after.v);
-free_before:
-	free(before.v);
-	return rc;
+		return rc;
+	for (size_t i = 0; i < st->nknown; i++) {
+		struct known_mod k = st->known[i];
+
+		dwfl_getmodules(st->dwfl, still_there, &k, 0);
+		if (k.name) {
+			gone(ctx, k.lo, k.hi);
+			free(st->known[i].name);
+			continue;
+		}
+		st->known[kept++] = st->known[i];
+	}
+	st->nknown = kept;
+	return 0;
 }
 
 int symtab_find_symbols(struct symtab *st, const char *const *names, size_t n,
@@ -130,8 +160,9 @@ int symtab_find_symbols(struct symtab *st, const char *const *names, size_t n,
 {
 	struct mod_list mods;
 
-	if (sym_list_modules(st->dwfl, &st->exe, &mods) != 0)
+	if (sym_list_modules(st->dwfl, &st->exe, &st->files, &mods) != 0)
 		return -ENOMEM;
+	sym_mark_fresh(st, &mods);
 	for (size_t m = 0; m < mods.n; m++) {
 		Dwfl_Module *mod = mods.v[m].mod;
 		int nsyms = dwfl_module_getsymtab(mod);

@@ -1279,7 +1279,8 @@ def main():
                                                          "threads", "nodwarf", "nodwarf-stripped", "summary",
                                                          "stack", "stack-nocfi", "spans", "pictures",
                                                          "plughost", "libplug_a.so", "libplug_b.so", "forks",
-                                                         "execer", "exec_b", "throws", "cancel")
+                                                         "execer", "exec_b", "throws", "cancel", "roots",
+                                                         "roots-stripped", "roots-static", "roots-static-stripped")
                    if not os.access(s.bin(o, n), os.X_OK)]
         missing += [s.bin(o, n) for o in ("O0", "O2", "O2-split")
                     for n in ("v_ints", "v_floats", "v_mixed", "v_structs", "v_structptr", "v_unions",
@@ -1351,6 +1352,8 @@ def main():
     pictures.register(s, R)
     import follow
     follow.register(s, R)
+    import roots
+    roots.register(s, R)
     print("  # total %.1f s" % (time.monotonic() - t0))
     print("e2e: %d passed, %d failed" % (s.passed, s.failed))
     return 1 if s.failed else 0

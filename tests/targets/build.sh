@@ -2,7 +2,9 @@
 # Build the e2e target programs into OUTDIR/O0 and OUTDIR/O2.
 #   O0: -O0 -g -fno-inline      O2: -O2 -g
 # nodwarf is built without -g and stripped of debug sections (symbols kept);
-# nodwarf-stripped has no symbol table either. stack-nocfi is stack.c
+# nodwarf-stripped has no symbol table either. roots is built four ways:
+# roots (-g), roots-stripped (that, strip --strip-all), roots-static
+# (-static -g) and roots-static-stripped. stack-nocfi is stack.c
 # without -g and without unwind tables, with frame pointers; stack.c itself
 # is copied next to the programs, for tests/e2e/stack.py to find its
 # marked lines where no source tree is (the arm64 guest).
@@ -81,6 +83,12 @@ for opt in O0 O2; do
 	$STRIP --strip-debug "$d/nodwarf"
 	cp "$d/nodwarf" "$d/nodwarf-stripped"
 	$STRIP --strip-all "$d/nodwarf-stripped"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/roots" "$SRC/roots.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -static -o "$d/roots-static" "$SRC/roots.c"
+	for t in roots roots-static; do
+		cp "$d/$t" "$d/$t-stripped"
+		$STRIP --strip-all "$d/$t-stripped"
+	done
 done
 
 # Value targets, in every variant, compiled in the variant's directory

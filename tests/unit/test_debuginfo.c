@@ -90,16 +90,25 @@ START_TEST(search_path)
 	char *p;
 
 	unsetenv(DEBUGINFO_DIRS_ENV);
-	p = debuginfo_search_path();
+	p = debuginfo_search_path(NULL);
 	ck_assert_str_eq(p, ":.debug:/usr/lib/debug");
 	free(p);
 	setenv(DEBUGINFO_DIRS_ENV, "/opt/debug:/usr/lib/debug", 1);
-	p = debuginfo_search_path();
+	p = debuginfo_search_path(NULL);
 	ck_assert_str_eq(p, ":.debug:/opt/debug:/usr/lib/debug");
 	free(p);
 	setenv(DEBUGINFO_DIRS_ENV, "", 1);
-	p = debuginfo_search_path();
+	p = debuginfo_search_path(NULL);
 	ck_assert_str_eq(p, ":.debug:/usr/lib/debug");
+	free(p);
+	unsetenv(DEBUGINFO_DIRS_ENV);
+	/* a process in a container or chroot keeps its debug files inside */
+	p = debuginfo_search_path("/proc/42/root");
+	ck_assert_str_eq(p, ":.debug:/usr/lib/debug:/proc/42/root/usr/lib/debug");
+	free(p);
+	setenv(DEBUGINFO_DIRS_ENV, "/opt/debug", 1);
+	p = debuginfo_search_path("/proc/42/root");
+	ck_assert_str_eq(p, ":.debug:/opt/debug:/proc/42/root/usr/lib/debug");
 	free(p);
 	unsetenv(DEBUGINFO_DIRS_ENV);
 }
