@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include "proc.h"
 #include "tracer.h"
 
 static bool all_stopped(struct tracer *t)
@@ -67,7 +68,8 @@ static void record_stop(struct tracer *t, pid_t tid, int status)
 	case PTRACE_EVENT_CLONE:
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0 && !thread_get(t, (pid_t)msg))
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0 && !thread_get(t, (pid_t)msg) &&
+		    proc_task_alive((pid_t)msg))
 			task_adopt(t, th, (pid_t)msg, &th);
 		th = thread_get(t, tid);
 		if (th)

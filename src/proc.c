@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,27 @@ int proc_status_int(pid_t pid, const char *key)
 			break;
 	fclose(f);
 	return ret;
+}
+
+bool proc_task_alive(pid_t tid)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	int fd;
+	const char *paren;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold anything, ')' included */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
 }
 
 int proc_ptrace_scope(void)

@@ -2,6 +2,7 @@
 #ifndef LATCH_PROC_H
 #define LATCH_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +19,8 @@ int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
 /* A decimal field of /proc/PID/status ("TracerPid", "Tgid"): >= 0, or
  * -errno (-ENOENT without that field). */
 int proc_status_int(pid_t pid, const char *key);
+/* Is task tid still running (not gone, nor a zombie)? */
+bool proc_task_alive(pid_t tid);
 /* /proc/sys/kernel/yama/ptrace_scope, or -1 without Yama. */
 int proc_ptrace_scope(void);
 /* The process's name (comm), into buf; 0 or -errno. */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include "proc.h"
 #include "tracer.h"
 
 volatile sig_atomic_t tracer_stop_requested;
@@ -164,12 +165,14 @@ static int on_stop(struct tracer *t, struct thread *th, int status)
 	case PTRACE_EVENT_CLONE:
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
+		/* The child may have reported first, and even have ended
+		 * already: then there is nothing to adopt. */
 		if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg) == 0 &&
-		    !thread_get(t, (pid_t)msg)) {
+		    !thread_get(t, (pid_t)msg) && proc_task_alive((pid_t)msg)) {
 			struct thread *c;
 			int err = task_adopt(t, th, (pid_t)msg, &c);
 
-			if (err)
+			if (err && err != -ESRCH)
 				return err;
 		}
 		return resume(th, 0);
