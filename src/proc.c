@@ -197,11 +197,19 @@ char *proc_exe(pid_t pid)
 	char path[64], buf[4096];
 	ssize_t n;
 
+	char root[4096];
+	ssize_t rn;
+
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return NULL;
 	buf[n] = 0;
+	/* in a chroot, the path the process itself knows */
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	rn = readlink(path, root, sizeof(root) - 1);
+	if (rn > 1 && rn < n && !strncmp(buf, root, (size_t)rn) && buf[rn] == '/')
+		return strdup(buf + rn);
 	return strdup(buf);
 }
 

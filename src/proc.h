@@ -25,8 +25,9 @@ bool proc_task_alive(pid_t tid);
 int proc_ptrace_scope(void);
 /* The process's name (comm), into buf; 0 or -errno. */
 int proc_comm(pid_t pid, char *buf, size_t len);
-/* /proc/PID/exe, and cmdline with its arguments joined by spaces
- * (malloc'd; NULL when unreadable, e.g. for a zombie). */
+/* /proc/PID/exe (as the process sees it, inside its root), and cmdline
+ * with its arguments joined by spaces (malloc'd; NULL when unreadable,
+ * e.g. for a zombie). */
 char *proc_exe(pid_t pid);
 char *proc_command_line(pid_t pid);
 

@@ -285,9 +285,33 @@ def isint(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+# Process records: their keys besides type, ts, pid and tid.
+PROCESS_KEYS = {"exec": {"exe": str, "command_line": str}, "fork": {"ppid": int},
+                "exit": {"status": int, "signal": str}}
+
+
+def process_schema(ev):
+    keys = PROCESS_KEYS[ev["type"]]
+    problems = ["%r is not an integer" % k for k in ("ts", "pid", "tid") if not isint(ev.get(k))]
+    extra = set(ev) - {"type", "ts", "pid", "tid"}
+    if ev["type"] == "exit":
+        if len(extra) != 1 or not extra <= set(keys):
+            problems.append("an exit has one of status or signal")
+    elif extra != set(keys):
+        problems.append("keys %s, expected %s" % (sorted(extra), sorted(keys)))
+    problems += ["%r is not a %s" % (k, ty.__name__) for k, ty in keys.items()
+                 if k in ev and not isinstance(ev[k], ty)]
+    return problems
+
+
 def schema(ev, n, module, pid, t0, t1):
     t = ev.get("type")
     problems = []
+    if t in PROCESS_KEYS:
+        problems = process_schema(ev)
+        if problems:
+            raise TestFail("trace line %d (%s): %s" % (n, short(json.dumps(ev), 300), "; ".join(problems)))
+        return
     if t not in ("call", "return", "unwind"):
         problems.append("bad type")
     for k in ("ts", "pid", "tid", "depth"):
@@ -343,6 +367,10 @@ def check_nesting(evs):
 def fmt_events(evs, n=40):
     out = []
     for ev in evs[:n]:
+        if ev["type"] in PROCESS_KEYS:
+            out.append("%s pid %d %s" % (ev["type"], ev["pid"], json.dumps(
+                {k: v for k, v in ev.items() if k in PROCESS_KEYS[ev["type"]]})))
+            continue
         s = "%s %s d%d" % (ev["type"], ev["func"], ev["depth"])
         if ev["type"] == "call":
             s += " " + json.dumps(ev["args"])

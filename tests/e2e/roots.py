@@ -208,6 +208,9 @@ def t_chroot_launch(s, ctx, opt):
     E.check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, E.short(lp.err())))
     check_ran_untraced_like(s, ctx, opt, "roots", lp.out())
     check_trace(ctx.path("trace.json"), lp.out(), lp.target_pid, "/roots", None, lp.t0, lp.t1)
+    execs = [e for e in E.load_json(ctx.path("trace.json")) if e["type"] == "exec"]
+    E.check([e["exe"] for e in execs] == ["/roots"],
+            "exec records %s, expected one of /roots, as the chroot sees it" % execs)
     E.check_stats(lp.err(), 5, 5, 0)
 
 
