@@ -108,8 +108,8 @@ check-static: static
 A64_B := $(B)/arm64
 check-aarch64:
 	@sh tests/aarch64/guest.sh deps
-	@$(MAKE) --no-print-directory ARCH=aarch64 CC=aarch64-linux-gnu-gcc B=$(A64_B) $(A64_B)/latch
-	@sh tests/aarch64/guest.sh e2e $(A64_B)/latch
+	@$(MAKE) --no-print-directory ARCH=aarch64 CC=aarch64-linux-gnu-gcc B=$(A64_B) $(A64_B)/latch $(A64_B)/latch-static
+	@LATCH_GUEST_STATIC=$(A64_B)/latch-static sh tests/aarch64/guest.sh e2e $(A64_B)/latch
 
 demo: deps
 	@$(MAKE) --no-print-directory all

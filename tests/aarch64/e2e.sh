@@ -20,6 +20,10 @@
 #   /usr/bin/python3            python3.11 and the part of its stdlib used
 #   /bin/busybox + applets      sh, head, true, timeout, kill, ...
 #   /usr/bin/strace, setpriv    for the already-traced and not-permitted tests
+#   /static/latch-static, clean_root.sh, targets/
+#                               with $LATCH_GUEST_STATIC (an arm64
+#                               latch-static): tests/static/clean_root.sh
+#                               and its cross-built targets
 
 # (strace and util-linux's setpriv for the already-traced and not-permitted
 # tests, which would otherwise SKIP)
@@ -39,7 +43,8 @@ E2E_STDLIB="json shutil.py ntpath.py lib-dynload/_json.cpython-311-aarch64-linux
 	    ctypes lib-dynload/_ctypes.cpython-311-aarch64-linux-gnu.so"
 # busybox applets the suite, its shell pipelines and a debugging person use
 E2E_APPLETS="sh ash head true false timeout kill cat ls sleep env echo
-	     mkdir rm cp mv ps grep sed wc tail od hexdump uname dmesg id"
+	     mkdir rm cp mv ps grep sed wc tail od hexdump uname dmesg id
+	     chroot unshare mount umount mktemp find awk tr cut dirname"
 
 e2e_setup() {
 	E2E=1
@@ -92,6 +97,13 @@ e2e_prepare() {
 			sh tests/targets/debuginfo/build.sh "$OUT/targets/$v/debuginfo" ||
 			die "cross-building the debuginfo targets ($v) failed (xz from xz-utils is needed)"
 	done
+	if [ -n "${LATCH_GUEST_STATIC:-}" ]; then
+		"${CROSS}readelf" -l "$LATCH_GUEST_STATIC" 2>/dev/null | grep -q INTERP &&
+			die "$LATCH_GUEST_STATIC is not statically linked"
+		rm -rf "$OUT/static-targets"
+		CC=$CC CXX=${CROSS}g++ sh tests/static/clean_root.sh --build-targets \
+			"$OUT/static-targets" || die "cross-building the static targets failed"
+	fi
 	say "targets ($E2E_VARIANTS, LATCH_E2E_SCALE=$E2E_SCALE) cross-built in $(elapsed "$t") s"
 
 	# The packages are downloaded once; a new candidate version (after an
@@ -195,10 +207,18 @@ stage_e2e() {
 		for o in O0 O2 O2-split debuginfo; do cp -R "$OUT/targets/$v/$o" "$ROOT/targets/$v/"; done
 	done
 
+	if [ -n "${LATCH_GUEST_STATIC:-}" ]; then
+		mkdir -p "$ROOT/static"
+		cp "$LATCH_GUEST_STATIC" "$ROOT/static/latch-static"
+		cp tests/static/clean_root.sh "$ROOT/static/"
+		cp -R "$OUT/static-targets" "$ROOT/static/targets"
+	fi
 	{
 		echo "/usr/bin/python3 /e2e/smoke.py"
 		# BTI enforced, traced: bti_target under /latch.
 		echo "/bin/bti_check /bin/bti_target /latch"
+		[ -z "${LATCH_GUEST_STATIC:-}" ] ||
+			echo "STATIC_TARGETS=/static/targets /bin/sh /static/clean_root.sh /static/latch-static"
 		for v in $E2E_VARIANTS; do
 			# Emulated stops are ~100x slower: give each process
 			# room even on a loaded host.
@@ -222,7 +242,13 @@ e2e_verdict() {
 	good=$(printf '%s\n' "$summaries" | grep -Ec '^e2e: [1-9][0-9]* passed, 0 failed$' || true)
 	total=$(grep '^  # total' "$OUT/console.txt" | sed 's/^  # total //' | tr '\n' ' ')
 	bti=$(grep -E '^bti_check: ok: ' "$OUT/console.txt" || true)
-	if [ "$good" -eq "$n" ] && [ -n "$bti" ] &&
+	static=ok
+	if [ -n "${LATCH_GUEST_STATIC:-}" ] &&
+	   ! grep -Eq '^static: [1-9][0-9]* passed, 0 failed$' "$OUT/console.txt"; then
+		static=
+		say "FAIL: no 'static: N passed, 0 failed' line (latch-static in a clean root)"
+	fi
+	if [ "$good" -eq "$n" ] && [ -n "$bti" ] && [ -n "$static" ] &&
 	   grep -Eq '^GUEST-RESULT: [1-9][0-9]* passed, 0 failed$' "$OUT/console.txt"; then
 		say "ok: $n e2e runs ($E2E_VARIANTS) passed; suite times: $total;" \
 			"guest $secs s (qemu exit $rc)"

@@ -45,6 +45,8 @@
 #   LATCH_E2E_SCALE      divides the threads target's 100000 calls (default
 #                        10 in the guest; build.sh and e2e.py both read it)
 #   LATCH_E2E_FILTER     substrings passed to e2e.py to select tests
+#   LATCH_GUEST_STATIC   an arm64 latch-static: also run
+#                        tests/static/clean_root.sh with it in the guest
 #   LATCH_E2E_RUN_TIMEOUT seconds for one e2e.py run (default 1500); the
 #                        guest timeout then defaults to the runs plus 120 s
 set -e
