@@ -25,6 +25,26 @@ struct cands {
 	size_t n, cap;
 };
 
+int sym_report(struct symtab *st)
+{
+	int rc;
+
+	/* libdwfl keeps a module reported again unchanged, adds the new
+	 * ones, and drops those not reported again. */
+	dwfl_report_begin(st->dwfl);
+	rc = sym_files_report(&st->files, st->dwfl);
+	if (rc != 0) {
+		/* a positive errno, or -1 for a libdwfl error */
+		rc = rc > 0 ? -rc : -EIO;
+		if (rc == -ENOENT)
+			rc = -ESRCH;
+	}
+	/* Ended even after a failure, which then keeps what was there. */
+	if (dwfl_report_end(st->dwfl, NULL, NULL) != 0 && !rc)
+		rc = -EIO;
+	return rc;
+}
+
 int symtab_open(pid_t pid, struct symtab **out)
 {
 	struct symtab *st;
@@ -55,19 +75,9 @@ int symtab_open(pid_t pid, struct symtab **out)
 		rc = -ENOMEM;
 		goto free_st;
 	}
-	dwfl_report_begin(st->dwfl);
-	rc = sym_files_report(&st->files, st->dwfl);
-	if (rc != 0) {
-		/* a positive errno, or -1 for a libdwfl error */
-		rc = rc > 0 ? -rc : -EIO;
-		if (rc == -ENOENT)
-			rc = -ESRCH;
+	rc = sym_report(st);
+	if (rc)
 		goto end_dwfl;
-	}
-	if (dwfl_report_end(st->dwfl, NULL, NULL) != 0) {
-		rc = -EIO;
-		goto end_dwfl;
-	}
 	sym_exe_read(pid, &st->exe);
 	*out = st;
 	return 0;

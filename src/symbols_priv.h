@@ -195,6 +195,9 @@ struct symtab {
 };
 
 void sym_free_funcs(struct func_info **funcs, size_t n);
+/* (Re)read the process's modules into st->dwfl: 0 or -errno (-ESRCH:
+ * the process is gone). */
+int sym_report(struct symtab *st);
 /* Which modules of mods are new since the last resolve (symbols_reload.c);
  * remember the new ones as resolved (0 or -ENOMEM); forget them all. */
 void sym_mark_fresh(struct symtab *st, struct mod_list *mods);

@@ -122,20 +122,8 @@ int symtab_refresh(struct symtab *st,
 		   void (*gone)(void *ctx, uint64_t lo, uint64_t hi), void *ctx)
 {
 	size_t kept = 0;
-	int rc;
+	int rc = sym_report(st);
 
-	/* libdwfl keeps a module reported again unchanged, adds the new
-	 * ones, and drops those not reported again. */
-	dwfl_report_begin(st->dwfl);
-	rc = sym_files_report(&st->files, st->dwfl);
-	if (rc != 0) {
-		rc = rc > 0 ? -rc : -EIO;
-		if (rc == -ENOENT)
-			rc = -ESRCH;
-	}
-	/* Ended even after a failure, which then keeps what was there. */
-	if (dwfl_report_end(st->dwfl, NULL, NULL) != 0 && !rc)
-		rc = -EIO;
 	sym_bss_free(&st->bss);
 	if (rc)
 		return rc;

@@ -584,22 +584,27 @@ def times(out):
     return {k: int(v) for k, v in re.findall(r"^time (\S+) (\d+)$", out, re.M)}
 
 
+def launch_like_untraced(s, ctx, opt, name, ms, probes):
+    """Launch target name (argument ms) under latch -f json with probes;
+    its output must be that of an untraced run. (latch, output, records)"""
+    trace = ctx.path("trace.json")
+    lp, out = run(s, ctx, "launch", [s.bin(opt, name), ms], ["-f", "json", "-o", trace] + probes)
+    rc, base = s.untraced(ctx, opt, name, str(ms))
+    check(rc == 0, "untraced %s exited %s" % (name, rc))
+    check(strip_times(out) == strip_times(base), "target output differs from an untraced run:\n%s\n--- untraced:\n%s"
+          % (short(strip_times(out)), short(strip_times(base))))
+    return lp, out, load(trace, lp.t0, lp.t1)
+
+
 def t_cxx_throw(s, ctx, opt):
     """An exception thrown by th_f3 through th_f2 (a cleanup) and th_f1,
     caught in main; then one caught in th_f1.  The frames end as unwinds,
     innermost first, at the catch: each well before the sleep that follows
     it ends; the program's output is as untraced."""
-    exe = s.bin(opt, "throws")
-    trace = ctx.path("trace.json")
     ms = sleep_ms()
-    lp, out = run(s, ctx, "launch", [exe, ms], ["-f", "json", "-o", trace, ":th_*"])
-    rc, base = s.untraced(ctx, opt, "throws", str(ms))
-    check(rc == 0, "untraced throws exited %s" % rc)
-    check(strip_times(out) == strip_times(base), "target output differs from an untraced run:\n%s\n--- untraced:\n%s"
-          % (short(strip_times(out)), short(strip_times(base))))
+    lp, out, evs = launch_like_untraced(s, ctx, opt, "throws", ms, [":th_*"])
     tm = times(out)
     check(set(tm) == {"catch", "f1-catch"}, "throws printed times %s" % tm)
-    evs = load(trace, lp.t0, lp.t1)
     pid = lp.target_pid
     check(all(e["pid"] == pid and e["tid"] == pid for e in evs), "records from another pid/tid than %d" % pid)
     cev = calls_only(evs)
@@ -630,17 +635,10 @@ def t_thread_cancel(s, ctx, opt):
     """A thread cancelled while blocked in inner (called by worker): both
     frames end as unwinds, inner first, between the program's pthread_cancel
     and its pthread_join's return; after() afterwards returns normally."""
-    exe = s.bin(opt, "cancel")
-    trace = ctx.path("trace.json")
     ms = sleep_ms()
-    lp, out = run(s, ctx, "launch", [exe, ms], ["-f", "json", "-o", trace, ":inner", ":worker", ":after"])
-    rc, base = s.untraced(ctx, opt, "cancel", str(ms))
-    check(rc == 0, "untraced cancel exited %s" % rc)
-    check(strip_times(out) == strip_times(base), "target output differs from an untraced run:\n%s\n--- untraced:\n%s"
-          % (short(strip_times(out)), short(strip_times(base))))
+    lp, out, evs = launch_like_untraced(s, ctx, opt, "cancel", ms, [":inner", ":worker", ":after"])
     tm = times(out)
     check(set(tm) == {"cancel", "joined"}, "cancel printed times %s" % tm)
-    evs = load(trace, lp.t0, lp.t1)
     pid = lp.target_pid
     cev = calls_only(evs)
     got = [(e["type"], e["func"], e["depth"], e["args"] if e["type"] == "call" else e.get("ret")) for e in cev]

@@ -102,15 +102,15 @@ T_FN int t_func_modified(const void *fn)
 	return r;
 }
 
-/* 1 if every executable mapping of our own file equals the file. */
-T_FN int t_code_unmodified(void)
+/* 1 if every executable mapping of file (a real path) equals the file. */
+T_FN int t_module_unmodified(const char *file)
 {
-	char exe[PATH_MAX], line[PATH_MAX + 256];
+	char line[PATH_MAX + 256];
 	FILE *f;
 	int fd, same = 1, seen = 0;
-	if (t_exe_path(exe, sizeof exe) < 0 || !(f = fopen("/proc/self/maps", "r")))
+	if (!(f = fopen("/proc/self/maps", "r")))
 		return 0;
-	if ((fd = open(exe, O_RDONLY)) < 0) {
+	if ((fd = open(file, O_RDONLY)) < 0) {
 		fclose(f);
 		return 0;
 	}
@@ -120,7 +120,7 @@ T_FN int t_code_unmodified(void)
 		path[0] = 0;
 		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %4095s", &lo, &hi, perms, &fo, path) < 4)
 			continue;
-		if (strcmp(path, exe) != 0 || !strchr(perms, 'x') || !strchr(perms, 'r'))
+		if (strcmp(path, file) != 0 || !strchr(perms, 'x') || !strchr(perms, 'r'))
 			continue;
 		size_t len = hi - lo;
 		unsigned char *buf = malloc(len);
@@ -137,6 +137,14 @@ T_FN int t_code_unmodified(void)
 	close(fd);
 	fclose(f);
 	return same && seen > 0;
+}
+
+/* 1 if every executable mapping of our own file equals the file. */
+T_FN int t_code_unmodified(void)
+{
+	char exe[PATH_MAX];
+
+	return t_exe_path(exe, sizeof exe) == 0 && t_module_unmodified(exe);
 }
 
 T_FN int t_tracer_pid(void)

@@ -63,44 +63,6 @@ static int addr_modified(uintptr_t addr)
 	return r;
 }
 
-/* 1 if every executable mapping of file (a real path) equals the file. */
-static int module_unmodified(const char *file)
-{
-	char line[PATH_MAX + 256], p[PATH_MAX];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int fd, same = 1, seen = 0;
-
-	if (!f)
-		return 0;
-	if ((fd = open(file, O_RDONLY)) < 0) {
-		fclose(f);
-		return 0;
-	}
-	while (fgets(line, sizeof line, f)) {
-		unsigned long lo, hi, fo;
-		char perms[8];
-
-		p[0] = 0;
-		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %4095s", &lo, &hi, perms, &fo, p) < 5)
-			continue;
-		if (strcmp(p, file) != 0 || !strchr(perms, 'x') || !strchr(perms, 'r'))
-			continue;
-		size_t len = hi - lo;
-		unsigned char *buf = malloc(len);
-		if (!buf) {
-			same = 0;
-			break;
-		}
-		ssize_t got = pread(fd, buf, len, (off_t)fo);
-		if (got <= 0 || memcmp(buf, (const void *)lo, (size_t)got) != 0)
-			same = 0;
-		free(buf);
-		seen++;
-	}
-	close(fd);
-	fclose(f);
-	return same && seen > 0;
-}
 
 static void wait_rendezvous_trap(void)
 {
@@ -153,7 +115,7 @@ static int run_plugin(const char *path, char name, int k, int n)
 		bad += r != i * (2 * k + 1) + k;
 	}
 	printf("code %c %s\n", name,
-	       realpath(path, real) && module_unmodified(real) ? "ok" : "modified");
+	       realpath(path, real) && t_module_unmodified(real) ? "ok" : "modified");
 	if (dlclose(h) != 0) {
 		printf("dlclose %s: %s\n", path, dlerror());
 		return bad + 1;
