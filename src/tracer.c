@@ -82,8 +82,10 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 		if (err == -ESRCH)
 			return err;
 		if (err) {
+			/* the libraries loaded now go untraced; the rest not */
 			warn_once(t, t->err[0] ? t->err : strerror(-err));
 			t->err[0] = 0;
+			err = 0;
 		}
 	}
 	if (!tr->planted) {

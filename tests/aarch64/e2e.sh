@@ -44,7 +44,7 @@ E2E_STDLIB="json shutil.py ntpath.py lib-dynload/_json.cpython-311-aarch64-linux
 # busybox applets the suite, its shell pipelines and a debugging person use
 E2E_APPLETS="sh ash head true false timeout kill cat ls sleep env echo
 	     mkdir rm cp mv ps grep sed wc tail od hexdump uname dmesg id
-	     chroot unshare mount umount mktemp find awk tr cut dirname"
+	     chroot unshare mount umount mktemp find awk tr cut dirname pivot_root"
 
 e2e_setup() {
 	E2E=1
