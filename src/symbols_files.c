@@ -119,7 +119,7 @@ static bool same_dir(const struct stat *a, const struct stat *b)
 
 int sym_files_init(struct sym_files *f, pid_t pid)
 {
-	struct stat mine, theirs, there;
+	struct stat mine, theirs;
 	char buf[PATH_MAX];
 	ssize_t n;
 
@@ -131,13 +131,14 @@ int sym_files_init(struct sym_files *f, pid_t pid)
 	    same_dir(&mine, &theirs))
 		return 0;
 	f->other_root = true;
-	/* A chroot inside latch's tree: the kernel names its files with the
-	 * directory's path in front ("/srv/jail/usr/lib/libc.so.6"). */
+	/* A chroot: the kernel names its files with the directory's path in
+	 * front ("/srv/jail/usr/lib/libc.so.6"), even where that directory
+	 * is another mount namespace's and not the one latch sees there. */
 	n = readlink(f->root, buf, sizeof(buf) - 1);
 	if (n <= 1)
 		return 0;
 	buf[n] = '\0';
-	if (buf[0] != '/' || stat(buf, &there) != 0 || !same_dir(&there, &theirs))
+	if (buf[0] != '/')
 		return 0;
 	f->root_path = strdup(buf);
 	if (!f->root_path)

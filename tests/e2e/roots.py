@@ -269,9 +269,11 @@ def t_container_attach(s, ctx, opt):
     stage = make_root(ctx, "stage", exe)
     mnt = ctx.path("mnt")
     os.makedirs(mnt)
-    # pivot_root moves the shell's root too: /roots is then the tmpfs's
+    # pivot_root moves the shell's root too: /roots is then the tmpfs's.
+    # Where the root is the initramfs (the arm64 guest), which pivot_root
+    # refuses, chroot into the tmpfs: it is still seen by nobody else.
     script = ('mount -t tmpfs latch-e2e "$1" && cp -a "$2/." "$1/" && cd "$1" && mkdir old && '
-              'pivot_root . old && exec /roots -w')
+              '{ pivot_root . old 2>/dev/null && exec /roots -w; exec chroot . /roots -w; }')
     argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", mnt, stage]
     lp, t = s.attach(ctx, argv, json_args(ctx))
     E.check(t.rc == 0 and lp.rc == 0, "target exited %s, latch %s; stderr: %s %s"
