@@ -135,6 +135,21 @@ int task_adopt(struct tracer *t, struct thread *parent, pid_t tid, struct thread
 	return follow(t, parent, tid, out);
 }
 
+int task_created(struct tracer *t, struct thread *parent)
+{
+	unsigned long msg;
+	struct thread *c;
+	int err;
+
+	/* The child may have reported first, and even have ended already:
+	 * then there is nothing to adopt. */
+	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg) < 0 ||
+	    thread_get(t, (pid_t)msg) || !proc_task_alive((pid_t)msg))
+		return 0;
+	err = task_adopt(t, parent, (pid_t)msg, &c);
+	return err == -ESRCH ? 0 : err;
+}
+
 int foreign_stop(struct tracer *t, struct thread *th, int status)
 {
 	int sig = WSTOPSIG(status), event = status >> 16;

@@ -190,14 +190,13 @@ void debuginfo_note(Dwfl_Module *mod, const char *path,
 }
 
 void debuginfo_note_stripped(Dwfl_Module *mod, const char *path, bool is_static,
-			     char *buf, size_t len)
+			     const char *search_path, char *buf, size_t len)
 {
-	char id[2 * 64 + 2], dir[256], *search = debuginfo_search_path(NULL);
+	char id[2 * 64 + 2], dir[256];
 	int at;
 
 	build_id_name(mod, id, sizeof(id));
-	first_debug_dir(search ? search : "", dir, sizeof(dir));
-	free(search);
+	first_debug_dir(search_path, dir, sizeof(dir));
 	if (is_static)
 		at = snprintf(buf, len, "'%s' is static and stripped: no symbols, so no "
 			      "function in it (libc's included) can be found", path);

@@ -32,9 +32,10 @@ void debuginfo_note(Dwfl_Module *mod, const char *path,
 /* Write the message for a module that has no symbol table at all
  * (stripped, without .gnu_debugdata nor a separate debug file): nothing
  * in it can be probed by name. is_static: it is a statically linked
- * executable, so the C library's functions are lost too. */
+ * executable, so the C library's functions are lost too. The build-id
+ * file name is under the first directory of search_path. */
 void debuginfo_note_stripped(Dwfl_Module *mod, const char *path, bool is_static,
-			     char *buf, size_t len);
+			     const char *search_path, char *buf, size_t len);
 
 /* Write the note for a module with DWARF that does not cover func (in
  * a static executable, the C library's functions). */

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
-#include "proc.h"
 #include "tracer.h"
 
 static bool all_stopped(struct tracer *t)
@@ -46,7 +45,6 @@ static void record_stop(struct tracer *t, pid_t tid, int status)
 {
 	struct thread *th = thread_get(t, tid);
 	int sig = WSTOPSIG(status), event = status >> 16;
-	unsigned long msg;
 
 	if (!th && task_adopt(t, NULL, tid, &th))
 		return;
@@ -68,12 +66,8 @@ static void record_stop(struct tracer *t, pid_t tid, int status)
 	case PTRACE_EVENT_CLONE:
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0 && !thread_get(t, (pid_t)msg) &&
-		    proc_task_alive((pid_t)msg))
-			task_adopt(t, th, (pid_t)msg, &th);
-		th = thread_get(t, tid);
-		if (th)
-			th->stop = STOP_OTHER;
+		task_created(t, th);
+		th->stop = STOP_OTHER;
 		return;
 	case PTRACE_EVENT_EXIT:
 		th->stop = STOP_EXIT;

@@ -7,7 +7,7 @@
 #include <sys/ptrace.h>
 #include "tracer.h"
 
-struct proc *proc_get(struct tracer *t, pid_t pid)
+struct proc *proc_get(const struct tracer *t, pid_t pid)
 {
 	return hashmap_get(&t->procs, (uint64_t)pid);
 }

@@ -271,7 +271,7 @@ int tracer_plant_probes(struct tracer *t)
 
 struct func_info *const *tracer_funcs(const struct tracer *t, size_t *n)
 {
-	struct proc *p = hashmap_get(&t->procs, (uint64_t)t->pid);
+	struct proc *p = proc_get(t, t->pid);
 
 	*n = p ? p->nfuncs : 0;
 	return p ? p->funcs : NULL;

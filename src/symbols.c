@@ -205,7 +205,7 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 		return 0;
 	}
 	if (bare) {
-		sym_no_symbols(bare, err, errlen);
+		sym_no_symbols(bare, st->debuginfo_path, err, errlen);
 		return -ENOEXEC;
 	}
 	rc = sym_no_function(mods->v, mods->n, spec, err, errlen);

@@ -148,10 +148,12 @@ static bool static_exe(const struct mod_entry *m)
 	return true;
 }
 
-void sym_no_symbols(const struct mod_entry *m, char *err, size_t errlen)
+void sym_no_symbols(const struct mod_entry *m, const char *search_path, char *err,
+		    size_t errlen)
 {
 	if (err && errlen)
-		debuginfo_note_stripped(m->mod, m->path, static_exe(m), err, errlen);
+		debuginfo_note_stripped(m->mod, m->path, static_exe(m), search_path, err,
+					errlen);
 }
 
 void sym_free_modules(struct mod_list *l)

@@ -154,7 +154,8 @@ int sym_no_function(struct mod_entry *mods, size_t nmods,
 
 /* Write the message for a module selected by a probe that has no
  * function symbols at all (stripped). */
-void sym_no_symbols(const struct mod_entry *m, char *err, size_t errlen);
+void sym_no_symbols(const struct mod_entry *m, const char *search_path, char *err,
+		    size_t errlen);
 
 /* Write the note for a LIB glob that selects no module yet, with the
  * modules loaded, for a typo to show. */

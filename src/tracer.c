@@ -4,7 +4,6 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
-#include "proc.h"
 #include "tracer.h"
 
 volatile sig_atomic_t tracer_stop_requested;
@@ -158,7 +157,6 @@ static bool is_stop_signal(int sig)
 static int on_stop(struct tracer *t, struct thread *th, int status)
 {
 	int sig = WSTOPSIG(status), event = status >> 16;
-	unsigned long msg;
 
 	th->stop = STOP_OTHER;
 	switch (event) {
@@ -166,18 +164,11 @@ static int on_stop(struct tracer *t, struct thread *th, int status)
 		break;
 	case PTRACE_EVENT_CLONE:
 	case PTRACE_EVENT_FORK:
-	case PTRACE_EVENT_VFORK:
-		/* The child may have reported first, and even have ended
-		 * already: then there is nothing to adopt. */
-		if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg) == 0 &&
-		    !thread_get(t, (pid_t)msg) && proc_task_alive((pid_t)msg)) {
-			struct thread *c;
-			int err = task_adopt(t, th, (pid_t)msg, &c);
+	case PTRACE_EVENT_VFORK: {
+		int err = task_created(t, th);
 
-			if (err && err != -ESRCH)
-				return err;
-		}
-		return resume(th, 0);
+		return err ? err : resume(th, 0);
+	}
 	case PTRACE_EVENT_EXEC: {
 		int err = proc_exec(t, th);
 

@@ -205,7 +205,7 @@ void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after)
 void frames_forget(struct thread *th);
 
 /* Address spaces (proc.c's neighbour, process.c). */
-struct proc *proc_get(struct tracer *t, pid_t pid);
+struct proc *proc_get(const struct tracer *t, pid_t pid);
 /* A new address space of process pid (its memory not opened yet); 0 or
  * -ENOMEM. */
 int proc_add(struct tracer *t, pid_t pid, struct proc **out);
@@ -276,6 +276,9 @@ void unwind_hit(struct tracer *t, struct thread *th, const struct arch_regs *r);
  * by parent (NULL: unknown yet), classified as a new thread, a followed
  * child (-F) or a foreign one. 0 or -errno. */
 int task_adopt(struct tracer *t, struct thread *parent, pid_t tid, struct thread **out);
+/* parent reported creating a task (PTRACE_EVENT_CLONE, _FORK, _VFORK):
+ * adopt it unless it is known or gone already. 0 or -errno. */
+int task_created(struct tracer *t, struct thread *parent);
 int foreign_stop(struct tracer *t, struct thread *th, int status);
 /* Our traps out of a foreign child's own copy of its parent's memory. */
 int foreign_restore(struct thread *th);

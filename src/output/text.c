@@ -103,11 +103,9 @@ static void result_tail(FILE *f, const struct event *end)
 static void process_line(FILE *f, const struct event *e, bool show_pid)
 {
 	const struct event_process *p = e->proc;
-	struct event at = *e;
 	char sig[16];
 
-	at.depth = 0;
-	prefix(f, &at, show_pid);
+	prefix(f, e, show_pid);   /* depth 0: not part of a call tree */
 	switch (e->type) {
 	case EV_FORK:
 		fprintf(f, "+++ forked from %d +++\n", (int)p->ppid);
