@@ -188,6 +188,12 @@ long arch_syscall_result(const struct arch_regs *r);
 /* Was thread tid, with registers r, stopped inside a system call (so that
  * resuming it restarts the call)? */
 bool arch_in_syscall(pid_t tid, const struct arch_regs *r);
+/* r: a thread stopped in a system call that the kernel would restart as
+ * the thread leaves this stop. A call injected meanwhile makes it leave
+ * from another stop, where the kernel no longer restarts anything: make
+ * r restart the call from user space instead, as the kernel would with no
+ * signal handler to run. False if there is nothing to restart. */
+bool arch_syscall_restart(struct arch_regs *r);
 
 /* Stepping over a trap without removing it ------------------------------ */
 #define ARCH_INSN_MAX 16

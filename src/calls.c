@@ -241,11 +241,11 @@ void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after)
 /* Trap the return of the call in f and push it: 0, or -errno when the
  * thread is gone. A reported call without a trap is simply never seen
  * to end; one that waits for its return conditions is filtered out. */
-static int watch_return(struct tracer *t, struct thread *th,
-			const struct arch_regs *r, struct frame *f)
+static int watch_return(struct tracer *t, struct thread *th, int ra_err,
+			struct frame *f)
 {
 	struct trap *rt;
-	int err = arch_return_address(r, mem_read, &th->proc->mem, &f->ra);
+	int err = ra_err;
 
 	if (!err)
 		err = trap_plant(t, th->proc, f->ra, TRAP_RETURN, &rt);
@@ -262,6 +262,17 @@ static int watch_return(struct tracer *t, struct thread *th,
 	return err == -ESRCH || err == -ENOMEM ? err : 0;
 }
 
+/* A jump back to a function's first instruction (the head of a loop
+ * there, or a tail call to itself) goes on with the call still open: the
+ * same function, the same return slot and the same return address. */
+static bool jumped_back(const struct thread *th, const struct frame *f)
+{
+	const struct frame *top = th->nframes ? &th->frames[th->nframes - 1] : NULL;
+
+	return top && top->fn == f->fn && top->sp_after == f->sp_after &&
+	       top->ra == f->ra;
+}
+
 int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		struct trap *tr)
 {
@@ -271,11 +282,14 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	struct event e = { .type = EV_CALL, .fn = tr->fn, .pid = th->pid, .tid = th->tid };
 	struct values_src src = source(t, th, r);
 	enum filter_verdict verdict;
-	int err;
+	int err, ra_err;
 
 	src.lim = filter_limits(tr->filter, &o->limits);
+	ra_err = arch_return_address(r, mem_read, &th->proc->mem, &f.ra);
 
 	pop_abandoned(t, th, f.sp_after);
+	if (!ra_err && jumped_back(th, &f))
+		return 0;
 	t->n.seen++;
 	if (t->stop_reporting) {
 		t->n.dropped++;
@@ -313,7 +327,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 			keep_args(&f, &e);
 	}
 	if (!o->no_returns)
-		err = watch_return(t, th, r, &f);
+		err = watch_return(t, th, ra_err, &f);
 	else
 		free_held(&f);
 

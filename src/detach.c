@@ -141,22 +141,54 @@ static int leave_scratch(struct thread *th)
 	return -EBUSY;
 }
 
+/* How well th can run an injected system call: 0 best, -1 not at all.
+ * Out of a system call is best. One interrupted in a call is restarted
+ * afterwards (arch_syscall_restart), as the kernel would without a
+ * handler: fine unless a signal is due to it, whose handler might have
+ * wanted EINTR instead. */
+static int inject_rank(const struct proc *p, struct thread *th)
+{
+	struct arch_regs r;
+
+	if (th->proc != p || th->foreign || th->pid != p->pid)
+		return -1;
+	if (th->stop != STOP_TRAP && th->stop != STOP_INTERRUPT &&
+	    th->stop != STOP_SIGNAL && th->stop != STOP_GROUP)
+		return -1;
+	if (arch_get_regs(th->tid, &r))
+		return -1;
+	if (!arch_in_syscall(th->tid, &r))
+		return 0;
+	return th->pending_sig ? 2 : 1;
+}
+
 static struct thread *injectable_thread(struct tracer *t, struct proc *p)
 {
 	size_t pos = 0;
-	struct thread *th;
-	struct arch_regs r;
+	struct thread *th, *best = NULL;
+	int best_rank = 3;
 
-	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
-		if (th->proc != p || th->foreign || th->pid != p->pid)
-			continue;
-		if (th->stop != STOP_TRAP && th->stop != STOP_INTERRUPT &&
-		    th->stop != STOP_SIGNAL)
-			continue;
-		if (arch_get_regs(th->tid, &r) == 0 && !arch_in_syscall(th->tid, &r))
-			return th;
+	while (best_rank && (th = hashmap_next(&t->threads, &pos, NULL))) {
+		int rank = inject_rank(p, th);
+
+		if (rank >= 0 && rank < best_rank) {
+			best = th;
+			best_rank = rank;
+		}
 	}
-	return NULL;
+	return best;
+}
+
+/* The one case where detach leaves the target changed: say where. */
+static void warn_scratch_left(struct tracer *t, pid_t pid, uint64_t base, const char *why)
+{
+	char msg[256];
+
+	if (!t->warn)
+		return;
+	snprintf(msg, sizeof(msg), "scratch pages left mapped in %d at %#llx: %s",
+		 (int)pid, (unsigned long long)base, why);
+	t->warn(msg);
 }
 
 /* Every byte of ours out of p's memory, no thread of it left in a
@@ -166,7 +198,8 @@ static int restore_proc(struct tracer *t, struct proc *p)
 	size_t pos = 0;
 	struct thread *th;
 	bool scratch_busy = false;
-	int ret;
+	uint64_t base;
+	int ret, err;
 
 	if (p->mem.fd < 0)
 		return 0;
@@ -174,11 +207,21 @@ static int restore_proc(struct tracer *t, struct proc *p)
 	while ((th = hashmap_next(&t->threads, &pos, NULL)))
 		if (th->proc == p && leave_scratch(th) == -EBUSY)
 			scratch_busy = true;
-	if (p->nscratch && !scratch_busy) {
-		th = injectable_thread(t, p);
-		if (th)
-			scratch_unmap_all(t, p, th->tid);
+	if (!p->nscratch)
+		return ret;
+	base = p->scratch[0].base;
+	if (scratch_busy) {
+		warn_scratch_left(t, p->pid, base, "a thread is still running in them");
+		return ret;
 	}
+	th = injectable_thread(t, p);
+	if (!th) {
+		warn_scratch_left(t, p->pid, base, "no thread stopped where it can unmap them");
+		return ret;
+	}
+	err = scratch_unmap_all(t, p, th->tid);
+	if (err && err != -ESRCH)
+		warn_scratch_left(t, p->pid, base, strerror(-err));
 	return ret;
 }
 

@@ -60,6 +60,9 @@ int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
 	err = arch_set_regs(tid, &r);
 	if (err)
 		return err;
+	/* The thread leaves its stop for the injected call: one it was in,
+	 * interrupted, is restarted on the way back to the program. */
+	arch_syscall_restart(&saved);
 	err = step_syscall(t, tid);        /* to the syscall's entry */
 	if (!err)
 		err = step_syscall(t, tid);  /* and its exit */

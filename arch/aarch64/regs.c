@@ -134,3 +134,11 @@ bool arch_in_syscall(pid_t tid, const struct arch_regs *r)
 		return true;   /* cannot tell: assume the unsafe case */
 	return nr >= 0;
 }
+
+/* arm64's do_signal rewinds pc to the svc and restores x0 before the
+ * stop, and forgets the call: a thread stopped there just runs it again. */
+bool arch_syscall_restart(struct arch_regs *r)
+{
+	(void)r;
+	return false;
+}

@@ -116,3 +116,32 @@ bool arch_in_syscall(pid_t tid, const struct arch_regs *r)
 	(void)tid;
 	return (long)r->g.orig_rax >= 0;
 }
+
+/* The kernel's own codes for an interrupted call (include/linux/errno.h),
+ * which never reach user space. */
+enum { ERESTARTSYS_ = 512, ERESTARTNOINTR_ = 513, ERESTARTNOHAND_ = 514,
+       ERESTART_RESTARTBLOCK_ = 516 };
+
+/* What arch_do_signal_or_restart does when no handler runs: the call (or
+ * restart_syscall, which resumes a sleep where it was) again, from the
+ * syscall instruction. */
+bool arch_syscall_restart(struct arch_regs *r)
+{
+	if ((long)r->g.orig_rax < 0)
+		return false;
+	switch ((long)r->g.rax) {
+	case -ERESTARTSYS_:
+	case -ERESTARTNOINTR_:
+	case -ERESTARTNOHAND_:
+		r->g.rax = r->g.orig_rax;
+		break;
+	case -ERESTART_RESTARTBLOCK_:
+		r->g.rax = SYS_restart_syscall;
+		break;
+	default:
+		return false;
+	}
+	r->g.rip -= arch_syscall_insn_len;
+	r->g.orig_rax = (uint64_t)-1;
+	return true;
+}

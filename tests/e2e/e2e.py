@@ -1308,13 +1308,15 @@ def main():
                                                          "stack", "stack-nocfi", "spans", "pictures",
                                                          "plughost", "libplug_a.so", "libplug_b.so", "forks",
                                                          "execer", "exec_b", "throws", "cancel", "roots",
-                                                         "roots-stripped", "roots-static", "roots-static-stripped")
+                                                         "roots-stripped", "roots-static", "roots-static-stripped",
+                                                         "blocker")
                    if not os.access(s.bin(o, n), os.X_OK)]
         missing += [s.bin(o, n) for o in ("O0", "O2", "O2-split")
                     for n in ("v_ints", "v_floats", "v_mixed", "v_structs", "v_structptr", "v_unions",
                               "v_enums", "v_arrays", "v_bitfields", "v_strings", "v_fnptrs", "v_depth",
                               "v_cxx")
                     if not os.access(s.bin(o, n), os.X_OK)]
+        missing += [s.bin("O2", n) for n in ("reentry-O1", "reentry-O2") if not os.access(s.bin("O2", n), os.X_OK)]
         if missing:
             print("FAIL prebuilt-targets: LATCH_E2E_PREBUILT=1 but missing: %s" % " ".join(missing))
             print("e2e: 0 passed, 1 failed")
@@ -1382,6 +1384,8 @@ def main():
     follow.register(s, R)
     import roots
     roots.register(s, R)
+    import faults
+    faults.register(s, R)
     print("  # total %.1f s" % (time.monotonic() - t0))
     print("e2e: %d passed, %d failed" % (s.passed, s.failed))
     return 1 if s.failed else 0

@@ -16,6 +16,8 @@
 # The issue-7 targets (tests/e2e/follow.py): plughost with its plugins
 # libplug_a.so and libplug_b.so (plug.c built twice, -fPIC -shared, next to
 # it), forks, execer and exec_b, cancel (-pthread), throws (C++).
+# Issue 14's (tests/e2e/faults.py): blocker (-pthread), and in O2/ only
+# reentry-O1 and reentry-O2 (reentry.c at -O1 and -O2).
 # Usage: tests/targets/build.sh OUTDIR
 # Environment (all optional; unset means the native x86-64 build as before):
 #   CC, STRIP        compiler and strip (e.g. aarch64-linux-gnu-gcc and
@@ -75,6 +77,13 @@ for opt in O0 O2; do
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/spans" "$SRC/spans.c"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/pictures" "$SRC/pictures.c"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/cancel" "$SRC/cancel.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/blocker" "$SRC/blocker.c"
+	# loop heads at the entry need optimisation: -O1 and -O2 both, in O2/
+	if [ $opt = O2 ]; then
+		for o in O1 O2; do
+			$CC -std=gnu11 -$o -g $WARN $EXTRA -pthread -o "$d/reentry-$o" "$SRC/reentry.c"
+		done
+	fi
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/plughost" "$SRC/plughost.c" -ldl
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -fPIC -shared -DNAME=a -DK=1 -o "$d/libplug_a.so" "$SRC/plug.c"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -fPIC -shared -DNAME=b -DK=2 -o "$d/libplug_b.so" "$SRC/plug.c"
