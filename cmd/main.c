@@ -12,6 +12,7 @@
 #include "latency.h"
 #include "output.h"
 #include "probe.h"
+#include "proc.h"
 #include "tracer.h"
 
 static void on_stop_signal(int sig)
@@ -169,6 +170,13 @@ static int fail(struct tracer *t)
 	return EXIT_RUNTIME;
 }
 
+static int output_failed(const struct latch_opts *o, int err)
+{
+	fprintf(stderr, "latch: cannot write %s: %s\n",
+		o->output_path ? o->output_path : "standard output", strerror(-err));
+	return EXIT_RUNTIME;
+}
+
 static int wait_status(int status)
 {
 	if (WIFEXITED(status))
@@ -188,6 +196,15 @@ static int start_attach(struct tracer *t, pid_t pid)
 		snprintf(t->err, sizeof(t->err), "no such process: %d", (int)pid);
 		return -ESRCH;
 	}
+	if (proc_is_kernel_thread(pid)) {
+		char comm[64] = "?";
+
+		proc_comm(pid, comm, sizeof(comm));
+		snprintf(t->err, sizeof(t->err),
+			 "process %d (%s) is a kernel thread: it has no user-space code to trace",
+			 (int)pid, comm);
+		return -EPERM;
+	}
 	err = tracer_resolve(t);
 	if (err == -EACCES || err == -EPERM) {
 		tracer_explain_eperm(t, pid);
@@ -195,6 +212,12 @@ static int start_attach(struct tracer *t, pid_t pid)
 	}
 	if (err || t->opts->list)
 		return err;
+	/* listing its own functions is fine; stopping itself is not */
+	if (pid == getpid()) {
+		snprintf(t->err, sizeof(t->err),
+			 "process %d is latch itself: a process cannot trace itself", (int)pid);
+		return -EPERM;
+	}
 	err = tracer_attach(t, pid);
 	if (!err)
 		err = tracer_plant_probes(t);
@@ -209,7 +232,7 @@ int main(int argc, char **argv)
 	FILE *out = stdout, *otlp_file = NULL;
 	char why[512];
 	enum run_end end = RUN_TARGET_GONE;
-	int status = 0, err, qos = -1;
+	int status = 0, err, err2, qos = -1;
 	double deadline = 0;
 
 	parse_args(argc, argv, &o);
@@ -270,14 +293,20 @@ detach:
 	if (t.launched && !status && !o.list)
 		status = wait_status(t.exit_status);
 close:
-	if (sink->ops->flush(sink) == -EPIPE)
-		t.output_err = -EPIPE;
-	closing_counts = !o.quiet && !o.list && !err && end != RUN_ERROR;
+	err2 = sink->ops->flush(sink);
+	if (err2 && !t.output_err)
+		t.output_err = err2;
+	/* A closed pipe is the reader's way to say enough; any other write
+	 * error lost events, and the counts would be of calls never written. */
+	if (t.output_err && t.output_err != -EPIPE)
+		status = output_failed(&o, t.output_err);
+	closing_counts = !o.quiet && !o.list && !err && end != RUN_ERROR &&
+			 (!t.output_err || t.output_err == -EPIPE);
 	if (closing_counts)
 		print_counts(&t.n);
 	sink->ops->destroy(sink);     /* --otlp's counts come after ours */
-	if (out != stdout)
-		fclose(out);
+	if (out != stdout && fclose(out) == EOF && !t.output_err)
+		status = output_failed(&o, -errno);
 	if (otlp_file)
 		fclose(otlp_file);
 	tracer_fini(&t);

@@ -142,25 +142,45 @@ int proc_status_int(pid_t pid, const char *key)
 	return ret;
 }
 
-bool proc_task_alive(pid_t tid)
+/* /proc/PID/stat past its "PID (COMM)" (COMM may hold anything, ')'
+ * included): " STATE PPID ...", into buf; NULL if unreadable. */
+static const char *stat_fields(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[512];
+	char path[64];
 	ssize_t n;
 	int fd;
 	const char *paren;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return NULL;
 	buf[n] = '\0';
-	/* "PID (COMM) STATE ...": COMM may hold anything, ')' included */
 	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	return paren && paren[1] == ' ' ? paren + 1 : NULL;
+}
+
+bool proc_task_alive(pid_t tid)
+{
+	char buf[512];
+	const char *f = stat_fields(tid, buf, sizeof(buf));
+
+	return f && f[1] != 'Z' && f[1] != 'X';
+}
+
+bool proc_is_kernel_thread(pid_t pid)
+{
+	char buf[512];
+	const char *f = stat_fields(pid, buf, sizeof(buf));
+	unsigned flags = 0;
+
+	/* the kernel's PF_KTHREAD, in the 9th field */
+	return f && sscanf(f, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
+	       (flags & 0x00200000u);
 }
 
 int proc_ptrace_scope(void)

@@ -21,6 +21,8 @@ int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
 int proc_status_int(pid_t pid, const char *key);
 /* Is task tid still running (not gone, nor a zombie)? */
 bool proc_task_alive(pid_t tid);
+/* Is pid a kernel thread (no user space, nothing to trace)? */
+bool proc_is_kernel_thread(pid_t pid);
 /* /proc/sys/kernel/yama/ptrace_scope, or -1 without Yama. */
 int proc_ptrace_scope(void);
 /* The process's name (comm), into buf; 0 or -errno. */

@@ -64,6 +64,13 @@ void tracer_explain_eperm(struct tracer *t, pid_t pid)
 		snprintf(t->err, sizeof(t->err),
 			 "not permitted to trace process %d: Yama ptrace_scope is %d; "
 			 "run as root or with CAP_SYS_PTRACE", (int)pid, scope);
+	} else if (proc_status_int(getpid(), "TracerPid") == pid) {
+		snprintf(t->err, sizeof(t->err),
+			 "not permitted to trace process %d: it is tracing latch", (int)pid);
+	} else if (geteuid() == 0) {
+		snprintf(t->err, sizeof(t->err),
+			 "not permitted to trace process %d, even as root: latch lacks "
+			 "CAP_SYS_PTRACE here, or a security module forbids it", (int)pid);
 	} else {
 		snprintf(t->err, sizeof(t->err),
 			 "not permitted to trace process %d: it belongs to another user "

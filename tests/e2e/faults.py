@@ -8,6 +8,12 @@ registered by e2e.py (issue 14).
   nothing had happened (the target checks what each returned).
 * detach-cycles: many short `-d` attaches to a live loop, maps and code
   equal after each.
+* output-full-*: -o on a device or file system that is full: latch detaches
+  (the target runs on unharmed), says "cannot write FILE: No space left
+  on device" and exits 1, with no closing line counting calls never
+  written.
+* pid-*: -p of a kernel thread and of latch itself, each with its own
+  one-line error; -l -p of latch itself lists latch's functions.
 * reentry-*: tests/targets/reentry.c at -O1 and -O2, where a loop's
   back-edge jumps to a traced function's first instruction: exactly the
   calls made, no phantom nested ones.
@@ -15,6 +21,7 @@ registered by e2e.py (issue 14).
 
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -128,11 +135,71 @@ def t_reentry(s, ctx, variant, mode):
     E.check_stats(lp.err(), 4, 4, 0)
 
 
+def t_output_full(s, ctx, opt, mode):
+    exe = s.bin(opt, "loop")
+    res = ctx.path("result")
+    if mode == "launch":
+        dest = "/dev/full"
+    else:
+        # a file system of 64 KiB that the trace fills up
+        mnt = ctx.path("small")
+        os.mkdir(mnt)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "none", mnt]).returncode != 0:
+            raise E.TestSkip("cannot mount a tmpfs")
+        dest = os.path.join(mnt, "trace.json")
+    largs = ["-f", "json", "-o", dest, "step"]
+    try:
+        if mode == "launch":
+            lp = s.launch(ctx, largs, [exe, "-c", "-r", res, E.LOOP_ITER])
+            text = E.loop_result(ctx, res)
+        else:
+            lp, t = s.attach(ctx, [exe, "-w", "-c", E.LOOP_ITER], largs)
+            text = t.out()
+            E.check(t.rc == 0, "target exited %s: %s" % (t.rc, E.short(E.drop_pid(text))))
+    finally:
+        if mode == "attach":
+            subprocess.run(["umount", "-l", mnt])
+    want = "latch: cannot write %s: No space left on device" % dest
+    E.check(lp.rc == 1, "latch exited %s, expected 1; stderr: %s" % (lp.rc, E.short(lp.err())))
+    E.check(want in lp.err().splitlines(), "no %r line on stderr: %s" % (want, E.short(lp.err())))
+    E.check(E.stats(lp.err(), required=False) is None, "a closing line counts calls never written: %s"
+            % E.short(lp.err()))
+    E.check_loop_ok(text)
+
+
+def one_line_error(p, rc, want):
+    lines = [l for l in p.err().splitlines() if l.strip()]
+    E.check(p.rc == rc and len(lines) == 1 and want in lines[0],
+            "%s exited %s saying %s; expected %d and one line with %r" % (p.cmd(), p.rc, lines, rc, want))
+
+
+def t_pid_kernel_thread(s, ctx):
+    kthreadd = 2
+    E.check(E.proc_state(kthreadd) != "?", "no process 2 (kthreadd)")
+    p = E.Proc(ctx, s.latch_cmd("-p", kthreadd, "main"), "latch")
+    p.wait()
+    one_line_error(p, 1, "process 2 (kthreadd) is a kernel thread")
+
+
+def t_pid_self(s, ctx):
+    p = E.Proc(ctx, ["sh", "-c", 'exec "$0" -p $$ main', s.latch], "latch")
+    p.wait()
+    one_line_error(p, 1, "is latch itself")
+    p = E.Proc(ctx, ["sh", "-c", 'exec "$0" -l -p $$ main', s.latch], "list")
+    p.wait()
+    E.check(p.rc == 0 and "main(" in p.out() and os.path.realpath(s.latch) in p.out(),
+            "-l -p of latch itself exited %s and listed %s; stderr: %s" % (p.rc, E.short(p.out()), E.short(p.err())))
+
+
 def register(s, R):
     global E
     E = sys.modules[type(s).__module__]
     for opt in E.OPTS:
         R("detach-blocked-" + opt, lambda c, o=opt: t_detach_blocked(s, c, o))
     R("detach-cycles-O2", lambda c: t_detach_cycles(s, c, "O2"))
+    R("output-full-launch-O2", lambda c: t_output_full(s, c, "O2", "launch"))
+    R("output-full-attach-O2", lambda c: t_output_full(s, c, "O2", "attach"))
+    R("pid-kernel-thread", lambda c: t_pid_kernel_thread(s, c))
+    R("pid-self", lambda c: t_pid_self(s, c))
     for v in ("O1", "O2"):
         R("reentry-" + v, lambda c, v=v: t_reentry(s, c, v, "launch"))
