@@ -45,6 +45,9 @@ int sym_report(struct symtab *st)
 	return rc;
 }
 
+/* Nothing can be created in /proc's own directory. */
+static char *no_debug_dirs = "/proc/-";
+
 int symtab_open(pid_t pid, struct symtab **out)
 {
 	struct symtab *st;
@@ -62,13 +65,15 @@ int symtab_open(pid_t pid, struct symtab **out)
 		rc = -ENOMEM;
 		goto free_st;
 	}
-	/* dwfl_standard_find_debuginfo looks by build-id and debuglink in
-	 * the path's directories, then asks debuginfod when DEBUGINFOD_URLS
-	 * is set; libdwfl reads .gnu_debugdata (MiniDebugInfo) by itself. */
+	/* libdwfl's own search would open what the process names with
+	 * plain open(2): its path is one where nothing can ever be found,
+	 * left for the debuginfod
+	 * query that sym_files_find_debuginfo makes through it. libdwfl
+	 * reads .gnu_debugdata (MiniDebugInfo) by itself. */
 	st->callbacks = (Dwfl_Callbacks){
 		.find_elf = sym_files_find_elf,
-		.find_debuginfo = dwfl_standard_find_debuginfo,
-		.debuginfo_path = &st->debuginfo_path,
+		.find_debuginfo = sym_files_find_debuginfo,
+		.debuginfo_path = &no_debug_dirs,
 	};
 	st->dwfl = dwfl_begin(&st->callbacks);
 	if (!st->dwfl) {

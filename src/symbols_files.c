@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include "rootfs.h"
 #include "symbols_priv.h"
 
 #define DELETED " (deleted)"
@@ -126,6 +127,11 @@ int sym_files_init(struct sym_files *f, pid_t pid)
 	memset(f, 0, sizeof(*f));
 	f->pid = pid;
 	snprintf(f->root, sizeof(f->root), "/proc/%d/root", (int)pid);
+	/* the only magic link followed: the process's root itself */
+	f->root_fd = open(f->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	f->host_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (f->host_fd < 0)
+		return -errno;
 	/* unreadable (the process is gone): treated as sharing latch's */
 	if (stat("/", &mine) != 0 || stat(f->root, &theirs) != 0 ||
 	    same_dir(&mine, &theirs))
@@ -149,6 +155,11 @@ int sym_files_init(struct sym_files *f, pid_t pid)
 
 void sym_files_free(struct sym_files *f)
 {
+	if (f->root_fd >= 0)
+		close(f->root_fd);
+	if (f->host_fd >= 0)
+		close(f->host_fd);
+	f->root_fd = f->host_fd = -1;
 	free_maps(f);
 	free(f->root_path);
 	f->root_path = NULL;
@@ -196,16 +207,12 @@ static bool is_deleted(const char *name, size_t *len)
 	return true;
 }
 
-/* A regular file only: a mapped device may block or act on open. */
-static int open_regular(const char *path, struct stat *st)
+/* /proc/PID/map_files/..., a magic link to the mapped file itself: a
+ * regular file only (a mapped device may block or act on open). */
+static int open_mapped(const char *path, struct stat *st)
 {
-	int fd;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
-	if (stat(path, st) != 0)
-		return -errno;
-	if (!S_ISREG(st->st_mode))
-		return -ENODEV;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
@@ -269,7 +276,8 @@ static int open_by_path(const struct sym_files *f, const char *path, size_t len,
 
 		if (n < 0 || (size_t)n >= sizeof(c.name))
 			continue;
-		c.fd = open_regular(c.name, &c.st);
+		c.fd = rootfs_open(i == 0 ? f->root_fd : f->host_fd,
+				   c.name + (i == 0 ? strlen(f->root) : 0), &c.st);
 		if (c.fd < 0)
 			continue;
 		if (m && is_mapped(&c.st, m)) {
@@ -302,7 +310,7 @@ int sym_files_open(struct sym_files *f, const char *name, uint64_t start,
 		snprintf(mapped.name, sizeof(mapped.name), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
 			 (int)f->pid, m->start, m->end);
 		/* needs CAP_SYS_ADMIN */
-		mapped.fd = open_regular(mapped.name, &mapped.st);
+		mapped.fd = open_mapped(mapped.name, &mapped.st);
 	}
 	if (mapped.fd >= 0 && first.fd >= 0 && !deleted &&
 	    same_contents(&first.st, &mapped.st)) {

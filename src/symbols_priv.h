@@ -76,6 +76,9 @@ struct sym_files {
 	char root[40];       /* "/proc/PID/root" */
 	char *root_path;     /* its / in latch's tree (a chroot), or NULL */
 	size_t root_len;
+	/* its / and latch's, where every file it names is opened
+	 * (rootfs.h); -1 when unreadable */
+	int root_fd, host_fd;
 	struct sym_map *maps;
 	size_t nmaps;
 };
@@ -93,6 +96,13 @@ int sym_files_report(struct sym_files *f, Dwfl *dwfl);
  * path, or through /proc/PID/map_files (a deleted file, an overlay). */
 int sym_files_find_elf(Dwfl_Module *mod, void **userdata, const char *name,
 		       Dwarf_Addr base, char **file_name, Elf **elfp);
+/* Dwfl_Callbacks.find_debuginfo for the same modules (symbols_debug.c):
+ * by build-id, .gnu_debuglink and .gnu_debugaltlink, each file opened
+ * inside the root it belongs to (rootfs_open); then debuginfod. */
+int sym_files_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			     Dwarf_Addr base, const char *file_name,
+			     const char *debuglink_file, GElf_Word debuglink_crc,
+			     char **debuginfo_file_name);
 /* Open the file of the module name whose first mapping is at start, as
  * sym_files_find_elf does: an fd, or -errno. *opened_as (optional) gets
  * the path it was opened by (malloc'd). */

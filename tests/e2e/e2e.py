@@ -1386,6 +1386,8 @@ def main():
     roots.register(s, R)
     import faults
     faults.register(s, R)
+    import untrusted
+    untrusted.register(s, R)
     print("  # total %.1f s" % (time.monotonic() - t0))
     print("e2e: %d passed, %d failed" % (s.passed, s.failed))
     return 1 if s.failed else 0
