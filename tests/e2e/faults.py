@@ -41,10 +41,11 @@ def maps_diff(a, b):
     return "; ".join(["-" + l for l in la if l not in lb] + ["+" + l for l in lb if l not in la])[:600]
 
 
-def code_byte(pid, addr):
+def code_bytes(pid, addr):
+    """The first instruction's bytes (a trap may share its first byte)."""
     with open("/proc/%d/mem" % pid, "rb") as f:
         f.seek(addr)
-        return f.read(1)
+        return f.read(4)
 
 
 def fifo_send(path, data):
@@ -64,10 +65,10 @@ def t_detach_blocked(s, ctx, opt):
     t = s.start_target(ctx, [s.bin(opt, "blocker"), fifo])
     E.check(E.wait_until(lambda: "poke 0x" in t.out(), 10), "no poke line: %s" % E.short(t.out()))
     poke = int(t.out().split("poke ")[1].split()[0], 16)
-    before, orig = maps(t.pid), code_byte(t.pid, poke)
+    before, orig = maps(t.pid), code_bytes(t.pid, poke)
     trace = ctx.path("trace.json")
     lp = E.Proc(ctx, s.latch_cmd("-p", t.pid, "-f", "json", "-o", trace, "poke"), "latch")
-    E.check(E.wait_until(lambda: code_byte(t.pid, poke) != orig or lp.poll() is not None, 20),
+    E.check(E.wait_until(lambda: code_bytes(t.pid, poke) != orig or lp.poll() is not None, 20),
             "latch planted no trap in poke; stderr: %s" % E.short(lp.err()))
     for k in range(2):
         fifo_send(fifo, b"c")
