@@ -285,7 +285,9 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	int err, ra_err;
 
 	src.lim = filter_limits(tr->filter, &o->limits);
-	ra_err = arch_return_address(r, mem_read, &th->proc->mem, &f.ra);
+	/* without returns there are no open calls to compare with */
+	ra_err = o->no_returns ? -ENOENT
+			       : arch_return_address(r, mem_read, &th->proc->mem, &f.ra);
 
 	pop_abandoned(t, th, f.sp_after);
 	if (!ra_err && jumped_back(th, &f))

@@ -65,11 +65,12 @@ int symtab_open(pid_t pid, struct symtab **out)
 		rc = -ENOMEM;
 		goto free_st;
 	}
+	st->files.debug_path = st->debuginfo_path;
 	/* libdwfl's own search would open what the process names with
 	 * plain open(2): its path is one where nothing can ever be found,
-	 * left for the debuginfod
-	 * query that sym_files_find_debuginfo makes through it. libdwfl
-	 * reads .gnu_debugdata (MiniDebugInfo) by itself. */
+	 * left for the debuginfod query that sym_files_find_debuginfo makes
+	 * through it. libdwfl reads .gnu_debugdata (MiniDebugInfo) by
+	 * itself. */
 	st->callbacks = (Dwfl_Callbacks){
 		.find_elf = sym_files_find_elf,
 		.find_debuginfo = sym_files_find_debuginfo,

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "debuginfo.h"
 #include "rootfs.h"
 #include "symbols_priv.h"
 
@@ -53,27 +52,25 @@ static int try_open(const struct sym_files *f, const struct place *pl, char **na
 	return fd;
 }
 
-/* The debug directories and the root each is in: $LATCH_DEBUG_DIRS (or
- * /usr/lib/debug) in latch's, and /usr/lib/debug in the process's own
- * when that is another. Calls fn for each until it returns >= 0. */
+/* The debug directories of the search path (debuginfo_search_path's),
+ * each in the root it is in: "/proc/PID/root/..." in the process's, any
+ * other in latch's. Calls fn for each until it returns >= 0. */
 static int each_debug_dir(const struct sym_files *f,
 			  int (*fn)(const struct sym_files *, int fd, const char *dir,
 				    size_t len, void *), void *arg)
 {
-	const char *dirs = getenv(DEBUGINFO_DIRS_ENV);
+	size_t rl = strlen(f->root);
 	int fd = -1;
 
-	if (!dirs || !*dirs)
-		dirs = DEBUGINFO_DEFAULT_DIR;
-	for (const char *p = dirs; fd < 0 && *p;) {
+	for (const char *p = f->debug_path; fd < 0 && p && *p;) {
 		size_t n = strcspn(p, ":");
 
-		if (n && p[0] == '/')
+		if (n > rl && !strncmp(p, f->root, rl) && p[rl] == '/')
+			fd = fn(f, f->root_fd, p + rl, n - rl, arg);
+		else if (n && p[0] == '/')
 			fd = fn(f, f->host_fd, p, n, arg);
 		p += p[n] ? n + 1 : n;
 	}
-	if (fd < 0 && f->other_root)
-		fd = fn(f, f->root_fd, DEBUGINFO_DEFAULT_DIR, strlen(DEBUGINFO_DEFAULT_DIR), arg);
 	return fd;
 }
 

@@ -79,6 +79,8 @@ struct sym_files {
 	/* its / and latch's, where every file it names is opened
 	 * (rootfs.h); -1 when unreadable */
 	int root_fd, host_fd;
+	/* the debug search path (debuginfo_search_path), borrowed */
+	const char *debug_path;
 	struct sym_map *maps;
 	size_t nmaps;
 };

@@ -23,7 +23,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 E = None            # the e2e.py module (its TestFail, check, Proc, ...)
 
@@ -119,7 +118,7 @@ def t_detach_cycles(s, ctx, opt):
     E.check(not any("bad" in l and l != "bad 0" for l in t.out().splitlines()), "the loop went wrong: %s" % t.out())
 
 
-def t_reentry(s, ctx, variant, mode):
+def t_reentry(s, ctx, variant):
     exe = s.bin("O2", "reentry-" + variant)
     trace = ctx.path("trace.json")
     largs = ["-f", "json", "-o", trace, "countdown", "spin_until"]
@@ -203,4 +202,4 @@ def register(s, R):
     R("pid-kernel-thread", lambda c: t_pid_kernel_thread(s, c))
     R("pid-self", lambda c: t_pid_self(s, c))
     for v in ("O1", "O2"):
-        R("reentry-" + v, lambda c, v=v: t_reentry(s, c, v, "launch"))
+        R("reentry-" + v, lambda c, v=v: t_reentry(s, c, v))
