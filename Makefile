@@ -89,8 +89,8 @@ unit-asan: $(UNIT_ASAN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh tests/unit/run.sh unit-asan $(UNIT_ASAN)
 
-e2e: $(B)/latch
-	@sh tests/e2e/run.sh $(B)/latch
+e2e: $(B)/latch $(B)/latch-static
+	@LATCH_E2E_STATIC=$(B)/latch-static sh tests/e2e/run.sh $(B)/latch
 
 docs-check: $(B)/latch
 	@sh tests/docs_check.sh $(B)/latch

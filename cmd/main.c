@@ -186,6 +186,21 @@ static int wait_status(int status)
 	return EXIT_RUNTIME;
 }
 
+/* -p: the process ended while traced; say how, as strace's "+++" lines do. */
+static void print_target_end(pid_t pid, int ws)
+{
+	char sig[32];
+
+	if (WIFEXITED(ws)) {
+		fprintf(stderr, "latch: process %d exited with status %d\n", (int)pid,
+			WEXITSTATUS(ws));
+	} else if (WIFSIGNALED(ws)) {
+		render_signal(sig, sizeof(sig), WTERMSIG(ws));
+		fprintf(stderr, "latch: process %d was killed by %s%s\n", (int)pid, sig,
+			WCOREDUMP(ws) ? " (core dumped)" : "");
+	}
+}
+
 /* -p: resolve before attaching, so that bad probes never touch the target. */
 static int start_attach(struct tracer *t, pid_t pid)
 {
@@ -302,6 +317,8 @@ close:
 		status = output_failed(&o, t.output_err);
 	closing_counts = !o.quiet && !o.list && !err && end != RUN_ERROR &&
 			 (!t.output_err || t.output_err == -EPIPE);
+	if (closing_counts && o.pid && t.exited)
+		print_target_end(o.pid, t.exit_status);
 	if (closing_counts)
 		print_counts(&t.n);
 	sink->ops->destroy(sink);     /* --otlp's counts come after ours */

@@ -20,7 +20,7 @@
 
 /* kcmp says whether two processes share one address space; without it,
  * assume they do, which keeps the child traced until it execs. */
-static bool shares_memory(pid_t a, pid_t b)
+bool task_shares_memory(pid_t a, pid_t b)
 {
 	long r = syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0);
 
@@ -73,7 +73,7 @@ static int adopt_foreign(struct tracer *t, struct thread *parent, pid_t tid,
 	if (!th)
 		return -ENOMEM;
 	th->foreign = true;
-	th->shared_mm = shares_memory(parent->tid, tid);
+	th->shared_mm = task_shares_memory(parent->tid, tid);
 	t->nforeign++;
 	*out = th;
 	return 0;
@@ -85,7 +85,7 @@ static int follow(struct tracer *t, struct thread *parent, pid_t tid,
 	struct proc *p = parent->proc;
 	int err = 0;
 
-	if (!shares_memory(parent->tid, tid))
+	if (!task_shares_memory(parent->tid, tid))
 		err = proc_fork(t, parent->proc, tid, &p);
 	if (err == -ESRCH)
 		return err;

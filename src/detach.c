@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "tracer.h"
 
 static bool all_stopped(struct tracer *t)
@@ -26,8 +27,15 @@ static void trap_or_signal(struct thread *th, int sig)
 	siginfo_t si;
 	struct arch_regs r;
 
-	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) == 0 &&
-	    arch_is_trap_signal(&si) && arch_get_regs(th->tid, &r) == 0) {
+	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) < 0)
+		goto program;
+	if (th->nheld && held_classify(&si) != HELD_NO_STEP) {
+		/* a step of a thread holding signals: nothing for the
+		 * program; only a step's SIGTRAP can carry one */
+		th->stop = held_classify(&si) == HELD_STEP ? STOP_TRAP : STOP_OTHER;
+		return;
+	}
+	if (arch_is_trap_signal(&si) && arch_get_regs(th->tid, &r) == 0) {
 		uint64_t at = arch_trap_addr(&r);
 
 		if (th->proc && trap_lookup(th->proc, at)) {
@@ -37,6 +45,7 @@ static void trap_or_signal(struct thread *th, int sig)
 			return;
 		}
 	}
+program:
 	th->pending_sig = sig;
 	th->stop = STOP_SIGNAL;
 }
@@ -118,11 +127,11 @@ static void collect_queued_trap(struct tracer *t, struct thread *th)
 }
 
 /* Out-of-line copies are short: step until the thread is back in the
- * program's own code. */
+ * program's own code. Signals met on the way are held (held.c). */
 static int leave_scratch(struct thread *th)
 {
 	struct arch_regs r;
-	int status;
+	int status, err;
 
 	for (int i = 0; i < 8; i++) {
 		if (arch_get_regs(th->tid, &r))
@@ -131,12 +140,17 @@ static int leave_scratch(struct thread *th)
 			return 0;
 		if (arch_in_syscall(th->tid, &r))
 			return -EBUSY;
+		if (th->pending_sig && (err = held_take(th)) != 0)
+			return err;
+		th->pending_sig = 0;
 		if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) < 0)
 			return -ESRCH;
 		if (wait_task(th->tid, &status, __WALL) < 0 || !WIFSTOPPED(status))
 			return -ESRCH;
-		if (WSTOPSIG(status) != SIGTRAP && !th->pending_sig)
-			th->pending_sig = WSTOPSIG(status);
+		/* a step's SIGTRAP or a signal's stop: both can carry one */
+		th->stop = status >> 16 ? STOP_OTHER : STOP_TRAP;
+		if (!(status >> 16) && (err = held_take(th)) != 0)
+			return err;
 	}
 	return -EBUSY;
 }
@@ -145,12 +159,15 @@ static int leave_scratch(struct thread *th)
  * Out of a system call is best. One interrupted in a call is restarted
  * afterwards (arch_syscall_restart), as the kernel would without a
  * handler: fine unless a signal is due to it, whose handler might have
- * wanted EINTR instead. */
+ * wanted EINTR instead. The process's own threads before a vfork child
+ * running in its memory, which is the only one left when the parent
+ * waits in vfork (an event stop, which cannot run a system call). */
 static int inject_rank(const struct proc *p, struct thread *th)
 {
 	struct arch_regs r;
+	bool own = th->pid == p->pid && !th->foreign;
 
-	if (th->proc != p || th->foreign || th->pid != p->pid)
+	if (th->proc != p || (!own && !task_shares_memory(p->pid, th->tid)))
 		return -1;
 	if (th->stop != STOP_TRAP && th->stop != STOP_INTERRUPT &&
 	    th->stop != STOP_SIGNAL && th->stop != STOP_GROUP)
@@ -158,15 +175,15 @@ static int inject_rank(const struct proc *p, struct thread *th)
 	if (arch_get_regs(th->tid, &r))
 		return -1;
 	if (!arch_in_syscall(th->tid, &r))
-		return 0;
-	return th->pending_sig ? 2 : 1;
+		return own ? 0 : 3;
+	return (th->pending_sig ? 2 : 1) + (own ? 0 : 3);
 }
 
 static struct thread *injectable_thread(struct tracer *t, struct proc *p)
 {
 	size_t pos = 0;
 	struct thread *th, *best = NULL;
-	int best_rank = 3;
+	int best_rank = 6;
 
 	while (best_rank && (th = hashmap_next(&t->threads, &pos, NULL))) {
 		int rank = inject_rank(p, th);
@@ -177,6 +194,39 @@ static struct thread *injectable_thread(struct tracer *t, struct proc *p)
 		}
 	}
 	return best;
+}
+
+/* Threads of p left in an event stop (fork, clone, exec; a system-call
+ * stop), which cannot run an injected call: on to an interrupt stop, out
+ * of their system call. Not a vfork parent whose child still runs in its
+ * memory: it would wait for the child, which can run the call instead. */
+static void unstick(struct tracer *t, struct proc *p)
+{
+	size_t pos = 0;
+	struct thread *th;
+
+	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
+		unsigned long child = 0;
+		int status = 0;
+		pid_t r = 0;
+
+		if (th->proc != p || th->foreign || th->stop != STOP_OTHER)
+			continue;
+		if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &child) == 0 && child > 0 &&
+		    thread_get(t, (pid_t)child) && task_shares_memory(th->tid, (pid_t)child))
+			continue;
+		if (ptrace(PTRACE_CONT, th->tid, 0, 0) < 0)
+			continue;
+		th->stop = STOP_NONE;
+		if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0) < 0)
+			continue;
+		for (uint64_t until = mono_ns() + 200000000ull; r == 0 && mono_ns() < until;)
+			if ((r = waitpid(th->tid, &status, __WALL | WNOHANG)) == 0)
+				nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		if (r == th->tid)
+			record_stop(t, th->tid, status);   /* may free th */
+		return;   /* the table may have changed: one is enough */
+	}
 }
 
 /* The one case where detach leaves the target changed: say where. */
@@ -215,6 +265,10 @@ static int restore_proc(struct tracer *t, struct proc *p)
 		return ret;
 	}
 	th = injectable_thread(t, p);
+	if (!th) {
+		unstick(t, p);
+		th = injectable_thread(t, p);
+	}
 	if (!th) {
 		warn_scratch_left(t, p->pid, base, "no thread stopped where it can unmap them");
 		return ret;
@@ -268,6 +322,10 @@ int tracer_detach(struct tracer *t)
 	}
 	pos = 0;
 	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
+		int err = held_release(th);
+
+		if (err && err != -ESRCH && !ret)
+			ret = err;
 		if (ptrace(PTRACE_DETACH, th->tid, 0, th->pending_sig) < 0 &&
 		    errno != ESRCH && !ret)
 			ret = -errno;

@@ -32,9 +32,9 @@ static int step_syscall(struct tracer *t, pid_t tid)
 			return 0;
 		if (status >> 16)
 			continue;   /* an event stop: resume past it */
-		/* A signal for the thread: hold it for later. */
-		if (th && !th->pending_sig)
-			th->pending_sig = WSTOPSIG(status);
+		/* A signal for the thread: held for later (held.c). */
+		if (th && held_take(th) == -ENOMEM)
+			return -ENOMEM;
 	}
 	return -EIO;
 }
@@ -42,6 +42,7 @@ static int step_syscall(struct tracer *t, pid_t tid)
 int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
 		   const uint64_t args[6], long *ret)
 {
+	struct thread *th = thread_get(t, tid);
 	struct arch_regs saved, r;
 	int err;
 
@@ -55,6 +56,14 @@ int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
 	err = arch_get_regs(tid, &saved);
 	if (err)
 		return err;
+	/* The thread leaves its stop for a system-call stop, which cannot
+	 * carry a signal: one it was to be given is held instead. */
+	if (th) {
+		if (th->pending_sig && (err = held_take(th)) != 0)
+			return err;
+		th->pending_sig = 0;
+		th->stop = STOP_OTHER;
+	}
 	r = saved;
 	arch_syscall_setup(&r, p->syscall_insn, nr, args);
 	err = arch_set_regs(tid, &r);

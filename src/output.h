@@ -67,4 +67,8 @@ int otlp_traceparent_check(const char *s);
  * the Makefile links latch-static without libcurl (otlp_http_none.c). */
 const char *otlp_http_unavailable(void);
 
+/* "SIGKILL", or "signal 77" for one without a name (the text sink's
+ * process lines, and cmd's line on how a traced process ended). */
+void render_signal(char *buf, size_t len, int sig);
+
 #endif

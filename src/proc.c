@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "proc.h"
 
@@ -181,6 +182,16 @@ bool proc_is_kernel_thread(pid_t pid)
 	/* the kernel's PF_KTHREAD, in the 9th field */
 	return f && sscanf(f, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
 	       (flags & 0x00200000u);
+}
+
+bool proc_is_nondumpable(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+	int uid = proc_status_int(pid, "Uid");
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return uid > 0 && stat(path, &st) == 0 && st.st_uid == 0;
 }
 
 int proc_ptrace_scope(void)

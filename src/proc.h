@@ -23,6 +23,9 @@ int proc_status_int(pid_t pid, const char *key);
 bool proc_task_alive(pid_t tid);
 /* Is pid a kernel thread (no user space, nothing to trace)? */
 bool proc_is_kernel_thread(pid_t pid);
+/* Has pid made itself not dumpable (PR_SET_DUMPABLE 0, or a change of
+ * user IDs)? Its /proc/PID files then belong to root, whoever runs it. */
+bool proc_is_nondumpable(pid_t pid);
 /* /proc/sys/kernel/yama/ptrace_scope, or -1 without Yama. */
 int proc_ptrace_scope(void);
 /* The process's name (comm), into buf; 0 or -errno. */

@@ -39,6 +39,7 @@ void threads_forget(struct tracer *t)
 
 	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
 		frames_forget(th);
+		held_forget(th);
 		free(th);
 	}
 	hashmap_free(&t->threads);
@@ -67,6 +68,11 @@ void tracer_explain_eperm(struct tracer *t, pid_t pid)
 	} else if (proc_status_int(getpid(), "TracerPid") == pid) {
 		snprintf(t->err, sizeof(t->err),
 			 "not permitted to trace process %d: it is tracing latch", (int)pid);
+	} else if (geteuid() != 0 && proc_is_nondumpable(pid)) {
+		snprintf(t->err, sizeof(t->err),
+			 "not permitted to trace process %d: it is not dumpable (it called "
+			 "prctl(PR_SET_DUMPABLE, 0) or changed its user IDs); run as root or "
+			 "with CAP_SYS_PTRACE", (int)pid);
 	} else if (geteuid() == 0) {
 		snprintf(t->err, sizeof(t->err),
 			 "not permitted to trace process %d, even as root: latch lacks "

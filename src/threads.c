@@ -54,6 +54,7 @@ void thread_remove(struct tracer *t, struct thread *th)
 		t->nforeign--;
 	hashmap_del(&t->threads, (uint64_t)th->tid);
 	frames_forget(th);
+	held_forget(th);
 	proc_unuse(t, th->proc);
 	free(th);
 }

@@ -27,7 +27,19 @@ void tracer_fini(struct tracer *t)
 static int resume(struct thread *th, int sig)
 {
 	th->stop = STOP_NONE;
-	return ptrace(PTRACE_CONT, th->tid, 0, sig) < 0 ? -errno : 0;
+	return ptrace(th->nheld ? PTRACE_SINGLESTEP : PTRACE_CONT, th->tid, 0, sig) < 0 ?
+	       -errno : 0;
+}
+
+/* A signal for the program: held while the thread is in latch's code. */
+static int deliver(struct thread *th, int sig, const struct arch_regs *r)
+{
+	if (th->nheld || scratch_contains(th->proc, arch_get_pc(r))) {
+		int err = held_take(th);
+
+		return err ? err : resume(th, 0);
+	}
+	return resume(th, sig);
 }
 
 static void warn_once(struct tracer *t, const char *what)
@@ -133,18 +145,25 @@ static int on_sigtrap(struct tracer *t, struct thread *th)
 	siginfo_t si;
 	struct arch_regs r;
 	struct trap *tr;
-	int err = arch_get_regs(th->tid, &r);
+	int err = arch_get_regs(th->tid, &r), sig;
 
 	if (err)
 		return err;
 	tr = trap_lookup(th->proc, arch_trap_addr(&r));
 	/* Asking for the siginfo costs a system call per stop: only when the
-	 * pc alone cannot tell a trap hit from a SIGTRAP sent by someone. */
-	if (!tr || !tr->planted || tr->ambiguous) {
+	 * pc alone cannot tell a trap hit from a SIGTRAP sent by someone, or
+	 * from the step of a thread holding signals. */
+	if (!tr || !tr->planted || tr->ambiguous || th->nheld) {
 		if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) < 0)
 			return -errno;
+		enum held_stop kind = th->nheld ? held_classify(&si) : HELD_NO_STEP;
+
+		if (kind != HELD_NO_STEP) {
+			err = held_next(th, kind, &sig);
+			return err ? err : resume(th, sig);
+		}
 		if (!tr || !arch_is_trap_signal(&si))
-			return resume(th, SIGTRAP);   /* the program's own */
+			return deliver(th, SIGTRAP, &r);   /* the program's own */
 	}
 	return on_trap(t, th, &r, tr);
 }
@@ -197,7 +216,10 @@ static int on_stop(struct tracer *t, struct thread *th, int status)
 		return resume(th, 0);
 	if (sig == SIGTRAP)
 		return on_sigtrap(t, th);
-	return resume(th, sig);
+	struct arch_regs r;
+	int err = arch_get_regs(th->tid, &r);
+
+	return err ? err : deliver(th, sig, &r);
 }
 
 static int on_status(struct tracer *t, pid_t tid, int status)

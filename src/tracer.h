@@ -53,6 +53,8 @@ struct thread {
 	enum stop_kind stop;    /* a ptrace-stop latch has not resumed */
 	bool listening;         /* PTRACE_LISTEN in a group-stop */
 	int pending_sig;        /* deliver on resume or detach */
+	siginfo_t *held;        /* signals held back (held.c), oldest first */
+	size_t nheld;
 	struct frame *frames;
 	size_t nframes, cap;
 	bool foreign;           /* a child process latch does not follow */
@@ -245,6 +247,24 @@ int scratch_slot(struct tracer *t, struct proc *p, pid_t tid, uint64_t near,
 bool scratch_contains(const struct proc *p, uint64_t addr);
 int scratch_unmap_all(struct tracer *t, struct proc *p, pid_t tid);
 
+/* held.c: signals due while a thread runs latch's code are held and
+ * delivered once it is back in the program's; a thread holding some is
+ * resumed with PTRACE_SINGLESTEP. */
+enum held_stop {
+	HELD_NO_STEP,           /* not a step: a trap hit, or a signal */
+	HELD_STEP,              /* a step's SIGTRAP: can carry a signal */
+	HELD_NOTIFY,            /* at a handler's first instruction: cannot */
+};
+/* Hold the signal of th's signal-delivery-stop (a step's is none). */
+int held_take(struct thread *th);
+enum held_stop held_classify(const siginfo_t *si);
+/* At a step stop: *sig the signal to resume with (its siginfo set), or
+ * 0 to step on. */
+int held_next(struct thread *th, enum held_stop kind, int *sig);
+/* Detach: every held signal queued for delivery once latch is gone. */
+int held_release(struct thread *th);
+void held_forget(struct thread *th);
+
 /* Program images (start.c, resolve.c): forget everything about p's
  * current one; stop at a new one's entry point to resolve the probes
  * there; resolve them (quiet: no notes a parent's image already gave);
@@ -279,6 +299,8 @@ int task_adopt(struct tracer *t, struct thread *parent, pid_t tid, struct thread
 /* parent reported creating a task (PTRACE_EVENT_CLONE, _FORK, _VFORK):
  * adopt it unless it is known or gone already. 0 or -errno. */
 int task_created(struct tracer *t, struct thread *parent);
+/* Do tasks a and b run in one address space (kcmp; true without it)? */
+bool task_shares_memory(pid_t a, pid_t b);
 int foreign_stop(struct tracer *t, struct thread *th, int status);
 /* Our traps out of a foreign child's own copy of its parent's memory. */
 int foreign_restore(struct thread *th);

@@ -14,8 +14,6 @@ void render_duration(char *buf, size_t len, uint64_t ns);
 
 /* The local time of day, "HH:MM:SS.uuuuuu"; buf holds at least 32 bytes. */
 void render_clock(char *buf, size_t len, uint64_t ts_ns);
-/* "SIGKILL", or "signal 77" for one without a name. */
-void render_signal(char *buf, size_t len, int sig);
 
 /* Bytes as the inside of a C string literal: \n \t \r \\ \" and \xHH for
  * anything else that is not printable ASCII. */

@@ -226,6 +226,7 @@ stage_e2e() {
 				"LATCH_E2E_TIMEOUT=${LATCH_E2E_TIMEOUT:-300}" \
 				"LATCH_OTLP_PY=/e2e/otlp_py PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python" \
 				"LATCH_E2E_TARGETS=/targets/$v LATCH_E2E_SCALE=$E2E_SCALE" \
+				"${LATCH_GUEST_STATIC:+LATCH_E2E_STATIC=/static/latch-static}" \
 				"/usr/bin/python3 /e2e/e2e.py /latch ${LATCH_E2E_FILTER:-}"
 		done
 	} >>"$ROOT/tests.list"

@@ -23,6 +23,8 @@ Environment (all optional):
   LATCH_E2E_LOOP_ITER  iterations of the loop target (default 300000)
   LATCH_E2E_TIMEOUT    seconds per process (default 60)
   LATCH_E2E_FILTER     substrings as on the command line (when none is given)
+  LATCH_E2E_STATIC     latch-static, for faults.py's static-* tests (skipped
+                       without it; `make e2e` sets it)
   LATCH_OTLP_PY        the compiled OTLP definitions (tests/otlp/protos.sh's
                        output); without it otlp.py runs protos.sh
 """
@@ -1309,7 +1311,7 @@ def main():
                                                          "plughost", "libplug_a.so", "libplug_b.so", "forks",
                                                          "execer", "exec_b", "throws", "cancel", "roots",
                                                          "roots-stripped", "roots-static", "roots-static-stripped",
-                                                         "blocker")
+                                                         "blocker", "storm", "hammer", "memedge")
                    if not os.access(s.bin(o, n), os.X_OK)]
         missing += [s.bin(o, n) for o in ("O0", "O2", "O2-split")
                     for n in ("v_ints", "v_floats", "v_mixed", "v_structs", "v_structptr", "v_unions",

@@ -16,8 +16,9 @@
 # The issue-7 targets (tests/e2e/follow.py): plughost with its plugins
 # libplug_a.so and libplug_b.so (plug.c built twice, -fPIC -shared, next to
 # it), forks, execer and exec_b, cancel (-pthread), throws (C++).
-# Issue 14's (tests/e2e/faults.py): blocker (-pthread), and in O2/ only
-# reentry-O1 and reentry-O2 (reentry.c at -O1 and -O2).
+# Issue 14's (tests/e2e/faults.py): blocker and hammer (-pthread), storm,
+# memedge, and in O2/ only reentry-O1 and reentry-O2 (reentry.c at -O1
+# and -O2).
 # Usage: tests/targets/build.sh OUTDIR
 # Environment (all optional; unset means the native x86-64 build as before):
 #   CC, STRIP        compiler and strip (e.g. aarch64-linux-gnu-gcc and
@@ -67,7 +68,7 @@ for opt in O0 O2; do
 	esac
 	d=$OUT/$opt
 	mkdir -p "$d"
-	for t in args recurse longjmp signal loop clones conds summary stack forks execer exec_b; do
+	for t in args recurse longjmp signal loop clones conds summary stack forks execer exec_b storm memedge; do
 		$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/$t" "$SRC/$t.c"
 	done
 	$CC -std=gnu11 $FLAGS $WARN $EXTRA -fno-asynchronous-unwind-tables -fno-unwind-tables \
@@ -78,6 +79,7 @@ for opt in O0 O2; do
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/pictures" "$SRC/pictures.c"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/cancel" "$SRC/cancel.c"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/blocker" "$SRC/blocker.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -pthread -o "$d/hammer" "$SRC/hammer.c"
 	# loop heads at the entry need optimisation: -O1 and -O2 both, in O2/
 	if [ $opt = O2 ]; then
 		for o in O1 O2; do
