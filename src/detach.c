@@ -26,13 +26,15 @@ static void trap_or_signal(struct thread *th, int sig)
 {
 	siginfo_t si;
 	struct arch_regs r;
+	enum held_stop kind;
 
 	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) < 0)
 		goto program;
-	if (th->nheld && held_classify(&si) != HELD_NO_STEP) {
+	kind = th->nheld ? held_classify(&si) : HELD_NO_STEP;
+	if (kind != HELD_NO_STEP) {
 		/* a step of a thread holding signals: nothing for the
 		 * program; only a step's SIGTRAP can carry one */
-		th->stop = held_classify(&si) == HELD_STEP ? STOP_TRAP : STOP_OTHER;
+		th->stop = kind == HELD_STEP ? STOP_TRAP : STOP_OTHER;
 		return;
 	}
 	if (arch_is_trap_signal(&si) && arch_get_regs(th->tid, &r) == 0) {
@@ -140,9 +142,8 @@ static int leave_scratch(struct thread *th)
 			return 0;
 		if (arch_in_syscall(th->tid, &r))
 			return -EBUSY;
-		if (th->pending_sig && (err = held_take(th)) != 0)
+		if ((err = held_take_pending(th)) != 0)
 			return err;
-		th->pending_sig = 0;
 		if (ptrace(PTRACE_SINGLESTEP, th->tid, 0, 0) < 0)
 			return -ESRCH;
 		if (wait_task(th->tid, &status, __WALL) < 0 || !WIFSTOPPED(status))

@@ -47,6 +47,15 @@ int held_take(struct thread *th)
 	return 0;
 }
 
+int held_take_pending(struct thread *th)
+{
+	int err = th->pending_sig ? held_take(th) : 0;
+
+	if (!err)
+		th->pending_sig = 0;
+	return err;
+}
+
 void held_forget(struct thread *th)
 {
 	free(th->held);
@@ -64,17 +73,14 @@ static siginfo_t held_pop(struct thread *th)
 	return si;
 }
 
-int held_next(struct thread *th, enum held_stop kind, int *sig)
+int held_next(struct thread *th, enum held_stop kind, const struct arch_regs *r,
+	      int *sig)
 {
-	struct arch_regs r;
 	siginfo_t si;
-	int err = arch_get_regs(th->tid, &r);
 
 	*sig = 0;
-	if (err)
-		return err;
 	/* Not out yet, or at a stop that cannot carry it: one more step. */
-	if (kind != HELD_STEP || scratch_contains(th->proc, arch_get_pc(&r)))
+	if (kind != HELD_STEP || scratch_contains(th->proc, arch_get_pc(r)))
 		return 0;
 	si = held_pop(th);
 	/* The stop is a SIGTRAP's delivery-stop: with the signal's own

@@ -59,9 +59,8 @@ int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
 	/* The thread leaves its stop for a system-call stop, which cannot
 	 * carry a signal: one it was to be given is held instead. */
 	if (th) {
-		if (th->pending_sig && (err = held_take(th)) != 0)
+		if ((err = held_take_pending(th)) != 0)
 			return err;
-		th->pending_sig = 0;
 		th->stop = STOP_OTHER;
 	}
 	r = saved;

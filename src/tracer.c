@@ -159,7 +159,7 @@ static int on_sigtrap(struct tracer *t, struct thread *th)
 		enum held_stop kind = th->nheld ? held_classify(&si) : HELD_NO_STEP;
 
 		if (kind != HELD_NO_STEP) {
-			err = held_next(th, kind, &sig);
+			err = held_next(th, kind, &r, &sig);
 			return err ? err : resume(th, sig);
 		}
 		if (!tr || !arch_is_trap_signal(&si))

@@ -257,10 +257,14 @@ enum held_stop {
 };
 /* Hold the signal of th's signal-delivery-stop (a step's is none). */
 int held_take(struct thread *th);
+/* th leaves its signal-delivery-stop for a stop that cannot carry a
+ * signal: the one it was to be given (pending_sig) is held instead. */
+int held_take_pending(struct thread *th);
 enum held_stop held_classify(const siginfo_t *si);
-/* At a step stop: *sig the signal to resume with (its siginfo set), or
- * 0 to step on. */
-int held_next(struct thread *th, enum held_stop kind, int *sig);
+/* At a step stop (registers r): *sig the signal to resume with (its
+ * siginfo set), or 0 to step on. */
+int held_next(struct thread *th, enum held_stop kind, const struct arch_regs *r,
+	      int *sig);
 /* Detach: every held signal queued for delivery once latch is gone. */
 int held_release(struct thread *th);
 void held_forget(struct thread *th);
