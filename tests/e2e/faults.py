@@ -49,8 +49,10 @@ from collections import Counter
 
 E = None            # the e2e.py module (its TestFail, check, Proc, ...)
 
+# how much slower an emulated guest is
+SCALE = int(os.environ.get("LATCH_E2E_SCALE", "1"))
 # attach/detach cycles on a live process (fewer in an emulated guest)
-CYCLES = max(5, 40 // int(os.environ.get("LATCH_E2E_SCALE", "1")))
+CYCLES = max(5, 40 // SCALE)
 
 
 def maps(pid):
@@ -183,7 +185,10 @@ def t_storm(s, ctx, opt, follow):
     t = s.start_target(ctx, [exe, 1, stop])
     before = maps(t.pid)
     largs = (["-F"] if follow else []) + ["-f", "json", "handle", "child_work", "exec_work"]
-    traces = attach_cycles(s, ctx, t, largs, max(4, CYCLES // 4), "0.1", before)
+    # an exec'd child must get through the dynamic linker and latch's
+    # loading of its image before a -d window closes: longer when emulated
+    secs = "%.2f" % (0.1 * SCALE)
+    traces = attach_cycles(s, ctx, t, largs, max(4, CYCLES // 4), secs, before)
     funcs = Counter(json.loads(l).get("func") for tr in traces for l in tr.splitlines() if l.strip())
     E.check(funcs["handle"] > 0, "no cycle traced a call of handle: %s" % dict(funcs))
     if follow:
