@@ -10,13 +10,15 @@ VERSION := 0.1.0
 CFLAGS  += -DLATCH_VERSION='"$(VERSION)"'
 
 B       := build
-ALL_SRC := $(wildcard src/*.c src/output/*.c arch/$(ARCH)/*.c)
+# Every folder of src/ is one subsystem (src/README: none yet; each main
+# header's head comment says what the folder does).
+ALL_SRC := $(wildcard src/*/*.c src/*/*/*.c arch/$(ARCH)/*.c)
 # Two builds of the same sources, told apart by the files they link:
 # latch loads libstdc++'s demangler at run time and exports over libcurl;
 # latch-static (`make static`), one file to copy to a host, has the
 # demangler linked in, no HTTP export, and a dlopen that loads nothing.
-DYNAMIC_ONLY := src/demangle_dl.c src/output/otlp_http.c
-STATIC_ONLY  := src/demangle_linked.c src/output/otlp_http_none.c src/dl_none.c
+DYNAMIC_ONLY := src/symbols/demangle_dl.c src/output/otlp/http.c
+STATIC_ONLY  := src/symbols/demangle_linked.c src/output/otlp/http_none.c src/util/dl_none.c
 SRC     := $(filter-out $(STATIC_ONLY),$(ALL_SRC))
 OBJ     := $(SRC:%.c=$(B)/%.o)
 STATIC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out $(DYNAMIC_ONLY),$(ALL_SRC)))
@@ -24,12 +26,29 @@ STATIC_OBJ := $(patsubst %.c,$(B)/%.o,$(filter-out $(DYNAMIC_ONLY),$(ALL_SRC)))
 STATIC_LDLIBS := -ldw -lelf -lcapstone -lbz2 -llzma -lz -lstdc++ -pthread
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJ   := $(SRC:%.c=$(B)/asan/%.o)
+# One static archive per source folder: a unit suite links the archives and
+# takes from them only what it uses (and, --as-needed, only the shared
+# libraries that that needs: libcurl only for the OTLP export suite).
+SRC_DIRS   := $(sort $(patsubst %/,%,$(dir $(SRC))))
+LIBS       := $(SRC_DIRS:%=$(B)/%/lib.a)
+ASAN_LIBS  := $(SRC_DIRS:%=$(B)/asan/%/lib.a)
+UNIT_LINK  := -Wl,--as-needed -Wl,--start-group
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 # The aarch64 decoder needs no aarch64 host: its suite runs everywhere.
 A64_STEP   := arch/aarch64/a64_step.c
-UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%) $(B)/unit/test_a64_step
-UNIT_ASAN  := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-asan/%) $(B)/unit-asan/test_a64_step
+UNIT_ALL   := $(UNIT_SRC:tests/unit/%.c=%) test_a64_step
+# make unit T=NAME, make unit-asan T=NAME: the suites whose name has NAME
+UNIT_SEL   := $(if $(T),$(foreach u,$(UNIT_ALL),$(if $(findstring $(T),$(u)),$(u))),$(UNIT_ALL))
+UNIT_BIN   := $(UNIT_SEL:%=$(B)/unit/%)
+UNIT_ASAN  := $(UNIT_SEL:%=$(B)/unit-asan/%)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+# The e2e target programs, built once by tests/targets/build.sh (which
+# writes the list of what it built to MANIFEST) and again when a source of
+# theirs changes.
+TARGETS_DIR   := $(B)/targets
+TARGETS_STAMP := $(TARGETS_DIR)/MANIFEST
+TARGETS_SRC   := $(wildcard tests/targets/*.c tests/targets/*.cc tests/targets/*.h \
+		   tests/targets/values/*.c tests/targets/values/*.cpp) tests/targets/build.sh
 
 .PHONY: all deps static check check-static check-aarch64 unit unit-asan e2e docs-check demo bench clean
 all: $(B)/latch
@@ -37,20 +56,31 @@ all: $(B)/latch
 deps:
 	@sh tests/deps.sh
 
-$(B)/%.o: %.c $(wildcard cmd/*.h src/*.h src/output/*.h arch/$(ARCH)/*.h)
+# -MMD -MP: each object depends on the headers it includes, no more.
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/asan/%.o: %.c $(wildcard src/*.h src/output/*.h arch/$(ARCH)/*.h)
+$(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -MMD -MP -c -o $@ $<
+
+# A folder's archive holds that folder's objects only (not its subfolders').
+in_dir = $(foreach o,$(2),$(if $(filter $(1)/,$(dir $(o))),$(o)))
+define archive_rule
+$(1)/lib.a: $(call in_dir,$(1),$(2))
+	@rm -f $$@
+	$(AR) rcs $$@ $$^
+endef
+$(foreach d,$(SRC_DIRS),$(eval $(call archive_rule,$(B)/$(d),$(OBJ))))
+$(foreach d,$(SRC_DIRS),$(eval $(call archive_rule,$(B)/asan/$(d),$(ASAN_OBJ))))
 
 CMD_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard cmd/*.c))
 $(B)/latch: $(CMD_OBJ) $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Debug information stays out of the file that is copied around (symbols
-# stay, for backtraces). --wrap=dlopen: libdw's dlopen is src/dl_none.c's.
+# stay, for backtraces). --wrap=dlopen: libdw's dlopen is src/util/dl_none.c's.
 $(B)/latch-static: $(CMD_OBJ) $(STATIC_OBJ)
 	$(CC) $(CFLAGS) -static -Wl,--strip-debug -Wl,--wrap=dlopen -o $@ $^ $(STATIC_LDLIBS)
 
@@ -58,9 +88,9 @@ static: $(B)/latch-static
 	@awk -v f=$< -v n=$$(stat -c %s $<) \
 		'BEGIN { printf "%s: %d bytes (%.1f MiB)\n", f, n, n / 1048576 }'
 
-$(B)/unit/%: tests/unit/%.c $(OBJ)
+$(B)/unit/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(CFLAGS) -MMD -MP -Itests/unit -o $@ $< $(UNIT_LINK) $(LIBS) -Wl,--end-group $(LDLIBS) $(CHECK_LIBS)
 
 $(B)/unit/test_a64_step: tests/unit/a64/test_a64_step.c $(A64_STEP) arch/aarch64/a64_step.h
 	@mkdir -p $(dir $@)
@@ -70,9 +100,10 @@ $(B)/unit-asan/test_a64_step: tests/unit/a64/test_a64_step.c $(A64_STEP) arch/aa
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
 
-$(B)/unit-asan/%: tests/unit/%.c $(ASAN_OBJ)
+$(B)/unit-asan/%: tests/unit/%.c $(ASAN_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -MMD -MP -Itests/unit -o $@ $< $(UNIT_LINK) $(ASAN_LIBS) -Wl,--end-group \
+		$(LDLIBS) $(CHECK_LIBS)
 
 # The ABI suite reads the DWARF of this object; it is never linked.
 ABI_FIXTURE := $(B)/unit/abi_fixture.o
@@ -89,8 +120,14 @@ unit-asan: $(UNIT_ASAN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh tests/unit/run.sh unit-asan $(UNIT_ASAN)
 
-e2e: $(B)/latch $(B)/latch-static
-	@LATCH_E2E_STATIC=$(B)/latch-static sh tests/e2e/run.sh $(B)/latch
+$(TARGETS_STAMP): $(TARGETS_SRC)
+	@echo "building the e2e targets into $(TARGETS_DIR)"
+	@sh tests/targets/build.sh $(TARGETS_DIR)
+
+# make e2e T=SUBSTR: the tests whose name has SUBSTR
+e2e: $(B)/latch $(B)/latch-static $(TARGETS_STAMP)
+	@LATCH_E2E_STATIC=$(B)/latch-static LATCH_E2E_TARGETS=$(TARGETS_DIR) LATCH_E2E_PREBUILT=1 \
+		sh tests/e2e/run.sh $(B)/latch $(T)
 
 docs-check: $(B)/latch
 	@sh tests/docs_check.sh $(B)/latch
@@ -122,3 +159,5 @@ bench:
 
 clean:
 	rm -rf $(B)
+
+-include $(wildcard $(B)/*/*.d $(B)/*/*/*.d $(B)/*/*/*/*.d $(B)/*/*/*/*/*.d)

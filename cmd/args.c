@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "args.h"
-#include "expr.h"
-#include "output.h"
+#include "probe/expr/expr.h"
+#include "output/output.h"
 #include "usage.h"
 
 static void usage_error(const char *fmt, const char *arg)

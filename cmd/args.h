@@ -2,7 +2,7 @@
 #ifndef LATCH_ARGS_H
 #define LATCH_ARGS_H
 
-#include "opts.h"
+#include "core/opts.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2

@@ -8,12 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "args.h"
-#include "opts.h"
-#include "latency.h"
-#include "output.h"
-#include "probe.h"
-#include "proc.h"
-#include "tracer.h"
+#include "core/opts.h"
+#include "util/latency.h"
+#include "output/output.h"
+#include "probe/probe.h"
+#include "util/procfs.h"
+#include "tracer/tracer.h"
 
 static void on_stop_signal(int sig)
 {

@@ -2,7 +2,7 @@
  * tests/docs_check.sh fails when an option is missing from any of them. */
 #include "usage.h"
 
-#include "opts.h"
+#include "core/opts.h"
 
 void usage_print(FILE *out)
 {

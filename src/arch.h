@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "arch_regs.h"   /* struct arch_regs, from arch/<arch>/ */
-#include "mem.h"
+#include "util/mem.h"
 
 extern const char arch_name[];
 

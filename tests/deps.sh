@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages that building and testing latch need, if any
-# are missing. Used by `make check`, `make demo` and `make bench`.
+# are missing. Used by `make check`, `make demo` and `make bench`;
+# `tests/deps.sh --list` prints the list (.ci/run installs it).
 set -e
 PKGS="gcc g++ make pkg-config libelf-dev libdw-dev libcapstone-dev libcurl4-openssl-dev check groff-base python3"
 # latch-static (make static): the static archives of libdw's and libelf's
@@ -13,6 +14,7 @@ PKGS="$PKGS binutils xz-utils libc6-dbg libdebuginfod1"
 # compiles opentelemetry-proto (tests/otlp/protos.sh) for python3-protobuf
 PKGS="$PKGS protobuf-compiler python3-protobuf"
 [ -n "${LATCH_BENCH_DEPS:-}" ] && PKGS="$PKGS ltrace bpftrace"
+[ "${1:-}" = --list ] && { echo $PKGS; exit 0; }
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -28,9 +28,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hashmap.h"
+#include "util/hashmap.h"
 #include "output/render.h"
-#include "symbols.h"
+#include "symbols/symbols.h"
 
 struct open_call {
 	uint64_t call_id;

@@ -19,10 +19,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hashmap.h"
+#include "util/hashmap.h"
 #include "output/render.h"
 #include "output/stackmap.h"
-#include "symbols.h"
+#include "symbols/symbols.h"
 
 /* Beyond this many, a hole's two oldest segments become one: a call
  * arriving between their entries then gets neither. */

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "output.h"
-#include "value.h"
+#include "output/output.h"
+#include "core/value.h"
 
 /* "850ns", "12.3us", "1.25ms", "2.500s"; buf holds at least 32 bytes. */
 void render_duration(char *buf, size_t len, uint64_t ns);

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "hashmap.h"
+#include "util/hashmap.h"
 
 struct stack_weight {
 	struct stack_weight *next;   /* another stack with the same hash */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hashmap.h"
+#include "util/hashmap.h"
 #include "output/render.h"
 #include "output/summary.h"
 

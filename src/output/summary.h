@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "output/hist.h"
-#include "symbols.h"
+#include "symbols/symbols.h"
 
 /* One function's row. */
 struct fn_stats {

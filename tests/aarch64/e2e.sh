@@ -205,6 +205,7 @@ stage_e2e() {
 		# O2-split: the value targets with their .dwo files; debuginfo:
 		# debuginfo.py's programs, debug files and .dwo files
 		for o in O0 O2 O2-split debuginfo; do cp -R "$OUT/targets/$v/$o" "$ROOT/targets/$v/"; done
+		cp "$OUT/targets/$v/MANIFEST" "$ROOT/targets/$v/"
 	done
 
 	if [ -n "${LATCH_GUEST_STATIC:-}" ]; then

@@ -19,6 +19,9 @@
 # Issue 14's (tests/e2e/faults.py): blocker and hammer (-pthread), storm,
 # memedge, and in O2/ only reentry-O1 and reentry-O2 (reentry.c at -O1
 # and -O2).
+# Last, OUTDIR/MANIFEST lists every file built (paths under OUTDIR), written
+# only when all were: `make` takes it as the targets' time stamp, and
+# e2e.py with LATCH_E2E_PREBUILT=1 checks that each file it names is there.
 # Usage: tests/targets/build.sh OUTDIR
 # Environment (all optional; unset means the native x86-64 build as before):
 #   CC, STRIP        compiler and strip (e.g. aarch64-linux-gnu-gcc and
@@ -44,6 +47,8 @@ EXTRA=${TARGET_CFLAGS:-}
 CXXEXTRA=${TARGET_CXXFLAGS:-}
 VALUES="ints floats mixed structs structptr unions enums arrays bitfields strings fnptrs depth"
 SCALE=${LATCH_E2E_SCALE:-1}
+mkdir -p "$OUT"
+rm -f "$OUT/MANIFEST"
 
 case $SCALE in
 ''|*[!0-9]*|0) echo "$0: LATCH_E2E_SCALE must be a positive integer" >&2; exit 2 ;;
@@ -119,3 +124,6 @@ for opt in O0 O2 O2-split; do
 	(cd "$d" && $CXX $FLAGS $WARN $EXTRA $CXXEXTRA -c -o v_cxx.o "$SRC/values/cxx.cpp" &&
 		$CXX $FLAGS $EXTRA $CXXEXTRA -o v_cxx v_cxx.o && rm -f v_cxx.o)
 done
+
+(cd "$OUT" && find O0 O2 O2-split -type f | LC_ALL=C sort) >"$OUT/MANIFEST.tmp"
+mv "$OUT/MANIFEST.tmp" "$OUT/MANIFEST"

@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "arch.h"
-#include "dwarf_abi.h"
+#include "dwarf/abi.h"
 
 #ifndef ABI_FIXTURE
 #define ABI_FIXTURE "build/unit/abi_fixture.o"

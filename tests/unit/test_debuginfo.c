@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "debuginfo.h"
+#include "symbols/debuginfo.h"
 
 static char dir[] = "/tmp/latch-dpkg-XXXXXX";
 

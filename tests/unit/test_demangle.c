@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "demangle.h"
+#include "symbols/demangle.h"
 
 struct split_case {
 	const char *demangled, *display, *full, *bare;

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "expr.h"
-#include "expr_priv.h"
+#include "probe/expr/expr.h"
+#include "probe/expr/priv.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -395,7 +395,7 @@ END_TEST
 
 START_TEST(check_empty_scope)
 {
-	struct expr_scope none = { NULL, 0, false, NULL }, ret = { NULL, 0, true, NULL };
+	struct expr_scope none = { .params = NULL }, ret = { .allow_ret = true };
 	struct expr *e;
 
 	ck_assert_int_eq(expr_parse("arg1 > 0", &e, errbuf, sizeof(errbuf)), 0);
@@ -418,7 +418,7 @@ START_TEST(check_then_eval)
 				 { .kind = V_ENUM, .i = 1, .text = (char *)"RUNNING" },
 				 vint(NULL, 0) };
 	struct value ret = vint(NULL, -2);
-	struct expr_scope sc = { params, 4, true, NULL };
+	struct expr_scope sc = { .params = params, .nparams = 4, .allow_ret = true };
 	struct expr *e;
 	bool res = false;
 

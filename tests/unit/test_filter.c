@@ -1,11 +1,11 @@
-/* Per-function conditions (filter.c) and the --rate window (rate.c). */
+/* Per-function conditions (probe/filter.c) and the --rate window (core/rate.c). */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "arch.h"
-#include "filter.h"
-#include "rate.h"
+#include "probe/filter.h"
+#include "core/rate.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include "hashmap.h"
+#include "util/hashmap.h"
 
 START_TEST(put_get_replace_delete)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "mem.h"
+#include "util/mem.h"
 
 static char target_byte = 'a';
 

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "output/otlp.h"
-#include "output/otlp_kv.h"
-#include "value.h"
+#include "output/otlp/otlp.h"
+#include "output/otlp/kv.h"
+#include "core/value.h"
 
 #ifndef LATCH_VERSION
 #define LATCH_VERSION "unknown"

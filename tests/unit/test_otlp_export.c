@@ -20,8 +20,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "output/otlp.h"
-#include "output/otlp_export_priv.h"
+#include "output/otlp/otlp.h"
+#include "output/otlp/export_priv.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull

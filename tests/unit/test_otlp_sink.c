@@ -1,4 +1,4 @@
-/* --otlp-file's sink (otlp_sink.c): which calls become spans, their
+/* --otlp-file's sink (output/otlp/sink.c): which calls become spans, their
  * parents and traces, status, and the calls still open at the end. The
  * encodings themselves are test_otlp's. */
 #include <check.h>
@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "event.h"
-#include "output.h"
-#include "symbols.h"
+#include "core/event.h"
+#include "output/output.h"
+#include "symbols/symbols.h"
 
 #define T0 1732400000000000000ull
 #define TP_TRACE "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "event.h"
-#include "output.h"
+#include "core/event.h"
+#include "output/output.h"
 #include "output/render.h"
-#include "value.h"
-#include "symbols.h"
+#include "core/value.h"
+#include "symbols/symbols.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */
 #define T0 1732400000123456789ull

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "event.h"
-#include "output.h"
-#include "symbols.h"
+#include "core/event.h"
+#include "output/output.h"
+#include "symbols/symbols.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */
 #define T0 1732400000123456789ull

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "probe.h"
+#include "probe/probe.h"
 
 struct parsed {
 	struct probe_spec p;

@@ -1,4 +1,4 @@
-/* Opening files a hostile process names, inside its root (rootfs.c): the
+/* Opening files a hostile process names, inside its root (util/rootfs.c): the
  * openat2 path and the component walk of older kernels, on one tree:
  *   ROOT/lib/real.so        a regular file ("inside")
  *   ROOT/lib/abs -> /lib/real.so          absolute: ROOT's own file
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "rootfs.h"
+#include "util/rootfs.h"
 
 static char base[] = "/tmp/latch-rootfs-XXXXXX";
 static char root[256], outside[256];

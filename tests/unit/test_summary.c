@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "event.h"
-#include "output.h"
+#include "core/event.h"
+#include "output/output.h"
 #include "output/hist.h"
 #include "output/summary.h"
-#include "symbols.h"
+#include "symbols/symbols.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */
 #define T0 1732400000123456789ull

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "symbols.h"
+#include "symbols/symbols.h"
 
 #define PROBE __attribute__((noinline, noclone, used))
 

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "symbols_priv.h"
+#include "symbols/priv.h"
 
 START_TEST(shown_names)
 {

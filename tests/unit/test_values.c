@@ -14,8 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "output/render.h"
-#include "symbols.h"
-#include "values.h"
+#include "symbols/symbols.h"
+#include "values/values.h"
 
 #if defined(__x86_64__)
 #define HAVE_REGS 1

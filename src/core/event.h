@@ -1,0 +1,72 @@
+/* Event records: the only thing output formats consume. */
+#ifndef LATCH_EVENT_H
+#define LATCH_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "core/value.h"
+
+struct func_info;
+
+/* One caller of a traced call. */
+struct stack_frame {
+	uint64_t pc;       /* return address in the caller (the call site's next insn) */
+	char *func;        /* "name+0xoff" (C++ demangled without params), or NULL when no symbol */
+	char *file;        /* source file from DWARF line info, or NULL */
+	unsigned line;     /* 0 when unknown */
+};
+
+enum event_type {
+	EV_CALL,
+	EV_RETURN,
+	EV_UNWIND,   /* the call was skipped by longjmp, an exception or exit */
+	EV_PROCESS,  /* the traced process, before its first call */
+	EV_FORK,     /* a child followed with -F, before its first call */
+	EV_EXEC,     /* a traced process runs a new program */
+	EV_EXIT,     /* a traced process has ended */
+};
+
+/* EV_PROCESS, EV_FORK, EV_EXEC, EV_EXIT: what is known of the process;
+ * any pointer may be NULL. */
+struct event_process {
+	const char *exe;           /* /proc/PID/exe */
+	const char *command_line;  /* argv joined by spaces */
+	const char *comm;
+	bool follow_forks;         /* EV_PROCESS: events will come from its
+				    * children too (-F) */
+	pid_t ppid;                /* EV_FORK: the parent */
+	int status;                /* EV_EXIT: its wait status */
+};
+
+struct event {
+	enum event_type type;
+	uint64_t ts_ns;        /* CLOCK_REALTIME, ns since the epoch */
+	pid_t pid;
+	pid_t tid;
+	unsigned depth;        /* open traced calls below this one on the thread */
+	uint64_t call_id;      /* pairs a call with its return or unwind */
+	const struct func_info *fn;
+	unsigned nargs;        /* EV_CALL */
+	struct value *args;
+	struct value ret;      /* EV_RETURN; V_NONE for void */
+	uint64_t dur_ns;       /* EV_RETURN, EV_UNWIND */
+	bool error;            /* EV_RETURN: --error-if holds */
+	const struct event_process *proc;   /* EV_PROCESS and the others above */
+	bool dropped;          /* --rate dropped it: count it in summaries, do not print it */
+	struct stack_frame *stack;
+	unsigned nstack;       /* EV_CALL with -S: callers, innermost first */
+};
+
+/* When the call that end (EV_RETURN or EV_UNWIND) ends, the call having
+ * started at start_ns: start plus its duration, which the monotonic clock
+ * measures, but never past the end's own real time, after which the
+ * thread's next call starts. */
+uint64_t event_end_ns(const struct event *end, uint64_t start_ns);
+/* Deep copy for sinks that hold an event; 0 or -ENOMEM. */
+int event_copy(struct event *dst, const struct event *src);
+void event_free(struct event *e);
+/* Frees n frames and the array; (NULL, 0) is fine. */
+void stack_free(struct stack_frame *v, unsigned n);
+
+#endif

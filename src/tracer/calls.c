@@ -1,0 +1,385 @@
+/* Turning trap hits into call, return and unwind events, for the calls
+ * that pass their conditions. */
+#include <errno.h>
+#include <stdlib.h>
+#include "util/procfs.h"
+#include "symbols/stack.h"
+#include "tracer/tracer.h"
+#include "values/values.h"
+
+static int symbolize(void *ctx, uint64_t addr, char *buf, size_t len)
+{
+	struct proc *p = ctx;
+
+	return p->symtab ? symtab_describe(p->symtab, addr, buf, len) : -ENOENT;
+}
+
+/* Where values are read at a stop of thread th. */
+static struct values_src source(struct tracer *t, struct thread *th,
+				const struct arch_regs *r)
+{
+	return (struct values_src){
+		.tid = th->tid,
+		.r = r,
+		.rd = mem_read,
+		.rdctx = &th->proc->mem,
+		.sym = symbolize,
+		.symctx = th->proc,
+		.lim = &t->opts->limits,
+	};
+}
+
+static void emit(struct tracer *t, struct event *e)
+{
+	int err = t->sink->ops->event(t->sink, e);
+
+	if (err && !t->output_err)
+		t->output_err = err;
+}
+
+void tracer_announce(struct tracer *t)
+{
+	char comm[64] = "";
+	struct event_process p = {
+		.exe = proc_exe(t->pid),
+		.command_line = proc_command_line(t->pid),
+		.comm = proc_comm(t->pid, comm, sizeof(comm)) || !comm[0] ? NULL : comm,
+		.follow_forks = t->opts->follow_forks,
+	};
+	struct event e = { .type = EV_PROCESS, .ts_ns = real_ns(), .pid = t->pid,
+			   .tid = t->pid, .proc = &p };
+
+	emit(t, &e);
+	free((char *)p.exe);
+	free((char *)p.command_line);
+}
+
+void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
+			 pid_t ppid, int status)
+{
+	struct event_process p = { .ppid = ppid, .status = status };
+	struct event e = { .type = type, .ts_ns = real_ns(), .pid = pid, .tid = pid,
+			   .proc = &p };
+
+	if (type == EV_EXEC) {
+		p.exe = proc_exe(pid);
+		p.command_line = proc_command_line(pid);
+	}
+	emit(t, &e);
+	free((char *)p.exe);
+	free((char *)p.command_line);
+}
+
+/* What a frame holds for its return: a deferred call's event, or a
+ * reported call's arguments. */
+/* -S: the callers of e at its entry trap (th stopped with registers r).
+ * A failure costs only frames, never the call, and is said once per
+ * program image. */
+static void capture_stack(struct tracer *t, struct thread *th,
+			  const struct arch_regs *r, struct event *e)
+{
+	struct proc *p = th->proc;
+	char msg[192];
+	int err;
+
+	if (!p->symtab)
+		return;
+	err = stack_capture(p->symtab, th->tid, r, mem_read, &p->mem,
+			    t->opts->stack_depth, &e->stack, &e->nstack);
+	if (t->warn && stack_warning(p->symtab, err, msg, sizeof(msg)))
+		t->warn(msg);
+}
+
+static void free_held(struct frame *f)
+{
+	if (f->held) {
+		event_free(f->held);
+		free(f->held);
+		f->held = NULL;
+	}
+	for (unsigned i = 0; i < f->nargs; i++)
+		value_free(&f->args[i]);
+	free(f->args);
+	f->args = NULL;
+	f->nargs = 0;
+}
+
+static void keep_args(struct frame *f, struct event *e)
+{
+	f->args = e->args;
+	f->nargs = e->nargs;
+	e->args = NULL;
+	e->nargs = 0;
+}
+
+/* A call passed its conditions at now_ns (monotonic): false when it is
+ * not reported at all (past -n, or over --rate with nothing to count
+ * it). Sets e->dropped for one that summaries count but nobody prints. */
+static bool admit(struct tracer *t, struct event *e, uint64_t now_ns)
+{
+	const struct latch_opts *o = t->opts;
+
+	if (t->stop_reporting) {
+		t->n.dropped++;
+		return false;
+	}
+	/* --rate limits what is printed; -c alone prints no calls */
+	e->dropped = (!o->summary || o->verbose) &&
+		     !rate_admit(&t->rate, o->rate, now_ns);
+	if (e->dropped) {
+		t->n.dropped++;
+		return o->summary;
+	}
+	return true;
+}
+
+static void report_call(struct tracer *t, struct event *e)
+{
+	const struct latch_opts *o = t->opts;
+
+	emit(t, e);
+	if (e->dropped)
+		return;
+	t->n.calls++;
+	if (o->max_calls && t->n.calls >= o->max_calls) {
+		t->stop_reporting = true;
+		if (o->no_returns)
+			t->want_stop = true;
+	}
+}
+
+/* End the top frame: report it as type, or not at all when it was never
+ * reported (filtered, or dropped without a summary to count it). */
+static void pop(struct tracer *t, struct thread *th, enum event_type type,
+		const struct value *ret)
+{
+	struct frame *f = &th->frames[--th->nframes];
+	uint64_t now = mono_ns(), dur = now - f->start_mono_ns;
+	bool report = !f->held;
+
+	if (f->held) {
+		if (type == EV_RETURN &&
+		    filter_return(f->filter, f->pending, f->held->args, f->held->nargs,
+				  ret, dur, &t->n.faults)) {
+			report = admit(t, f->held, now);
+			if (report)
+				report_call(t, f->held);
+			f->dropped = f->held->dropped;
+			keep_args(f, f->held);
+		} else {
+			t->n.filtered++;
+		}
+	}
+	if (report) {
+		struct event e = {
+			.type = type,
+			.ts_ns = real_ns(),
+			.pid = th->pid,
+			.tid = th->tid,
+			.depth = (unsigned)th->nframes,
+			.call_id = f->call_id,
+			.fn = f->fn,
+			.dur_ns = dur,
+			.dropped = f->dropped,
+		};
+
+		if (ret)
+			e.ret = *ret;
+		if (type == EV_RETURN && !f->dropped)
+			e.error = filter_error(f->filter, f->args, f->nargs, ret, dur);
+		emit(t, &e);
+		/* a dropped call is counted by summaries only */
+		if (!f->dropped && type == EV_RETURN)
+			t->n.returns++;
+		else if (!f->dropped)
+			t->n.unwinds++;
+	}
+	free_held(f);
+	trap_return_unref(th->proc, f->ra);
+	t->open_reported--;
+	if (t->stop_reporting && !t->open_reported)
+		t->want_stop = true;
+}
+
+void frames_unwind_all(struct tracer *t, struct thread *th)
+{
+	while (th->nframes)
+		pop(t, th, EV_UNWIND, NULL);
+}
+
+void frames_forget(struct thread *th)
+{
+	for (size_t i = 0; i < th->nframes; i++)
+		free_held(&th->frames[i]);
+	free(th->frames);
+	th->frames = NULL;
+	th->nframes = th->cap = 0;
+}
+
+static int push(struct tracer *t, struct thread *th, const struct frame *f)
+{
+	if (th->nframes == th->cap) {
+		size_t cap = th->cap ? th->cap * 2 : 16;
+		struct frame *v = realloc(th->frames, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		th->frames = v;
+		th->cap = cap;
+	}
+	th->frames[th->nframes++] = *f;
+	t->open_reported++;
+	return 0;
+}
+
+/* Calls whose frames lie below this one's were abandoned (longjmp). An
+ * equal one made a tail call and is still pending, unless deeper calls
+ * were abandoned too: a tail call leaves none behind, so then the same
+ * call site is simply being called again. */
+static void pop_abandoned(struct tracer *t, struct thread *th, uint64_t sp_after)
+{
+	bool abandoned = false;
+
+	while (th->nframes) {
+		uint64_t top = th->frames[th->nframes - 1].sp_after;
+
+		if (top > sp_after || (top == sp_after && !abandoned))
+			break;
+		pop(t, th, EV_UNWIND, NULL);
+		abandoned = true;
+	}
+}
+
+void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after)
+{
+	while (th->nframes && th->frames[th->nframes - 1].sp_after <= sp_after)
+		pop(t, th, EV_UNWIND, NULL);
+}
+
+/* Trap the return of the call in f and push it: 0, or -errno when the
+ * thread is gone. A reported call without a trap is simply never seen
+ * to end; one that waits for its return conditions is filtered out. */
+static int watch_return(struct tracer *t, struct thread *th, int ra_err,
+			struct frame *f)
+{
+	struct trap *rt;
+	int err = ra_err;
+
+	if (!err)
+		err = trap_plant(t, th->proc, f->ra, TRAP_RETURN, &rt);
+	if (!err) {
+		rt->ret_refs++;
+		err = push(t, th, f);
+		if (!err)
+			return 0;
+		rt->ret_refs--;
+	}
+	if (f->held)
+		t->n.filtered++;
+	free_held(f);
+	return err == -ESRCH || err == -ENOMEM ? err : 0;
+}
+
+/* A jump back to a function's first instruction (the head of a loop
+ * there, or a tail call to itself) goes on with the call still open: the
+ * same function, the same return slot and the same return address. */
+static bool jumped_back(const struct thread *th, const struct frame *f)
+{
+	const struct frame *top = th->nframes ? &th->frames[th->nframes - 1] : NULL;
+
+	return top && top->fn == f->fn && top->sp_after == f->sp_after &&
+	       top->ra == f->ra;
+}
+
+int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
+		struct trap *tr)
+{
+	const struct latch_opts *o = t->opts;
+	struct frame f = { .sp_after = arch_sp_after_return(r), .fn = tr->fn,
+			   .filter = tr->filter };
+	struct event e = { .type = EV_CALL, .fn = tr->fn, .pid = th->pid, .tid = th->tid };
+	struct values_src src = source(t, th, r);
+	enum filter_verdict verdict;
+	int err, ra_err;
+
+	src.lim = filter_limits(tr->filter, &o->limits);
+	/* without returns there are no open calls to compare with */
+	ra_err = o->no_returns ? -ENOENT
+			       : arch_return_address(r, mem_read, &th->proc->mem, &f.ra);
+
+	pop_abandoned(t, th, f.sp_after);
+	if (!ra_err && jumped_back(th, &f))
+		return 0;
+	t->n.seen++;
+	if (t->stop_reporting) {
+		t->n.dropped++;
+		return 0;
+	}
+	f.start_mono_ns = mono_ns();
+	e.ts_ns = real_ns();
+	err = values_read_args(tr->fn, &src, &e.args, &e.nargs, &f.ret_buf);
+	if (err)
+		return err;
+	verdict = filter_entry(tr->filter, e.args, e.nargs, &f.pending, &t->n.faults);
+	if (verdict == FILTER_REJECT) {
+		t->n.filtered++;
+		goto free_event;
+	}
+	if (verdict == FILTER_REPORT && !admit(t, &e, f.start_mono_ns))
+		goto free_event;
+	f.call_id = e.call_id = ++t->next_call_id;
+	e.depth = (unsigned)th->nframes;
+	if (o->stack_depth)
+		capture_stack(t, th, r, &e);
+	if (verdict == FILTER_DEFER) {
+		f.held = malloc(sizeof(*f.held));
+		if (!f.held) {
+			err = -ENOMEM;
+			goto free_event;
+		}
+		*f.held = e;
+		e = (struct event){ .type = EV_CALL };   /* the frame owns it */
+	} else {
+		f.dropped = e.dropped;
+		report_call(t, &e);
+		/* the return's --error-if may read them */
+		if (filter_has_error(tr->filter) && !e.dropped)
+			keep_args(&f, &e);
+	}
+	if (!o->no_returns)
+		err = watch_return(t, th, ra_err, &f);
+	else
+		free_held(&f);
+
+free_event:
+	event_free(&e);
+	return err;
+}
+
+bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r,
+		  struct trap *tr)
+{
+	uint64_t sp = arch_get_sp(r);
+	bool matched = false;
+
+	while (th->nframes) {
+		struct frame *f = &th->frames[th->nframes - 1];
+
+		if (f->sp_after < sp) {
+			pop(t, th, EV_UNWIND, NULL);
+		} else if (f->sp_after == sp && f->ra == tr->addr) {
+			/* Several frames match after tail calls: same value. */
+			struct value v = { .kind = V_NONE };
+			struct values_src src = source(t, th, r);
+
+			src.lim = filter_limits(f->filter, src.lim);
+			values_read_return(f->fn, &src, f->ret_buf, &v);
+			pop(t, th, EV_RETURN, &v);
+			value_free(&v);
+			matched = true;
+		} else {
+			break;
+		}
+	}
+	return matched;
+}

@@ -1,0 +1,278 @@
+/* From probe specs to planted traps: the functions they select in the
+ * current program image, each with the conditions that decide which of
+ * its calls to report. Nothing here touches the target's memory. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "probe/filter.h"
+#include "tracer/tracer.h"
+
+/* Conditions that do not fit a function selected by their probe. */
+struct misfits {
+	size_t *fit, *misfit;    /* functions, per spec */
+	char (*why)[512];        /* the first reason, per spec */
+	size_t error_misfit;     /* the same for --error-if */
+	char error_why[512];
+};
+
+static void note_misfit(void *ctx, unsigned spec, const char *why)
+{
+	struct misfits *m = ctx;
+
+	if (spec == FILTER_ERROR_IF) {
+		if (!m->error_misfit++)
+			snprintf(m->error_why, sizeof(m->error_why), "%s", why);
+	} else if (!m->misfit[spec]++) {
+		snprintf(m->why[spec], sizeof(m->why[spec]), "%s", why);
+	}
+}
+
+void probes_forget(struct proc *p)
+{
+	for (size_t i = 0; i < p->nfuncs; i++)
+		filter_free(p->filters[i]);
+	for (size_t i = 0; i < p->ngone; i++)
+		filter_free(p->gone_filters[i]);
+	free(p->filters);
+	free(p->funcs);   /* the functions belong to the symtab */
+	free(p->gone_filters);
+	p->filters = NULL;
+	p->funcs = NULL;
+	p->gone_filters = NULL;
+	p->nfuncs = p->ngone = 0;
+}
+
+/* A probe whose condition fits none of its functions is an error; one
+ * that fits some is traced there, with a warning for the rest. */
+static int judge_misfits(struct tracer *t, const struct misfits *m, bool fatal)
+{
+	const struct latch_opts *o = t->opts;
+	char msg[sizeof(t->err) + 512];
+
+	for (size_t s = 0; s < o->nprobes; s++) {
+		if (!m->misfit[s])
+			continue;
+		if (!m->fit[s] && fatal) {
+			snprintf(t->err, sizeof(t->err), "probe '%s': %s",
+				 o->probes[s].text, m->why[s]);
+			return -EINVAL;
+		}
+		snprintf(msg, sizeof(msg),
+			 "probe '%s': its condition does not fit %zu of the %zu functions it "
+			 "selects, which are not traced; e.g. %s", o->probes[s].text,
+			 m->misfit[s], m->misfit[s] + m->fit[s], m->why[s]);
+		if (t->warn)
+			t->warn(msg);
+	}
+	return 0;
+}
+
+/* --error-if that fits none of the traced functions is an error; one
+ * that fits some, a warning. */
+static int judge_error_misfits(struct tracer *t, const struct misfits *m,
+			       size_t nfuncs, bool fatal)
+{
+	const char *text = t->opts->error_if;
+	char msg[sizeof(t->err) + 512];
+
+	if (!m->error_misfit)
+		return 0;
+	if (m->error_misfit == nfuncs && fatal) {
+		snprintf(t->err, sizeof(t->err), "--error-if '%.60s': %.180s", text, m->error_why);
+		return -EINVAL;
+	}
+	snprintf(msg, sizeof(msg),
+		 "--error-if '%s' does not fit %zu of the %zu traced functions, whose "
+		 "calls it never marks; e.g. %s", text, m->error_misfit, nfuncs,
+		 m->error_why);
+	if (t->warn)
+		t->warn(msg);
+	return 0;
+}
+
+/* Add to p's traced functions those of all that some condition fits,
+ * each with its filter. The first time (fatal), a condition that fits
+ * none of its functions is an error; later (libraries loaded), only a
+ * warning, and a quiet image (a forked child's) gives none. */
+static int add_funcs(struct tracer *t, struct proc *p, struct func_info **all,
+		     size_t n, bool fatal, bool quiet)
+{
+	const struct latch_opts *o = t->opts;
+	struct misfits m = {
+		.fit = calloc(o->nprobes, sizeof(*m.fit)),
+		.misfit = calloc(o->nprobes, sizeof(*m.misfit)),
+		.why = calloc(o->nprobes, sizeof(*m.why)),
+	};
+	size_t before = p->nfuncs;
+	struct func_info **funcs = realloc(p->funcs, (before + n + 1) * sizeof(*funcs));
+	struct filter **filters = funcs ? realloc(p->filters, (before + n + 1) * sizeof(*filters))
+				       : NULL;
+	int err = -ENOMEM;
+
+	if (funcs)
+		p->funcs = funcs;
+	if (filters)
+		p->filters = filters;
+	if (!m.fit || !m.misfit || !m.why || !funcs || !filters)
+		goto free_misfits;
+	for (size_t i = 0; i < n; i++) {
+		struct filter *f = NULL;
+
+		err = o->list ? 0 : filter_build(all[i], o->probes, o->error_if, &o->limits,
+						      note_misfit, &m, &f);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			goto free_misfits;
+		for (unsigned k = 0; k < all[i]->nspecs; k++)
+			m.fit[all[i]->specs[k]]++;
+		p->funcs[p->nfuncs] = all[i];
+		p->filters[p->nfuncs++] = f;
+	}
+	err = 0;
+	if (!quiet)
+		err = judge_misfits(t, &m, fatal);
+	if (!err && !quiet)
+		err = judge_error_misfits(t, &m, p->nfuncs - before, fatal);
+
+free_misfits:
+	if (err == -ENOMEM)
+		snprintf(t->err, sizeof(t->err), "out of memory resolving probes");
+	free(m.fit);
+	free(m.misfit);
+	free(m.why);
+	return err;
+}
+
+int image_resolve(struct tracer *t, struct proc *p, bool quiet)
+{
+	struct func_info **all;
+	size_t n;
+	int err = symtab_open(p->pid, &p->symtab);
+
+	if (err == -ESRCH || err == -ENOENT) {
+		/* A zombie still answers kill(pid, 0) but has no memory map. */
+		snprintf(t->err, sizeof(t->err), "no such process: %d (it has exited)",
+			 (int)p->pid);
+		return -ESRCH;
+	}
+	if (err) {
+		snprintf(t->err, sizeof(t->err), "cannot read the modules of process %d: %s",
+			 (int)p->pid, strerror(-err));
+		return err;
+	}
+	symtab_set_notify(p->symtab, quiet ? NULL : t->warn);
+	err = symtab_resolve(p->symtab, t->opts->probes, t->opts->nprobes,
+			     &all, &n, t->err, sizeof(t->err));
+	if (!err)
+		err = add_funcs(t, p, all, n, true, quiet);
+	/* Checked before any trap is planted: a glob that matches half of
+	 * libc would stop a live process on every call it makes. */
+	if (!err && !t->opts->list && p->nfuncs > t->opts->max_probes) {
+		snprintf(t->err, sizeof(t->err),
+			 "the probes match %zu functions, more than --max-probes %zu: "
+			 "narrow them (see -l) or raise the limit",
+			 p->nfuncs, t->opts->max_probes);
+		return -E2BIG;
+	}
+	return err;
+}
+
+int image_resolve_more(struct tracer *t, struct proc *p, size_t *from)
+{
+	struct func_info **all;
+	size_t n;
+	int err = symtab_resolve_new(p->symtab, t->opts->probes, t->opts->nprobes,
+				     &all, &n);
+
+	*from = p->nfuncs;
+	if (!err)
+		err = add_funcs(t, p, all, n, false, false);
+	if (!err && p->nfuncs > t->opts->max_probes) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "the probes match %zu functions with the libraries "
+			 "loaded since, more than --max-probes %zu: the new ones are not traced",
+			 p->nfuncs, t->opts->max_probes);
+		if (t->warn)
+			t->warn(msg);
+		for (size_t i = *from; i < p->nfuncs; i++)
+			filter_free(p->filters[i]);
+		p->nfuncs = *from;
+	}
+	return err;
+}
+
+int plant_funcs(struct tracer *t, struct proc *p, size_t from)
+{
+	size_t planted = 0;
+	char why[sizeof(t->err) + 96] = "";
+	int err = 0;
+
+	for (size_t i = from; i < p->nfuncs; i++) {
+		const struct func_info *fn = p->funcs[i];
+		struct trap *tr;
+
+		t->err[0] = 0;
+		err = trap_plant(t, p, fn->addr, TRAP_ENTRY, &tr);
+		if (err == -ENOTSUP || err == -EINVAL) {
+			/* This function cannot be traced; the others still can. */
+			snprintf(why, sizeof(why), "cannot trace %s: %s", fn->name,
+				 t->err[0] ? t->err : "its first instruction does not decode");
+			if (t->warn)
+				t->warn(why);
+			continue;
+		}
+		if (err) {
+			snprintf(t->err, sizeof(t->err), "cannot plant a trap in %s at 0x%llx: %s",
+				 fn->name, (unsigned long long)fn->addr, strerror(-err));
+			return err;
+		}
+		tr->fn = fn;
+		tr->filter = p->filters[i];
+		planted++;
+	}
+	if (!planted && p->nfuncs > from) {
+		snprintf(t->err, sizeof(t->err), "%.*s", (int)sizeof(t->err) - 1, why);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int image_plant(struct tracer *t, struct proc *p)
+{
+	int err = plant_funcs(t, p, 0);
+
+	/* Without these, probes still work: only later libraries and the
+	 * moment of an exception's unwinding are missed. */
+	if (!err && rtld_watch(t, p) == -ESRCH)
+		err = -ESRCH;
+	if (!err && unwind_watch(t, p, false) == -ESRCH)
+		err = -ESRCH;
+	return err;
+}
+
+int tracer_resolve(struct tracer *t)
+{
+	struct proc *p = proc_get(t, t->pid);
+
+	if (!p && proc_add(t, t->pid, &p))
+		return -ENOMEM;
+	return image_resolve(t, p, false);
+}
+
+int tracer_plant_probes(struct tracer *t)
+{
+	struct proc *p = proc_get(t, t->pid);
+
+	return p ? image_plant(t, p) : -ESRCH;
+}
+
+struct func_info *const *tracer_funcs(const struct tracer *t, size_t *n)
+{
+	struct proc *p = proc_get(t, t->pid);
+
+	*n = p ? p->nfuncs : 0;
+	return p ? p->funcs : NULL;
+}

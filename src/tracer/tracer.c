@@ -1,0 +1,308 @@
+/* The wait loop: every ptrace stop of the target, dispatched. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include "tracer/tracer.h"
+
+volatile sig_atomic_t tracer_stop_requested;
+volatile sig_atomic_t tracer_tick;
+
+void tracer_init(struct tracer *t, const struct latch_opts *o, struct sink *s)
+{
+	memset(t, 0, sizeof(*t));
+	t->opts = o;
+	t->sink = s;
+}
+
+void tracer_fini(struct tracer *t)
+{
+	threads_forget(t);
+	symtab_free_retired(t->retired);
+	t->retired = NULL;
+	rate_free(&t->rate);
+}
+
+static int resume(struct thread *th, int sig)
+{
+	th->stop = STOP_NONE;
+	return ptrace(th->nheld ? PTRACE_SINGLESTEP : PTRACE_CONT, th->tid, 0, sig) < 0 ?
+	       -errno : 0;
+}
+
+/* A signal for the program: held while the thread is in latch's code. */
+static int deliver(struct thread *th, int sig, const struct arch_regs *r)
+{
+	if (th->nheld || scratch_contains(th->proc, arch_get_pc(r))) {
+		int err = held_take(th);
+
+		return err ? err : resume(th, 0);
+	}
+	return resume(th, sig);
+}
+
+static void warn_once(struct tracer *t, const char *what)
+{
+	if (!t->warned_step && t->warn)
+		t->warn(what);
+	t->warned_step = true;
+}
+
+/* The program's entry point in launch mode (or after exec). */
+static int on_start(struct tracer *t, struct proc *p, struct trap *tr)
+{
+	bool first = !t->started;
+	int err = trap_remove(p, tr);
+
+	p->started = true;
+	t->started = true;
+	if (!err)
+		err = image_resolve(t, p, false);
+	if (!err && t->opts->list) {
+		t->want_stop = true;
+		return 0;
+	}
+	if (!err)
+		err = image_plant(t, p);
+	if (err && err != -ESRCH && !first) {
+		/* A later exec'd program without the probes: keep following. */
+		warn_once(t, t->err);
+		return 0;
+	}
+	return err;
+}
+
+static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
+		   struct trap *tr)
+{
+	struct proc *p = th->proc;
+	int err = 0;
+
+	if (tr->planted && (tr->flags & TRAP_START)) {
+		err = on_start(t, p, tr);
+		/* --list: the command stays stopped until it is killed, so
+		 * that it never runs main */
+		if (err || t->opts->list)
+			return err;
+	}
+	if (tr->planted && (tr->flags & TRAP_UNWIND))
+		unwind_hit(t, th, r);
+	if (tr->planted && (tr->flags & TRAP_RTLD)) {
+		err = rtld_hit(t, p);
+		if (err == -ESRCH)
+			return err;
+		if (err) {
+			/* the libraries loaded now go untraced; the rest not */
+			warn_once(t, t->err[0] ? t->err : strerror(-err));
+			t->err[0] = 0;
+			err = 0;
+		}
+	}
+	if (!tr->planted) {
+		/* Removed after this thread hit it: run the original. */
+		arch_rewind_to_trap(r, tr->addr);
+		goto resume;
+	}
+	bool matched = false;
+
+	if (tr->flags & TRAP_RETURN)
+		matched = calls_return(t, th, r, tr);
+	if (tr->flags & TRAP_ENTRY)
+		err = calls_entry(t, th, r, tr);
+	else if (!matched && !tr->ret_refs && !(tr->flags & (TRAP_RTLD | TRAP_UNWIND))) {
+		/* A return site nobody waits for: stop paying for its hits. */
+		err = trap_remove(p, tr);
+		arch_rewind_to_trap(r, tr->addr);
+		goto resume;
+	}
+	if (err == -ESRCH)
+		return err;
+	err = trap_step_over(t, p, th->tid, tr, r);
+	if (err == -ESRCH)
+		return err;
+	if (err) {
+		char msg[320];
+
+		snprintf(msg, sizeof(msg), "%s; trap at 0x%llx removed",
+			 t->err[0] ? t->err : strerror(-err), (unsigned long long)tr->addr);
+		warn_once(t, msg);
+		t->err[0] = 0;
+		err = trap_remove(p, tr);
+		arch_rewind_to_trap(r, tr->addr);
+	}
+resume:
+	if (err == -ESRCH)
+		return err;
+	err = arch_set_regs(th->tid, r);
+	if (!err)
+		err = resume(th, 0);
+	return err;
+}
+
+static int on_sigtrap(struct tracer *t, struct thread *th)
+{
+	siginfo_t si;
+	struct arch_regs r;
+	struct trap *tr;
+	int err = arch_get_regs(th->tid, &r), sig;
+
+	if (err)
+		return err;
+	tr = trap_lookup(th->proc, arch_trap_addr(&r));
+	/* Asking for the siginfo costs a system call per stop: only when the
+	 * pc alone cannot tell a trap hit from a SIGTRAP sent by someone, or
+	 * from the step of a thread holding signals. */
+	if (!tr || !tr->planted || tr->ambiguous || th->nheld) {
+		if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) < 0)
+			return -errno;
+		enum held_stop kind = th->nheld ? held_classify(&si) : HELD_NO_STEP;
+
+		if (kind != HELD_NO_STEP) {
+			err = held_next(th, kind, &r, &sig);
+			return err ? err : resume(th, sig);
+		}
+		if (!tr || !arch_is_trap_signal(&si))
+			return deliver(th, SIGTRAP, &r);   /* the program's own */
+	}
+	return on_trap(t, th, &r, tr);
+}
+
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static int on_stop(struct tracer *t, struct thread *th, int status)
+{
+	int sig = WSTOPSIG(status), event = status >> 16;
+
+	th->stop = STOP_OTHER;
+	switch (event) {
+	case 0:
+		break;
+	case PTRACE_EVENT_CLONE:
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK: {
+		int err = task_created(t, th);
+
+		return err ? err : resume(th, 0);
+	}
+	case PTRACE_EVENT_EXEC: {
+		int err = proc_exec(t, th);
+
+		if (err)
+			return err;
+		/* the thread that exec'd is now the leader */
+		th = thread_get(t, th->pid);
+		return th ? resume(th, 0) : 0;
+	}
+	case PTRACE_EVENT_EXIT:
+		frames_unwind_all(t, th);
+		return resume(th, 0);
+	case PTRACE_EVENT_STOP:
+		if (is_stop_signal(sig)) {
+			/* Honour the group-stop as if untraced. */
+			th->stop = STOP_NONE;
+			th->listening = true;
+			return ptrace(PTRACE_LISTEN, th->tid, 0, 0) < 0 ? -errno : 0;
+		}
+		th->listening = false;
+		return resume(th, 0);
+	default:
+		return resume(th, 0);
+	}
+	if (sig == (SIGTRAP | 0x80))
+		return resume(th, 0);
+	if (sig == SIGTRAP)
+		return on_sigtrap(t, th);
+	struct arch_regs r;
+	int err = arch_get_regs(th->tid, &r);
+
+	return err ? err : deliver(th, sig, &r);
+}
+
+static int on_status(struct tracer *t, pid_t tid, int status)
+{
+	struct thread *th = thread_get(t, tid);
+
+	/* A new thread or child can report before its parent's event. */
+	if (!th) {
+		int err = task_adopt(t, NULL, tid, &th);
+
+		if (err)
+			return err;
+	}
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		thread_exited(t, th, status);
+		if (t->threads.count == t->nforeign)
+			t->done = true;
+		return 0;
+	}
+	if (!WIFSTOPPED(status))
+		return 0;
+	if (th->foreign)
+		return foreign_stop(t, th, status);
+	return on_stop(t, th, status);
+}
+
+/* A stop usually follows within tens of microseconds while the target is
+ * busy calling traced functions: polling that long keeps the tracer's CPU
+ * awake, so the next stop does not have to wake it. Then block. */
+#define SPIN_NS 50000
+
+static pid_t wait_next(int *status)
+{
+	uint64_t until = mono_ns() + SPIN_NS;
+
+	do {
+		pid_t r = waitpid(-1, status, __WALL | WNOHANG);
+
+		if (r != 0)
+			return r;
+	} while (mono_ns() < until && !tracer_stop_requested && !tracer_tick);
+	return waitpid(-1, status, __WALL);
+}
+
+enum run_end tracer_run(struct tracer *t, double deadline_mono)
+{
+	for (;;) {
+		int status, err;
+		pid_t tid;
+
+		if (t->done)
+			return RUN_TARGET_GONE;
+		if (tracer_stop_requested || t->want_stop || t->output_err)
+			return RUN_STOP_REQUESTED;
+		if (tracer_tick) {
+			tracer_tick = 0;
+			err = t->sink->ops->tick(t->sink, real_ns());
+			if (err) {
+				t->output_err = err;
+				continue;
+			}
+			if (deadline_mono > 0 && (double)mono_ns() / 1e9 >= deadline_mono)
+				return RUN_STOP_REQUESTED;
+		}
+		tid = wait_next(&status);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD) {
+				t->done = true;
+				continue;
+			}
+			snprintf(t->err, sizeof(t->err), "waitpid: %s", strerror(errno));
+			return RUN_ERROR;
+		}
+		t->n.stops++;
+		err = on_status(t, tid, status);
+		if (err == -ESRCH)
+			continue;   /* the thread vanished; its exit follows */
+		if (err) {
+			if (!t->err[0])
+				snprintf(t->err, sizeof(t->err), "%s", strerror(-err));
+			return RUN_ERROR;
+		}
+	}
+}

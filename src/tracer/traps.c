@@ -1,0 +1,243 @@
+/* Trap instructions planted in the tracee, and stepping over them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tracer/tracer.h"
+
+struct trap *trap_lookup(struct proc *p, uint64_t addr)
+{
+	return hashmap_get(&p->traps, addr);
+}
+
+/* The original bytes at addr, with any of our own traps inside the range
+ * replaced by what they cover, so that decoding never sees a trap. */
+static int read_original(struct proc *p, uint64_t addr, struct trap *tr)
+{
+	ssize_t n = mem_read(&p->mem, addr, tr->orig, sizeof(tr->orig));
+
+	if (n < (ssize_t)arch_trap_len)
+		return n < 0 ? (int)n : -EFAULT;
+	tr->orig_len = (size_t)n;
+	for (size_t i = 1; i < tr->orig_len; i++) {
+		struct trap *o = trap_lookup(p, addr + i);
+
+		if (o && o->planted)
+			memcpy(tr->orig + i, o->orig,
+			       arch_trap_len < tr->orig_len - i ? arch_trap_len : tr->orig_len - i);
+	}
+	return 0;
+}
+
+/* Some instructions can never be stepped over (an exclusive load or store
+ * would loop forever): refuse before the trap is planted, not at a hit. */
+static int check_steppable(struct tracer *t, const struct trap *tr)
+{
+	struct step_plan probe;
+	int err = arch_step_plan(tr->orig, tr->orig_len, tr->addr, 0, &probe);
+
+	if (err == -ENOSPC)
+		return 0;   /* steppable from a scratch slot */
+	if (err)
+		return err;
+	if (probe.kind == STEP_REFUSE) {
+		snprintf(t->err, sizeof(t->err), "%s", probe.why);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int trap_plant(struct tracer *t, struct proc *p, uint64_t addr, unsigned flag,
+	       struct trap **out)
+{
+	struct trap *tr = trap_lookup(p, addr);
+	bool fresh = !tr;
+	int err;
+
+	if (tr && tr->planted) {
+		tr->flags |= flag;
+		goto done;
+	}
+	if (fresh) {
+		tr = calloc(1, sizeof(*tr));
+		if (!tr)
+			return -ENOMEM;
+		tr->addr = addr;
+	}
+	err = read_original(p, addr, tr);
+	if (err)
+		goto fail_free;
+	err = check_steppable(t, tr);
+	if (err)
+		goto fail_free;
+	err = mem_write(&p->mem, addr, arch_trap, arch_trap_len);
+	if (err)
+		goto fail_free;
+	if (fresh && (err = hashmap_put(&p->traps, addr, tr)) != 0)
+		goto fail_restore;
+	tr->planted = true;
+	tr->ambiguous = arch_trap_pc_ambiguous(tr->orig, tr->orig_len);
+	tr->flags = flag;
+	tr->planned = false;
+done:
+	if (out)
+		*out = tr;
+	return 0;
+
+fail_restore:
+	mem_write(&p->mem, addr, tr->orig, arch_trap_len);
+fail_free:
+	if (fresh)
+		free(tr);
+	return err;
+}
+
+/* As if removed, with the memory left as it is. */
+static void unplant(struct trap *tr)
+{
+	/* The record stays: a thread may already be stopped on this trap
+	 * and report it later. */
+	tr->planted = false;
+	tr->planned = false;
+	tr->flags = 0;
+	tr->ret_refs = 0;
+	tr->fn = NULL;
+	tr->filter = NULL;
+}
+
+int trap_remove(struct proc *p, struct trap *tr)
+{
+	int err;
+
+	if (!tr->planted)
+		return 0;
+	err = mem_write(&p->mem, tr->addr, tr->orig, arch_trap_len);
+	if (err)
+		return err;
+	unplant(tr);
+	return 0;
+}
+
+int traps_remove_all(struct proc *p)
+{
+	size_t pos = 0;
+	struct trap *tr;
+	int ret = 0;
+
+	while ((tr = hashmap_next(&p->traps, &pos, NULL))) {
+		int err = trap_remove(p, tr);
+
+		if (err && err != -ESRCH && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
+{
+	size_t pos = 0;
+	struct trap *tr;
+	uint8_t now[ARCH_INSN_MAX];
+
+	while ((tr = hashmap_next(&p->traps, &pos, NULL))) {
+		if (tr->addr < lo || tr->addr >= hi || !tr->planted)
+			continue;
+		/* Unmapped, or another module's code there now: nothing of
+		 * ours is left. Still our trap: the module only looks gone
+		 * (its extent in the maps changed), so put the code back. */
+		if (mem_read(&p->mem, tr->addr, now, arch_trap_len) == (ssize_t)arch_trap_len &&
+		    !memcmp(now, arch_trap, arch_trap_len))
+			mem_write(&p->mem, tr->addr, tr->orig, arch_trap_len);
+		unplant(tr);
+	}
+}
+
+void traps_forget_all(struct proc *p)
+{
+	size_t pos = 0;
+	struct trap *tr;
+
+	while ((tr = hashmap_next(&p->traps, &pos, NULL)))
+		free(tr);
+	hashmap_free(&p->traps);
+}
+
+int traps_copy(struct proc *to, const struct proc *from)
+{
+	size_t pos = 0;
+	struct trap *tr;
+
+	while ((tr = hashmap_next(&from->traps, &pos, NULL))) {
+		struct trap *c = malloc(sizeof(*c));
+
+		if (!c)
+			return -ENOMEM;
+		*c = *tr;
+		/* the child's frames start empty */
+		c->ret_refs = 0;
+		if (hashmap_put(&to->traps, c->addr, c)) {
+			free(c);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void trap_return_ref(struct proc *p, uint64_t addr)
+{
+	struct trap *tr = trap_lookup(p, addr);
+
+	if (tr)
+		tr->ret_refs++;
+}
+
+void trap_return_unref(struct proc *p, uint64_t addr)
+{
+	struct trap *tr = trap_lookup(p, addr);
+
+	if (tr && tr->ret_refs)
+		tr->ret_refs--;
+}
+
+static int plan(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr)
+{
+	uint64_t slot = 0;
+	int err = scratch_slot(t, p, tid, tr->addr, &slot);
+
+	if (err == -ENOSPC || err == -ENOMEM || err == -ENOENT)
+		slot = 0;   /* no scratch page: emulation may still do */
+	else if (err)
+		return err;
+	err = arch_step_plan(tr->orig, tr->orig_len, tr->addr, slot, &tr->plan);
+	if (err == -ENOSPC) {
+		snprintf(t->err, sizeof(t->err),
+			 "cannot step over the instruction at 0x%llx without a scratch page",
+			 (unsigned long long)tr->addr);
+		return -ENOSPC;
+	}
+	if (err)
+		return err;
+	if (tr->plan.kind == STEP_REFUSE) {
+		snprintf(t->err, sizeof(t->err), "cannot trace at 0x%llx: %s",
+			 (unsigned long long)tr->addr, tr->plan.why);
+		return -ENOTSUP;
+	}
+	if (tr->plan.kind == STEP_OOL) {
+		err = mem_write(&p->mem, tr->plan.slot_addr, tr->plan.code,
+				tr->plan.code_len);
+		if (err)
+			return err;
+	}
+	tr->planned = true;
+	return 0;
+}
+
+int trap_step_over(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr,
+		   struct arch_regs *r)
+{
+	int err;
+
+	if (!tr->planned && (err = plan(t, p, tid, tr)) != 0)
+		return err;
+	return arch_step_apply(&tr->plan, r, mem_write, &p->mem);
+}
