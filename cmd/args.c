@@ -8,6 +8,7 @@
 #include <string.h>
 #include "args.h"
 #include "probe/expr/expr.h"
+#include "probe/probe.h"
 #include "output/output.h"
 #include "usage.h"
 

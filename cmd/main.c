@@ -139,8 +139,8 @@ static void print_list(const struct tracer *t, FILE *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct func_info *f = funcs[i];
 
-		fprintf(out, "%s  [%s 0x%llx]\n", f->signature ? f->signature : f->name,
-			f->module, (unsigned long long)f->addr);
+		fprintf(out, "%s  [%s 0x%llx]\n", f->desc.signature ? f->desc.signature : f->desc.name,
+			f->desc.module, (unsigned long long)f->desc.addr);
 	}
 }
 

@@ -7,7 +7,22 @@
 #include <sys/types.h>
 #include "core/value.h"
 
-struct func_info;
+/* A traced function as a sink sees it: its name and where it is. The
+ * symbols layer owns it (symbols/symbols.h's struct func_info holds it)
+ * for as long as an event can point at it. */
+struct func_desc {
+	char *name;              /* as displayed: the symbol name, or a C++
+				  * one demangled without its parameters
+				  * ("ns::Parser::parse"); clones keep their
+				  * suffix ("f.isra.0") */
+	char *module;            /* path of the module's file */
+	uint64_t addr;           /* run-time entry address (load bias applied) */
+	char *signature;         /* "int parse(const char *s, int n)", or NULL */
+	const char *decl_file;   /* where DWARF says it is defined, or NULL;
+				  * borrowed from the debug info: NULL once
+				  * the process's image is gone */
+	unsigned decl_line;
+};
 
 /* One caller of a traced call. */
 struct stack_frame {
@@ -46,7 +61,7 @@ struct event {
 	pid_t tid;
 	unsigned depth;        /* open traced calls below this one on the thread */
 	uint64_t call_id;      /* pairs a call with its return or unwind */
-	const struct func_info *fn;
+	const struct func_desc *fn;
 	unsigned nargs;        /* EV_CALL */
 	struct value *args;
 	struct value ret;      /* EV_RETURN; V_NONE for void */

@@ -5,9 +5,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include "output/output.h"
-#include "probe/probe.h"
 #include "core/value.h"
+
+struct probe_spec;
+
+/* -f; the sinks are output/output.h's. */
+enum output_format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED };
 
 struct latch_opts {
 	pid_t pid;                 /* -p; 0 in launch mode */

@@ -265,15 +265,15 @@ static bool is_cxx(Dwarf_Die *die)
 /* The source function's name: a clone's symbol minus its suffix. */
 static char *source_name(const struct func_info *fn)
 {
-	size_t len = strlen(fn->name);
+	size_t len = strlen(fn->desc.name);
 
 	for (size_t i = 0; i < sizeof(clone_marks) / sizeof(clone_marks[0]); i++) {
-		const char *m = strstr(fn->name, clone_marks[i]);
+		const char *m = strstr(fn->desc.name, clone_marks[i]);
 
-		if (m && (size_t)(m - fn->name) < len)
-			len = (size_t)(m - fn->name);
+		if (m && (size_t)(m - fn->desc.name) < len)
+			len = (size_t)(m - fn->desc.name);
 	}
-	return strndup(fn->name, len);
+	return strndup(fn->desc.name, len);
 }
 
 bool dw_func_is_clone(const char *name)
@@ -320,9 +320,9 @@ static void read_decl(Dwarf_Die *sub, struct func_info *fn)
 	    !dwarf_diecu(&die, &cu, NULL, NULL) || dwarf_getsrcfiles(&cu, &files, &n) ||
 	    idx >= n)
 		return;
-	fn->decl_file = dwarf_filesrc(files, idx, NULL, NULL);
-	if (fn->decl_file && dwarf_decl_line(&die, &line) == 0 && line > 0)
-		fn->decl_line = (unsigned)line;
+	fn->desc.decl_file = dwarf_filesrc(files, idx, NULL, NULL);
+	if (fn->desc.decl_file && dwarf_decl_line(&die, &line) == 0 && line > 0)
+		fn->desc.decl_line = (unsigned)line;
 }
 
 int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
@@ -333,11 +333,11 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	char *name = NULL;
 	int rc;
 
-	if (!find_subprogram(mod, fn->addr, &sub, &fn->dwarf_pc)) {
+	if (!find_subprogram(mod, fn->desc.addr, &sub, &fn->dwarf_pc)) {
 		/* Without DWARF the parameters are unknown: "f()" says
 		 * exactly that in C. */
-		if (asprintf(&fn->signature, "%s()", fn->name) < 0) {
-			fn->signature = NULL;
+		if (asprintf(&fn->desc.signature, "%s()", fn->desc.name) < 0) {
+			fn->desc.signature = NULL;
 			return -ENOMEM;
 		}
 		return 0;
@@ -355,15 +355,15 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	name = source_name(fn);
 	if (!name)
 		goto fail_params;
-	fn->signature = typename_signature(fn, name, prototyped, cxx);
+	fn->desc.signature = typename_signature(fn, name, prototyped, cxx);
 	free(name);
-	if (!fn->signature)
+	if (!fn->desc.signature)
 		goto fail_params;
 	read_locations(&sub, &owner, fn);
 	read_decl(&sub, fn);
 	/* IPA-SRA may turn a clone's result into void, and a split-off part
 	 * returns what its caller needs; constant propagation keeps it */
-	fn->ret_untrusted = strstr(fn->name, ".isra.") || strstr(fn->name, ".part.");
+	fn->ret_untrusted = strstr(fn->desc.name, ".isra.") || strstr(fn->desc.name, ".part.");
 	return 0;
 
 fail_params:
@@ -374,6 +374,6 @@ fail_params:
 void dw_func_clear(struct func_info *fn)
 {
 	forget_params(fn);
-	free(fn->signature);
-	fn->signature = NULL;
+	free(fn->desc.signature);
+	fn->desc.signature = NULL;
 }

@@ -1,9 +1,58 @@
-/* A function's signature from DWARF (private to symbols). */
+/* DWARF: what latch reads of a program's debug information. A traced
+ * function (struct func_info, which the symbols layer finds and owns) and
+ * its signature, parameters and their types; the types' names (typename.h),
+ * attributes (attr.h) and their ABI classes (abi.h). */
 #ifndef LATCH_DWARF_FUNC_H
 #define LATCH_DWARF_FUNC_H
 
 #include <elfutils/libdwfl.h>
-#include "symbols/symbols.h"
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch.h"
+#include "core/event.h"
+
+struct param_info {
+	char *name;              /* DWARF name, or "argN" (1-based) */
+	Dwarf_Die decl;          /* the source-level DW_TAG_formal_parameter */
+	bool has_type;
+	Dwarf_Die type;          /* valid while the symtab is open */
+	struct abi_type abi;
+	/* DWARF gives no location for it: unused, or a clone dropped it */
+	bool optimised_out;
+	/* Clones: the concrete parameter, whose location at the entry pc
+	 * is the only trustworthy place of the value. */
+	bool has_loc_die;
+	Dwarf_Die loc_die;
+};
+
+struct func_info {
+	struct func_desc desc;   /* what events say of it */
+	bool has_dwarf;          /* params/ret come from DWARF */
+	bool variadic;
+	bool clone;              /* .isra/.constprop/.part: real signature
+				  * differs from the source: arguments only
+				  * from DWARF locations, see param_info */
+	bool local;              /* not exported: callers may all be known to
+				  * the compiler, which may then skip unused
+				  * arguments */
+	bool ret_untrusted;      /* .isra/.part may drop the return value */
+	uint64_t dwarf_pc;       /* the entry address as DWARF gives it */
+	unsigned nparams;
+	struct param_info *params;
+	bool has_ret;            /* false for void */
+	bool ret_has_type;
+	Dwarf_Die ret_type;
+	struct abi_type ret_abi;
+	unsigned *specs;         /* indices of the specs that selected it */
+	unsigned nspecs;
+};
+
+/* What events say of fn (NULL: none). */
+static inline const struct func_desc *func_desc_of(const struct func_info *fn)
+{
+	return fn ? &fn->desc : NULL;
+}
+
 
 /* Fill fn's DWARF side (has_dwarf, params, variadic, return type) and its
  * signature from the subprogram at fn->addr in mod; fn->name, addr and

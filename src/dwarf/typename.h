@@ -4,7 +4,7 @@
 
 #include <elfutils/libdw.h>
 #include <stdbool.h>
-#include "symbols/symbols.h"
+#include "dwarf/func.h"
 
 /* "const char *s" for type (NULL: void) and declarator name (may be
  * ""). cxx drops the struct/union/enum keywords. malloc'd, or NULL when

@@ -30,7 +30,6 @@
 #include <string.h>
 #include "util/hashmap.h"
 #include "output/render.h"
-#include "symbols/symbols.h"
 
 struct open_call {
 	uint64_t call_id;

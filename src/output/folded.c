@@ -22,7 +22,6 @@
 #include "util/hashmap.h"
 #include "output/render.h"
 #include "output/stackmap.h"
-#include "symbols/symbols.h"
 
 /* Beyond this many, a hole's two oldest segments become one: a call
  * arriving between their entries then gets neither. */

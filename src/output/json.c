@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include "output/render.h"
-#include "symbols/symbols.h"
 
 struct json_sink {
 	struct sink base;     /* first: the sink pointer is the json_sink */

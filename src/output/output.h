@@ -6,8 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "core/event.h"
-
-enum output_format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED };
+#include "core/opts.h"
 
 struct sink;
 

@@ -43,13 +43,13 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 	return (h ^ 0xff) * 0x100000001b3ull;   /* ends the string */
 }
 
-static bool same_func(const struct func_info *a, const struct func_info *b)
+static bool same_func(const struct func_desc *a, const struct func_desc *b)
 {
 	return a == b || (a && b && !strcmp(a->name, b->name) &&
 			  !strcmp(a->module, b->module));
 }
 
-static struct fn_entry *entry_get(struct summary_sink *s, const struct func_info *fn)
+static struct fn_entry *entry_get(struct summary_sink *s, const struct func_desc *fn)
 {
 	uint64_t key = fn ? fnv1a(fnv1a(0xcbf29ce484222325ull, fn->module), fn->name) : 0;
 	struct fn_entry *e;

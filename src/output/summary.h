@@ -7,11 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "output/hist.h"
-#include "symbols/symbols.h"
 
 /* One function's row. */
 struct fn_stats {
-	const struct func_info *fn;
+	const struct func_desc *fn;
 	uint64_t calls, returns, unwinds;
 	struct hist dur;         /* durations of the returns and unwinds */
 };

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "output/render.h"
-#include "symbols/symbols.h"
 
 /* A call printed with "{": its return prints as "} name = ret". */
 struct brace {

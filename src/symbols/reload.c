@@ -18,7 +18,7 @@ void symtab_retire(struct symtab *st, struct func_batch **kept)
 		st->batches = b->next;
 		for (size_t i = 0; i < b->n; i++) {
 			dw_func_clear(b->funcs[i]);
-			b->funcs[i]->decl_file = NULL;
+			b->funcs[i]->desc.decl_file = NULL;
 		}
 		b->next = *kept;
 		*kept = b;

@@ -8,54 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "arch.h"
+#include "dwarf/func.h"
 #include "probe/probe.h"
-
-struct param_info {
-	char *name;              /* DWARF name, or "argN" (1-based) */
-	Dwarf_Die decl;          /* the source-level DW_TAG_formal_parameter */
-	bool has_type;
-	Dwarf_Die type;          /* valid while the symtab is open */
-	struct abi_type abi;
-	/* DWARF gives no location for it: unused, or a clone dropped it */
-	bool optimised_out;
-	/* Clones: the concrete parameter, whose location at the entry pc
-	 * is the only trustworthy place of the value. */
-	bool has_loc_die;
-	Dwarf_Die loc_die;
-};
-
-struct func_info {
-	char *name;              /* as displayed: the symbol name, or a C++
-				  * one demangled without its parameters
-				  * ("ns::Parser::parse"); clones keep their
-				  * suffix ("f.isra.0") */
-	char *module;            /* path of the module's file */
-	uint64_t addr;           /* run-time entry address (load bias applied) */
-	bool has_dwarf;          /* params/ret come from DWARF */
-	bool variadic;
-	bool clone;              /* .isra/.constprop/.part: real signature
-				  * differs from the source: arguments only
-				  * from DWARF locations, see param_info */
-	bool local;              /* not exported: callers may all be known to
-				  * the compiler, which may then skip unused
-				  * arguments */
-	bool ret_untrusted;      /* .isra/.part may drop the return value */
-	uint64_t dwarf_pc;       /* the entry address as DWARF gives it */
-	unsigned nparams;
-	struct param_info *params;
-	bool has_ret;            /* false for void */
-	bool ret_has_type;
-	Dwarf_Die ret_type;
-	struct abi_type ret_abi;
-	char *signature;         /* "int parse(const char *s, int n)" */
-	const char *decl_file;   /* where DWARF says it is defined, or NULL;
-				  * borrowed from the debug info: NULL once
-				  * retired */
-	unsigned decl_line;
-	unsigned *specs;         /* indices of the specs that selected it */
-	unsigned nspecs;
-};
 
 struct symtab;
 /* Functions that outlive their symtab (symtab_retire). */

@@ -108,8 +108,8 @@ static void free_func(struct func_info *fn)
 		return;
 	dw_func_clear(fn);
 	free(fn->specs);
-	free(fn->name);
-	free(fn->module);
+	free(fn->desc.name);
+	free(fn->desc.module);
 	free(fn);
 }
 
@@ -254,14 +254,14 @@ static int make_func(const struct cand *c, struct func_info **out)
 	*out = NULL;
 	if (!fn)
 		return -ENOMEM;
-	fn->name = sym_display_name(c->mod, c->ndx, &c->f);
-	fn->module = strdup(c->mod->path);
-	fn->addr = c->f.addr;
-	if (!fn->name || !fn->module) {
+	fn->desc.name = sym_display_name(c->mod, c->ndx, &c->f);
+	fn->desc.module = strdup(c->mod->path);
+	fn->desc.addr = c->f.addr;
+	if (!fn->desc.name || !fn->desc.module) {
 		rc = -ENOMEM;
 		goto free_fn;
 	}
-	fn->clone = dw_func_is_clone(fn->name);
+	fn->clone = dw_func_is_clone(fn->desc.name);
 	fn->local = c->f.local;
 	rc = dw_func_fill(c->mod->mod, fn);
 	if (rc)

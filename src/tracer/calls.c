@@ -178,7 +178,7 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 			.tid = th->tid,
 			.depth = (unsigned)th->nframes,
 			.call_id = f->call_id,
-			.fn = f->fn,
+			.fn = func_desc_of(f->fn),
 			.dur_ns = dur,
 			.dropped = f->dropped,
 		};
@@ -297,7 +297,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	const struct latch_opts *o = t->opts;
 	struct frame f = { .sp_after = arch_sp_after_return(r), .fn = tr->fn,
 			   .filter = tr->filter };
-	struct event e = { .type = EV_CALL, .fn = tr->fn, .pid = th->pid, .tid = th->tid };
+	struct event e = { .type = EV_CALL, .fn = func_desc_of(tr->fn), .pid = th->pid, .tid = th->tid };
 	struct values_src src = source(t, th, r);
 	enum filter_verdict verdict;
 	int err, ra_err;

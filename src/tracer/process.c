@@ -56,7 +56,7 @@ void procs_forget(struct tracer *t)
 static struct func_info *func_at(struct proc *p, uint64_t addr, size_t *i)
 {
 	for (*i = 0; *i < p->nfuncs; (*i)++)
-		if (p->funcs[*i]->addr == addr)
+		if (p->funcs[*i]->desc.addr == addr)
 			return p->funcs[*i];
 	return NULL;
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "probe/filter.h"
+#include "filter/filter.h"
 #include "tracer/tracer.h"
 
 /* Conditions that do not fit a function selected by their probe. */
@@ -215,10 +215,10 @@ int plant_funcs(struct tracer *t, struct proc *p, size_t from)
 		struct trap *tr;
 
 		t->err[0] = 0;
-		err = trap_plant(t, p, fn->addr, TRAP_ENTRY, &tr);
+		err = trap_plant(t, p, fn->desc.addr, TRAP_ENTRY, &tr);
 		if (err == -ENOTSUP || err == -EINVAL) {
 			/* This function cannot be traced; the others still can. */
-			snprintf(why, sizeof(why), "cannot trace %s: %s", fn->name,
+			snprintf(why, sizeof(why), "cannot trace %s: %s", fn->desc.name,
 				 t->err[0] ? t->err : "its first instruction does not decode");
 			if (t->warn)
 				t->warn(why);
@@ -226,7 +226,7 @@ int plant_funcs(struct tracer *t, struct proc *p, size_t from)
 		}
 		if (err) {
 			snprintf(t->err, sizeof(t->err), "cannot plant a trap in %s at 0x%llx: %s",
-				 fn->name, (unsigned long long)fn->addr, strerror(-err));
+				 fn->desc.name, (unsigned long long)fn->desc.addr, strerror(-err));
 			return err;
 		}
 		tr->fn = fn;

@@ -53,7 +53,7 @@ static void module_gone(void *ctx, uint64_t lo, uint64_t hi)
 
 	traps_drop_range(p, lo, hi);
 	for (size_t i = 0; i < p->nfuncs; i++) {
-		if (p->funcs[i]->addr >= lo && p->funcs[i]->addr < hi) {
+		if (p->funcs[i]->desc.addr >= lo && p->funcs[i]->desc.addr < hi) {
 			struct filter **v = realloc(p->gone_filters,
 						    (p->ngone + 1) * sizeof(*v));
 

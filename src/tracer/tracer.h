@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "arch.h"
-#include "probe/filter.h"
+#include "filter/filter.h"
 #include "util/hashmap.h"
 #include "util/mem.h"
 #include "core/opts.h"

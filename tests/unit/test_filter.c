@@ -1,10 +1,10 @@
-/* Per-function conditions (probe/filter.c) and the --rate window (core/rate.c). */
+/* Per-function conditions (filter/filter.c) and the --rate window (core/rate.c). */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "arch.h"
-#include "probe/filter.h"
+#include "filter/filter.h"
 #include "core/rate.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -42,7 +42,7 @@ static void on_misfit(void *ctx, unsigned spec, const char *why)
 /* A function without DWARF: its arguments are the raw registers arg1.. */
 static struct func_info nodwarf(unsigned *idx, unsigned n)
 {
-	return (struct func_info){ .name = (char *)"f", .specs = idx, .nspecs = n };
+	return (struct func_info){ .desc.name = (char *)"f", .specs = idx, .nspecs = n };
 }
 
 static struct value raw(uint64_t u)

@@ -9,7 +9,6 @@
 #include <string.h>
 #include "core/event.h"
 #include "output/output.h"
-#include "symbols/symbols.h"
 
 #define T0 1732400000000000000ull
 #define TP_TRACE "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -25,7 +24,7 @@ struct tspan {
 static struct tspan spans[32];
 static unsigned nspans;
 
-static struct func_info fa = { .name = (char *)"fa" }, fb = { .name = (char *)"fb" },
+static struct func_desc fa = { .name = (char *)"fa" }, fb = { .name = (char *)"fb" },
 			fc = { .name = (char *)"fc" }, fd = { .name = (char *)"fd" };
 
 /* The quoted string after key in [p, end), into out. */
@@ -107,7 +106,7 @@ static struct sink *open_sink(FILE *f, const char *trace_parent, bool no_returns
 static unsigned depth_of[64];    /* per call_id */
 static uint64_t start_of[64];
 
-static void call_at(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn, uint64_t at,
+static void call_at(struct sink *s, pid_t tid, uint64_t id, struct func_desc *fn, uint64_t at,
 		    bool dropped, unsigned depth)
 {
 	struct value arg = { .kind = V_INT, .name = "n", .i = (int64_t)id };
@@ -124,7 +123,7 @@ static void call_at(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn
 /* In order on a thread: depth from what is open. */
 static unsigned open_depth[4];
 
-static void call(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn, uint64_t at,
+static void call(struct sink *s, pid_t tid, uint64_t id, struct func_desc *fn, uint64_t at,
 		 bool dropped)
 {
 	call_at(s, tid, id, fn, at, dropped, open_depth[tid]);
@@ -133,7 +132,7 @@ static void call(struct sink *s, pid_t tid, uint64_t id, struct func_info *fn, u
 }
 
 static void end(struct sink *s, enum event_type type, pid_t tid, uint64_t id,
-		struct func_info *fn, uint64_t dur, bool error)
+		struct func_desc *fn, uint64_t dur, bool error)
 {
 	if (open_depth[tid] > depth_of[id])
 		open_depth[tid] = depth_of[id];
@@ -236,7 +235,7 @@ START_TEST(late_parents)
 {
 	FILE *f = tmpfile();
 	struct sink *s = open_sink(f, NULL, false);
-	struct func_info fe = { .name = (char *)"fe" }, fg = { .name = (char *)"fg" },
+	struct func_desc fe = { .name = (char *)"fe" }, fg = { .name = (char *)"fg" },
 			 fh = { .name = (char *)"fh" };
 
 	call_at(s, 1, 1, &fa, 0, false, 0);

@@ -14,7 +14,6 @@
 #include "output/output.h"
 #include "output/render.h"
 #include "core/value.h"
-#include "symbols/symbols.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */
 #define T0 1732400000123456789ull
@@ -589,13 +588,13 @@ END_TEST
 /* ---- sinks ----------------------------------------------------------- */
 
 #define FN(n, m) { .name = (char *)(n), .module = (char *)(m) }
-static struct func_info fn_a = FN("A", "/bin/app");
-static struct func_info fn_b = FN("B", "/bin/app");
-static struct func_info fn_c = FN("C", "/bin/app");
-static struct func_info fn_d = FN("D", "/lib/libd.so");
-static struct func_info fn_parse = FN("parse", "/path/to/bin");
+static struct func_desc fn_a = FN("A", "/bin/app");
+static struct func_desc fn_b = FN("B", "/bin/app");
+static struct func_desc fn_c = FN("C", "/bin/app");
+static struct func_desc fn_d = FN("D", "/lib/libd.so");
+static struct func_desc fn_parse = FN("parse", "/path/to/bin");
 
-static struct event call(const struct func_info *fn, pid_t tid, unsigned depth,
+static struct event call(const struct func_desc *fn, pid_t tid, unsigned depth,
 			 uint64_t id, uint64_t ts, struct value *args,
 			 unsigned nargs)
 {
@@ -605,7 +604,7 @@ static struct event call(const struct func_info *fn, pid_t tid, unsigned depth,
 			       .ret = { .kind = V_NONE } };
 }
 
-static struct event ret(const struct func_info *fn, pid_t tid, unsigned depth,
+static struct event ret(const struct func_desc *fn, pid_t tid, unsigned depth,
 			uint64_t id, uint64_t ts, struct value r, uint64_t dur)
 {
 	return (struct event){ .type = EV_RETURN, .ts_ns = ts, .pid = 100,
@@ -613,7 +612,7 @@ static struct event ret(const struct func_info *fn, pid_t tid, unsigned depth,
 			       .fn = fn, .ret = r, .dur_ns = dur };
 }
 
-static struct event unwind(const struct func_info *fn, pid_t tid,
+static struct event unwind(const struct func_desc *fn, pid_t tid,
 			   unsigned depth, uint64_t id, uint64_t ts,
 			   uint64_t dur)
 {

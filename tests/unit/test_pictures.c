@@ -14,25 +14,24 @@
 #include <unistd.h>
 #include "core/event.h"
 #include "output/output.h"
-#include "symbols/symbols.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */
 #define T0 1732400000123456789ull
 #define US(n) (T0 + (uint64_t)(n) * 1000u)
 
 #define FN(n) { .name = (char *)(n), .module = (char *)"/bin/app" }
-static struct func_info fn_outer = FN("outer");
-static struct func_info fn_parse = FN("parse");
-static struct func_info fn_leaf = FN("leaf");
-static struct func_info fn_idle = FN("idle");
-static struct func_info fn_a = FN("A");
-static struct func_info fn_b = FN("B");
-static struct func_info fn_c = FN("C");
-static struct func_info fn_g = FN("G");
-static struct func_info fn_semi = FN("ns;odd name");
+static struct func_desc fn_outer = FN("outer");
+static struct func_desc fn_parse = FN("parse");
+static struct func_desc fn_leaf = FN("leaf");
+static struct func_desc fn_idle = FN("idle");
+static struct func_desc fn_a = FN("A");
+static struct func_desc fn_b = FN("B");
+static struct func_desc fn_c = FN("C");
+static struct func_desc fn_g = FN("G");
+static struct func_desc fn_semi = FN("ns;odd name");
 
 static struct event call(pid_t tid, unsigned depth, uint64_t id,
-			 const struct func_info *fn, uint64_t ts)
+			 const struct func_desc *fn, uint64_t ts)
 {
 	return (struct event){ .type = EV_CALL, .ts_ns = ts, .pid = 7, .tid = tid,
 			       .depth = depth, .call_id = id, .fn = fn,
@@ -42,7 +41,7 @@ static struct event call(pid_t tid, unsigned depth, uint64_t id,
 /* The end of call id, at T0: before any call, so that only the duration
  * counts (an end's own later time caps a slice's end, see chrome_clock). */
 static struct event end(enum event_type type, pid_t tid, unsigned depth,
-			uint64_t id, const struct func_info *fn, uint64_t dur)
+			uint64_t id, const struct func_desc *fn, uint64_t dur)
 {
 	return (struct event){ .type = type, .ts_ns = T0, .pid = 7, .tid = tid,
 			       .depth = depth, .call_id = id, .fn = fn,
@@ -50,7 +49,7 @@ static struct event end(enum event_type type, pid_t tid, unsigned depth,
 }
 
 static struct event ret_int(pid_t tid, unsigned depth, uint64_t id,
-			    const struct func_info *fn, uint64_t dur, int64_t v)
+			    const struct func_desc *fn, uint64_t dur, int64_t v)
 {
 	struct event e = end(EV_RETURN, tid, depth, id, fn, dur);
 
@@ -503,7 +502,7 @@ END_TEST
  * first; D, C's callee, came before both. */
 START_TEST(folded_two_late)
 {
-	static struct func_info fn_d = FN("D");
+	static struct func_desc fn_d = FN("D");
 	struct event e[] = {
 		call(7, 0, 1, &fn_a, US(0)),
 		call(7, 3, 4, &fn_d, US(3)),

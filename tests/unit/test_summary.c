@@ -13,7 +13,6 @@
 #include "output/output.h"
 #include "output/hist.h"
 #include "output/summary.h"
-#include "symbols/symbols.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */
 #define T0 1732400000123456789ull
@@ -194,11 +193,11 @@ END_TEST
 /* ---- the summary sink ------------------------------------------------ */
 
 #define FN(n, m) { .name = (char *)(n), .module = (char *)(m) }
-static struct func_info fn_parse = FN("parse", "/srv/bin/app");
-static struct func_info fn_read = FN("read_all", "/usr/lib/libio.so.1");
-static struct func_info fn_idle = FN("idle", "/srv/bin/app");
+static struct func_desc fn_parse = FN("parse", "/srv/bin/app");
+static struct func_desc fn_read = FN("read_all", "/usr/lib/libio.so.1");
+static struct func_desc fn_idle = FN("idle", "/srv/bin/app");
 
-static struct event ev(enum event_type type, const struct func_info *fn,
+static struct event ev(enum event_type type, const struct func_desc *fn,
 		       uint64_t ts, uint64_t dur)
 {
 	return (struct event){ .type = type, .ts_ns = ts, .pid = 7, .tid = 7,
@@ -290,7 +289,7 @@ END_TEST
  * process records between them, make one row. */
 START_TEST(same_function_one_row)
 {
-	static struct func_info child_parse = FN("parse", "/srv/bin/app");
+	static struct func_desc child_parse = FN("parse", "/srv/bin/app");
 	struct event_process p = { .ppid = 7 };
 	struct event e[] = {
 		{ .type = EV_CALL, .ts_ns = MS(1), .fn = &fn_parse },
@@ -332,7 +331,7 @@ START_TEST(empty_table)
 END_TEST
 
 /* A function's JSON whose n durations all equal d (d > 0). */
-static void fn_json(char *buf, size_t len, const struct func_info *fn,
+static void fn_json(char *buf, size_t len, const struct func_desc *fn,
 		    unsigned n, uint64_t d)
 {
 	uint64_t lo = hist_log2_lo(hist_log2_index(d));

@@ -111,8 +111,8 @@ START_TEST(finds_function_at_runtime_address)
 {
 	const struct func_info *f = resolve_one("tst_parse_request");
 
-	ck_assert_str_eq(f->name, "tst_parse_request");
-	ck_assert_uint_eq(f->addr, (uint64_t)(uintptr_t)&tst_parse_request);
+	ck_assert_str_eq(f->desc.name, "tst_parse_request");
+	ck_assert_uint_eq(f->desc.addr, (uint64_t)(uintptr_t)&tst_parse_request);
 	ck_assert(f->has_dwarf);
 	ck_assert(!f->clone);
 	ck_assert_uint_eq(f->nparams, 2);
@@ -123,8 +123,8 @@ START_TEST(finds_function_at_runtime_address)
 	ck_assert_uint_eq(f->params[1].abi.size, 4);
 	ck_assert(f->has_ret && f->ret_has_type);
 	ck_assert_int_eq(f->ret_abi.cls, ABI_INT);
-	ck_assert_str_eq(f->signature, "int tst_parse_request(const char *s, int n)");
-	ck_assert_ptr_nonnull(strstr(f->module, "test_symbols"));
+	ck_assert_str_eq(f->desc.signature, "int tst_parse_request(const char *s, int n)");
+	ck_assert_ptr_nonnull(strstr(f->desc.module, "test_symbols"));
 }
 END_TEST
 
@@ -132,11 +132,11 @@ START_TEST(exe_scope_and_void)
 {
 	const struct func_info *f = resolve_one(":tst_void");
 
-	ck_assert_uint_eq(f->addr, (uint64_t)(uintptr_t)&tst_void);
+	ck_assert_uint_eq(f->desc.addr, (uint64_t)(uintptr_t)&tst_void);
 	ck_assert_uint_eq(f->nparams, 0);
 	ck_assert(!f->has_ret);
 	ck_assert(!f->variadic);
-	ck_assert_str_eq(f->signature, "void tst_void(void)");
+	ck_assert_str_eq(f->desc.signature, "void tst_void(void)");
 }
 END_TEST
 
@@ -146,7 +146,7 @@ START_TEST(variadic)
 
 	ck_assert(f->variadic);
 	ck_assert_uint_eq(f->nparams, 1);
-	ck_assert_str_eq(f->signature, "char *tst_varargs(struct req *r, ...)");
+	ck_assert_str_eq(f->desc.signature, "char *tst_varargs(struct req *r, ...)");
 }
 END_TEST
 
@@ -169,7 +169,7 @@ START_TEST(kinds_and_classes)
 	ck_assert(f->params[6].abi.all_float);
 	ck_assert_int_eq(f->params[7].abi.cls, ABI_FLOAT);
 	ck_assert_uint_eq(f->params[7].abi.size, 8);
-	ck_assert_str_eq(f->signature,
+	ck_assert_str_eq(f->desc.signature,
 			 "int tst_kinds(char *s, enum color c, _Bool b, "
 			 "unsigned char uc, short sh, struct req *r, "
 			 "struct point p, double d)");
@@ -180,13 +180,13 @@ START_TEST(declarators)
 {
 	const struct func_info *f = resolve_one("tst_fnptr");
 
-	ck_assert_str_eq(f->signature,
+	ck_assert_str_eq(f->desc.signature,
 			 "void tst_fnptr(int (*cmp)(const void *, const void *), "
 			 "char *const *names)");
 	f = resolve_one("tst_getfn");
-	ck_assert_str_eq(f->signature, "void (*tst_getfn(int which))(int)");
+	ck_assert_str_eq(f->desc.signature, "void (*tst_getfn(int which))(int)");
 	f = resolve_one("tst_quals");
-	ck_assert_str_eq(f->signature,
+	ck_assert_str_eq(f->desc.signature,
 			 "unsigned long tst_quals(const volatile int *p, "
 			 "char *const q, long long x, unsigned short y)");
 }
@@ -210,7 +210,7 @@ START_TEST(aggregates)
 	ck_assert_int_eq(f->params[4].abi.cls, ABI_INT);
 	ck_assert_int_eq(f->ret_abi.cls, ABI_AGGREGATE);
 	ck_assert(f->ret_abi.all_float);
-	ck_assert_str_eq(f->signature,
+	ck_assert_str_eq(f->desc.signature,
 			 "struct point tst_aggr(struct mixed m, struct small s, "
 			 "struct big b, long double ld, int (*grid)[4])");
 }
@@ -231,10 +231,10 @@ START_TEST(clones_are_untrusted)
 		ck_assert_uint_eq(fs[i]->nparams, 2);
 		ck_assert(fs[i]->params[0].has_loc_die || fs[i]->params[0].optimised_out);
 		/* constant propagation keeps the result */
-		if (strstr(fs[i]->name, ".constprop."))
+		if (strstr(fs[i]->desc.name, ".constprop."))
 			ck_assert(!fs[i]->ret_untrusted);
 		/* the source prototype is still worth showing */
-		ck_assert_str_eq(fs[i]->signature, "int tst_cp(int a, int mode)");
+		ck_assert_str_eq(fs[i]->desc.signature, "int tst_cp(int a, int mode)");
 	}
 }
 END_TEST
@@ -256,13 +256,13 @@ START_TEST(libc_malloc_dynsym)
 {
 	const struct func_info *f = resolve_one("libc.so.6:malloc");
 
-	ck_assert_str_eq(f->name, "malloc");
-	ck_assert_uint_eq(f->addr, (uint64_t)(uintptr_t)libc_symbol("malloc"));
-	ck_assert_ptr_nonnull(strstr(f->module, "libc.so.6"));
+	ck_assert_str_eq(f->desc.name, "malloc");
+	ck_assert_uint_eq(f->desc.addr, (uint64_t)(uintptr_t)libc_symbol("malloc"));
+	ck_assert_ptr_nonnull(strstr(f->desc.module, "libc.so.6"));
 	/* libc6-dbg may or may not be installed */
 	if (!f->has_dwarf) {
 		ck_assert_uint_eq(f->nparams, 0);
-		ck_assert_str_eq(f->signature, "malloc()");
+		ck_assert_str_eq(f->desc.signature, "malloc()");
 	} else {
 		ck_assert_uint_eq(f->nparams, 1);
 	}
@@ -279,10 +279,10 @@ START_TEST(aliases_and_specs_dedupe)
 	ck_assert_msg(resolve(t, 4, &fs, &nf) == 0, "%s", err);
 	ck_assert_uint_eq(nf, 2);
 	for (size_t i = 0; i < nf; i++) {
-		if (fs[i]->addr == (uint64_t)(uintptr_t)&tst_parse_request)
-			ck_assert_str_eq(fs[i]->name, "tst_parse_request");
+		if (fs[i]->desc.addr == (uint64_t)(uintptr_t)&tst_parse_request)
+			ck_assert_str_eq(fs[i]->desc.name, "tst_parse_request");
 		else
-			ck_assert_str_eq(fs[i]->name, "malloc");
+			ck_assert_str_eq(fs[i]->desc.name, "malloc");
 	}
 }
 END_TEST
@@ -390,10 +390,10 @@ START_TEST(refresh_follows_dlopen)
 	ck_assert_int_eq(symtab_resolve_new(st, &spec, 1, &fs, &nf), 0);
 	ck_assert_uint_gt(nf, 3);
 	for (size_t i = 0; i < nf; i++) {
-		ck_assert_ptr_nonnull(strstr(fs[i]->module, "libthread_db"));
-		ck_assert_ptr_eq(strstr(fs[i]->name, "td_ta_"), fs[i]->name);
+		ck_assert_ptr_nonnull(strstr(fs[i]->desc.module, "libthread_db"));
+		ck_assert_ptr_eq(strstr(fs[i]->desc.name, "td_ta_"), fs[i]->desc.name);
 	}
-	uint64_t addr = fs[0]->addr;
+	uint64_t addr = fs[0]->desc.addr;
 
 	ck_assert_uint_eq(gone_holding(&gone, addr), 0);
 	gone.n = 0;
@@ -517,7 +517,7 @@ START_TEST(note_once_for_module_without_dwarf)
 	}
 	ck_assert_int_eq(nnotes, 1);
 	ck_assert_msg(strstr(notes[0], "note: no debug info for ") == notes[0], "%s", notes[0]);
-	ck_assert_ptr_nonnull(strstr(notes[0], fs[0]->module));
+	ck_assert_ptr_nonnull(strstr(notes[0], fs[0]->desc.module));
 	ck_assert_ptr_nonnull(strstr(notes[0], "arguments print as raw registers"));
 	ck_assert_ptr_nonnull(strstr(notes[0], empty));
 	ck_assert_ptr_nonnull(strstr(notes[0], "/.build-id/"));

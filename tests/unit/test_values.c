@@ -589,7 +589,7 @@ END_TEST
 
 START_TEST(raw_without_dwarf)
 {
-	struct func_info f = { .name = "stripped", .signature = "stripped()" };
+	struct func_info f = { .desc.name = "stripped", .desc.signature = "stripped()" };
 	struct arch_regs r = { 0 };
 	struct value *v, ret;
 	unsigned n;

@@ -6,7 +6,6 @@
 #include <time.h>
 #include "output/otlp/env.h"
 #include "output/otlp/tree.h"
-#include "symbols/symbols.h"
 
 /* One destination with its encoding. */
 struct export {
@@ -65,7 +64,7 @@ static int no_change(void *arg, struct otlp_span *s)
 
 static int call_attrs(struct otlp_attrs *a, const struct event *e, pid_t own)
 {
-	const struct func_info *fn = e->fn;
+	const struct func_desc *fn = e->fn;
 	char key[300];
 	int err = otlp_attrs_str(a, "code.function.name", fn->name, strlen(fn->name));
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "arch.h"
-#include "probe/filter.h"
+#include "filter/filter.h"
 
 /* Pending return conditions are a bit mask. */
 #define MAX_RULES 64
@@ -58,7 +58,7 @@ static int check_one(struct expr *e, const struct func_info *fn, bool on_return,
 		names[i] = fn->params[i].name;
 	rc = expr_check(e, &sc, why, sizeof(why));
 	if (rc == -EINVAL)
-		snprintf(err, errlen, "%s: %s", fn->name, why);
+		snprintf(err, errlen, "%s: %s", fn->desc.name, why);
 	free(names);
 	return rc;
 }
@@ -84,7 +84,7 @@ static int build_error(struct filter *f, const struct func_info *fn, const char 
 	int rc = expr_parse(text, &f->error, msg, sizeof(msg));
 
 	if (rc == -EINVAL)
-		snprintf(why, sizeof(why), "%s: %s", fn->name, msg);
+		snprintf(why, sizeof(why), "%s: %s", fn->desc.name, msg);
 	else if (!rc)
 		rc = check_one(f->error, fn, true, ty, why, sizeof(why));
 	if (rc == -EINVAL) {

@@ -68,7 +68,7 @@ bool filter_return(const struct filter *f, uint64_t pending,
 		   struct filter_faults *faults);
 
 /* The type callbacks expr_check uses to check names against fn's DWARF
- * (probe/filter_types.c). *ctx is freed with filter_types_end. */
+ * (filter/types.c). *ctx is freed with filter_types_end. */
 int filter_types_begin(const struct func_info *fn, struct expr_types *ty);
 void filter_types_end(struct expr_types *ty);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dwarf/attr.h"
-#include "probe/filter.h"
+#include "filter/filter.h"
 
 struct types_ctx {
 	const struct func_info *fn;
