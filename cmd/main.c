@@ -8,23 +8,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "args.h"
+#include "core/engine.h"
 #include "core/opts.h"
-#include "util/latency.h"
 #include "output/output.h"
 #include "probe/probe.h"
-#include "util/procfs.h"
 #include "tracer/tracer.h"
+#include "util/clock.h"
+#include "util/latency.h"
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
-	tracer_stop_requested = 1;
+	engine_stop_requested = 1;
 }
 
 static void on_tick(int sig)
 {
 	(void)sig;
-	tracer_tick = 1;
+	engine_tick = 1;
 }
 
 /* No SA_RESTART: the signals must interrupt waitpid. */
@@ -131,20 +132,16 @@ destroy_output:
 	return rc;
 }
 
-static void print_list(const struct tracer *t, FILE *out)
+static void print_list(const struct engine *e, FILE *out)
 {
-	size_t n;
-	struct func_info *const *funcs = tracer_funcs(t, &n);
+	const struct func_desc *f;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct func_info *f = funcs[i];
-
-		fprintf(out, "%s  [%s 0x%llx]\n", f->desc.signature ? f->desc.signature : f->desc.name,
-			f->desc.module, (unsigned long long)f->desc.addr);
-	}
+	for (size_t i = 0; (f = e->ops->func(e, i)); i++)
+		fprintf(out, "%s  [%s 0x%llx]\n", f->signature ? f->signature : f->name,
+			f->module, (unsigned long long)f->addr);
 }
 
-static void print_counts(const struct tracer_counts *n)
+static void print_counts(const struct engine_counts *n)
 {
 	const struct filter_faults *f = &n->faults;
 	char faults[96] = "";
@@ -164,9 +161,9 @@ static void print_counts(const struct tracer_counts *n)
 		(unsigned long long)n->stops);
 }
 
-static int fail(struct tracer *t)
+static int fail(const struct engine *e)
 {
-	fprintf(stderr, "latch: %s\n", t->err[0] ? t->err : "internal error");
+	fprintf(stderr, "latch: %s\n", e->ops->error(e));
 	return EXIT_RUNTIME;
 }
 
@@ -201,53 +198,16 @@ static void print_target_end(pid_t pid, int ws)
 	}
 }
 
-/* -p: resolve before attaching, so that bad probes never touch the target. */
-static int start_attach(struct tracer *t, pid_t pid)
-{
-	int err;
-
-	t->pid = pid;
-	if (kill(pid, 0) < 0 && errno == ESRCH) {
-		snprintf(t->err, sizeof(t->err), "no such process: %d", (int)pid);
-		return -ESRCH;
-	}
-	if (proc_is_kernel_thread(pid)) {
-		char comm[64] = "?";
-
-		proc_comm(pid, comm, sizeof(comm));
-		snprintf(t->err, sizeof(t->err),
-			 "process %d (%s) is a kernel thread: it has no user-space code to trace",
-			 (int)pid, comm);
-		return -EPERM;
-	}
-	err = tracer_resolve(t);
-	if (err == -EACCES || err == -EPERM) {
-		tracer_explain_eperm(t, pid);
-		return err;
-	}
-	if (err || t->opts->list)
-		return err;
-	/* listing its own functions is fine; stopping itself is not */
-	if (pid == getpid()) {
-		snprintf(t->err, sizeof(t->err),
-			 "process %d is latch itself: a process cannot trace itself", (int)pid);
-		return -EPERM;
-	}
-	err = tracer_attach(t, pid);
-	if (!err)
-		err = tracer_plant_probes(t);
-	return err;
-}
-
 int main(int argc, char **argv)
 {
 	struct latch_opts o = { 0 };
-	struct tracer t;
+	struct engine *eng = NULL;
+	struct engine_result res = { 0 };
 	struct sink *sink = NULL;
 	FILE *out = stdout, *otlp_file = NULL;
 	char why[512];
 	enum run_end end = RUN_TARGET_GONE;
-	int status = 0, err, err2, qos = -1;
+	int status = 0, err, err2, output_err, qos = -1;
 	double deadline = 0;
 
 	parse_args(argc, argv, &o);
@@ -264,69 +224,52 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	install_signals();
-	tracer_init(&t, &o, sink);
-	if (!o.quiet)
-		t.warn = warn;
-	err = o.pid ? start_attach(&t, o.pid) : tracer_launch(&t, o.argv);
+	if (ptrace_engine_new(&o, sink, o.quiet ? NULL : warn, &eng)) {
+		fprintf(stderr, "latch: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	err = o.pid ? eng->ops->attach(eng, o.pid) : eng->ops->launch(eng, o.argv);
 	if (err) {
-		status = fail(&t);
-		goto detach;
+		status = fail(eng);
+	} else if (o.pid && o.list) {
+		print_list(eng, out);
+	} else {
+		if (o.duration > 0)
+			deadline = (double)mono_ns() / 1e9 + o.duration;
+		if (!o.no_qos && !o.list)
+			qos = latency_hold();   /* best effort: needs root */
+		end = eng->ops->run(eng, deadline);
+		latency_release(qos);
+		if (end == RUN_ERROR)
+			status = fail(eng);
+		else if (o.list)
+			print_list(eng, out);
 	}
-	if (o.pid && o.list) {
-		print_list(&t, out);
-		goto close;
-	}
-	if (o.duration > 0)
-		deadline = (double)mono_ns() / 1e9 + o.duration;
-	if (!o.no_qos && !o.list)
-		qos = latency_hold();   /* best effort: needs root */
-	/* Summary tables start when tracing does, not at the first event. */
-	t.output_err = sink->ops->tick(sink, real_ns());
-	tracer_announce(&t);
-	end = tracer_run(&t, deadline);
-	latency_release(qos);
-	if (end == RUN_ERROR)
-		status = fail(&t);
-	else if (o.list)
-		print_list(&t, out);
-detach:
-	if (t.threads.count) {
-		if (t.launched && (o.list || end == RUN_ERROR || err)) {
-			/* The command never got to run main: do not let it. */
-			kill(t.pid, SIGKILL);
-		} else if (tracer_detach(&t) && !status) {
-			status = fail(&t);
-		}
-	}
-	if (t.launched && !t.exited && t.pid > 0) {
-		int ws = 0;
-
-		wait_task(t.pid, &ws, 0);
-		t.exited = true;
-		t.exit_status = ws;
-	}
-	if (t.launched && !status && !o.list)
-		status = wait_status(t.exit_status);
-close:
+	/* A command that never got to run main is not let run it. */
+	if (eng->ops->finish(eng, o.list || end == RUN_ERROR || err, &res) && !status)
+		status = fail(eng);
+	if (res.launched && !status && !o.list)
+		status = wait_status(res.exit_status);
+	output_err = res.output_err;
 	err2 = sink->ops->flush(sink);
-	if (err2 && !t.output_err)
-		t.output_err = err2;
+	if (err2 && !output_err)
+		output_err = err2;
 	/* A closed pipe is the reader's way to say enough; any other write
 	 * error lost events, and the counts would be of calls never written. */
-	if (t.output_err && t.output_err != -EPIPE)
-		status = output_failed(&o, t.output_err);
+	if (output_err && output_err != -EPIPE)
+		status = output_failed(&o, output_err);
 	closing_counts = !o.quiet && !o.list && !err && end != RUN_ERROR &&
-			 (!t.output_err || t.output_err == -EPIPE);
-	if (closing_counts && o.pid && t.exited)
-		print_target_end(o.pid, t.exit_status);
+			 (!output_err || output_err == -EPIPE);
+	if (closing_counts && o.pid && res.exited)
+		print_target_end(o.pid, res.exit_status);
 	if (closing_counts)
-		print_counts(&t.n);
+		print_counts(&res.n);
 	sink->ops->destroy(sink);     /* --otlp's counts come after ours */
-	if (out != stdout && fclose(out) == EOF && !t.output_err)
+	if (out != stdout && fclose(out) == EOF && !output_err)
 		status = output_failed(&o, -errno);
 	if (otlp_file)
 		fclose(otlp_file);
-	tracer_fini(&t);
+	eng->ops->destroy(eng);
 	for (size_t i = 0; i < o.nprobes; i++)
 		probe_free(&o.probes[i]);
 	free(o.probes);

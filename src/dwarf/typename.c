@@ -347,14 +347,6 @@ name:
 	}
 }
 
-char *typename_decl(Dwarf_Die *type, const char *name, bool cxx)
-{
-	struct sbuf b = { 0 };
-
-	declare(&b, type, name ? name : "", cxx, 0);
-	return sb_take(&b);
-}
-
 char *typename_signature(const struct func_info *fn, const char *name,
 			 bool prototyped, bool cxx)
 {

@@ -6,11 +6,6 @@
 #include <stdbool.h>
 #include "dwarf/func.h"
 
-/* "const char *s" for type (NULL: void) and declarator name (may be
- * ""). cxx drops the struct/union/enum keywords. malloc'd, or NULL when
- * out of memory. */
-char *typename_decl(Dwarf_Die *type, const char *name, bool cxx);
-
 /* "int parse(const char *s, int n)" from fn's params, return type and
  * variadic flag; prototyped says whether "f()" means "f(void)". name is
  * the function name to show. malloc'd or NULL when out of memory. */

@@ -7,17 +7,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/engine.h"
 #include "probe/probe.h"
 #include "symbols/symbols.h"
 #include "core/value.h"
 
 struct filter;
-
-/* Why an evaluation could not decide: counted, and the call not reported. */
-struct filter_faults {
-	uint64_t unreadable;   /* memory it needed could not be read */
-	uint64_t invalid;      /* type mismatch, division by zero */
-};
 
 /* A probe's condition names what the function lacks (a parameter, a
  * member): why is "FUNCTION: column N: ...". */

@@ -152,41 +152,54 @@ size_t render_utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
-void render_json_string(FILE *f, const char *str, size_t len)
+void json_quote(const char *str, size_t len,
+		void (*put)(void *ctx, const char *p, size_t n), void *ctx)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, n;
+	size_t i = 0, run = 0, n;
+	char esc[8];
+	const char *e;
 
-	putc('"', f);
+	put(ctx, "\"", 1);
 	while (i < len) {
 		unsigned char c = s[i];
 
 		switch (c) {
-		case '"':  fputs("\\\"", f); i++; continue;
-		case '\\': fputs("\\\\", f); i++; continue;
-		case '\b': fputs("\\b", f);  i++; continue;
-		case '\f': fputs("\\f", f);  i++; continue;
-		case '\n': fputs("\\n", f);  i++; continue;
-		case '\r': fputs("\\r", f);  i++; continue;
-		case '\t': fputs("\\t", f);  i++; continue;
+		case '"':  e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\b': e = "\\b";  break;
+		case '\f': e = "\\f";  break;
+		case '\n': e = "\\n";  break;
+		case '\r': e = "\\r";  break;
+		case '\t': e = "\\t";  break;
+		default:
+			n = render_utf8_len(s + i, len - i);
+			if (n && c >= 0x20 && c != 0x7f) {
+				i += n;        /* valid runs go out in one piece */
+				continue;
+			}
+			/* Control characters; DEL, legal JSON but escaped so
+			 * that it cannot reach a terminal; a stray byte, as
+			 * the code point of its value (Latin-1). */
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			e = esc;
 		}
-		/* DEL is legal JSON but escaped so it cannot reach a terminal. */
-		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-			continue;
-		}
-		n = render_utf8_len(s + i, len - i);
-		if (!n) {
-			/* Latin-1 reading of a stray byte: keeps its value. */
-			fprintf(f, "\\u%04x", c);
-			i++;
-			continue;
-		}
-		fwrite(s + i, 1, n, f);
-		i += n;
+		put(ctx, (const char *)s + run, i - run);
+		put(ctx, e, strlen(e));
+		run = ++i;
 	}
-	putc('"', f);
+	put(ctx, (const char *)s + run, i - run);
+	put(ctx, "\"", 1);
+}
+
+static void put_file(void *ctx, const char *p, size_t n)
+{
+	fwrite(p, 1, n, ctx);
+}
+
+void render_json_string(FILE *f, const char *str, size_t len)
+{
+	json_quote(str, len, put_file, f);
 }
 
 void render_json_cstr(FILE *f, const char *s)

@@ -35,6 +35,13 @@ void render_text_args(FILE *f, const struct value *args, unsigned n);
  * first byte does not start one: overlongs, surrogates and code points
  * past U+10FFFF are invalid. */
 size_t render_utf8_len(const unsigned char *s, size_t n);
+/* The one rule of every JSON string latch writes (JSON lines, OTLP/JSON,
+ * Chrome traces): len bytes at s quoted, in pieces given to put; valid
+ * UTF-8 as is; control characters and DEL escaped; any other byte read as
+ * Latin-1, the code point of its value (\u0080-\u00ff), which keeps it.
+ * OTLP's protobuf strings follow the same reading (otlp_put_utf8). */
+void json_quote(const char *s, size_t len,
+		void (*put)(void *ctx, const char *p, size_t n), void *ctx);
 void render_json_string(FILE *f, const char *s, size_t len);
 void render_json_cstr(FILE *f, const char *s);
 /* A character as a one-character JSON string, or its number. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include "util/procfs.h"
 #include "symbols/stack.h"
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 #include "values/values.h"
 
 static int symbolize(void *ctx, uint64_t addr, char *buf, size_t len)
@@ -41,9 +41,9 @@ void tracer_announce(struct tracer *t)
 {
 	char comm[64] = "";
 	struct event_process p = {
-		.exe = proc_exe(t->pid),
-		.command_line = proc_command_line(t->pid),
-		.comm = proc_comm(t->pid, comm, sizeof(comm)) || !comm[0] ? NULL : comm,
+		.exe = procfs_exe(t->pid),
+		.command_line = procfs_command_line(t->pid),
+		.comm = procfs_comm(t->pid, comm, sizeof(comm)) || !comm[0] ? NULL : comm,
 		.follow_forks = t->opts->follow_forks,
 	};
 	struct event e = { .type = EV_PROCESS, .ts_ns = real_ns(), .pid = t->pid,
@@ -62,8 +62,8 @@ void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
 			   .proc = &p };
 
 	if (type == EV_EXEC) {
-		p.exe = proc_exe(pid);
-		p.command_line = proc_command_line(pid);
+		p.exe = procfs_exe(pid);
+		p.command_line = procfs_command_line(pid);
 	}
 	emit(t, &e);
 	free((char *)p.exe);

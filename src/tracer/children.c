@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "util/procfs.h"
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 /* kcmp says whether two processes share one address space; without it,
  * assume they do, which keeps the child traced until it execs. */
@@ -90,11 +90,10 @@ static int follow(struct tracer *t, struct thread *parent, pid_t tid,
 	if (err == -ESRCH)
 		return err;
 	if (err) {
-		char msg[sizeof(t->err) + 64];
+		char why[sizeof(t->err)], msg[sizeof(why) + 64];
 
 		snprintf(msg, sizeof(msg), "cannot follow child process %d (%s): it is let go",
-			 (int)tid, t->err[0] ? t->err : strerror(-err));
-		t->err[0] = 0;
+			 (int)tid, tracer_take_error(t, err, why, sizeof(why)));
 		if (t->warn)
 			t->warn(msg);
 		return adopt_foreign(t, parent, tid, tid, out);
@@ -108,14 +107,14 @@ static int follow(struct tracer *t, struct thread *parent, pid_t tid,
 
 int task_adopt(struct tracer *t, struct thread *parent, pid_t tid, struct thread **out)
 {
-	pid_t tgid = proc_status_int(tid, "Tgid");
+	pid_t tgid = procfs_status_int(tid, "Tgid");
 
 	if (!parent && tgid > 0)
 		parent = thread_of_process(t, tgid);
 	if (!parent || parent->pid != tgid) {
 		/* a process: its parent is traced (or it is not ours) */
 		if (!parent || tgid <= 0)
-			parent = thread_of_process(t, proc_status_int(tid, "PPid"));
+			parent = thread_of_process(t, procfs_status_int(tid, "PPid"));
 		if (!parent)
 			parent = thread_get(t, t->pid);
 		if (!parent)
@@ -144,7 +143,7 @@ int task_created(struct tracer *t, struct thread *parent)
 	/* The child may have reported first, and even have ended already:
 	 * then there is nothing to adopt. */
 	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg) < 0 ||
-	    thread_get(t, (pid_t)msg) || !proc_task_alive((pid_t)msg))
+	    thread_get(t, (pid_t)msg) || !procfs_task_alive((pid_t)msg))
 		return 0;
 	err = task_adopt(t, parent, (pid_t)msg, &c);
 	return err == -ESRCH ? 0 : err;

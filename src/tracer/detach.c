@@ -7,7 +7,7 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 static bool all_stopped(struct tracer *t)
 {

@@ -13,7 +13,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 enum held_stop held_classify(const siginfo_t *si)
 {

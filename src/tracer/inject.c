@@ -6,7 +6,7 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include "util/procfs.h"
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 #define SCRATCH_SIZE (64u * 1024)
 #ifndef MAP_FIXED_NOREPLACE
@@ -47,7 +47,7 @@ int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
 	int err;
 
 	if (!p->syscall_insn) {
-		err = proc_find_code(p->pid, &p->mem, arch_syscall_insn,
+		err = procfs_find_code(p->pid, &p->mem, arch_syscall_insn,
 				     arch_syscall_insn_len, arch_insn_align,
 				     &p->syscall_insn);
 		if (err)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 struct proc *proc_get(const struct tracer *t, pid_t pid)
 {

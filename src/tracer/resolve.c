@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "filter/filter.h"
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 /* Conditions that do not fit a function selected by their probe. */
 struct misfits {
@@ -54,9 +54,8 @@ static int judge_misfits(struct tracer *t, const struct misfits *m, bool fatal)
 		if (!m->misfit[s])
 			continue;
 		if (!m->fit[s] && fatal) {
-			snprintf(t->err, sizeof(t->err), "probe '%s': %s",
-				 o->probes[s].text, m->why[s]);
-			return -EINVAL;
+			return tracer_fail(t, -EINVAL, "probe '%s': %s",
+					   o->probes[s].text, m->why[s]);
 		}
 		snprintf(msg, sizeof(msg),
 			 "probe '%s': its condition does not fit %zu of the %zu functions it "
@@ -79,8 +78,7 @@ static int judge_error_misfits(struct tracer *t, const struct misfits *m,
 	if (!m->error_misfit)
 		return 0;
 	if (m->error_misfit == nfuncs && fatal) {
-		snprintf(t->err, sizeof(t->err), "--error-if '%.60s': %.180s", text, m->error_why);
-		return -EINVAL;
+		return tracer_fail(t, -EINVAL, "--error-if '%.60s': %.180s", text, m->error_why);
 	}
 	snprintf(msg, sizeof(msg),
 		 "--error-if '%s' does not fit %zu of the %zu traced functions, whose "
@@ -153,14 +151,12 @@ int image_resolve(struct tracer *t, struct proc *p, bool quiet)
 
 	if (err == -ESRCH || err == -ENOENT) {
 		/* A zombie still answers kill(pid, 0) but has no memory map. */
-		snprintf(t->err, sizeof(t->err), "no such process: %d (it has exited)",
-			 (int)p->pid);
-		return -ESRCH;
+		return tracer_fail(t, -ESRCH, "no such process: %d (it has exited)",
+				   (int)p->pid);
 	}
 	if (err) {
-		snprintf(t->err, sizeof(t->err), "cannot read the modules of process %d: %s",
-			 (int)p->pid, strerror(-err));
-		return err;
+		return tracer_fail(t, err, "cannot read the modules of process %d: %s",
+				   (int)p->pid, strerror(-err));
 	}
 	symtab_set_notify(p->symtab, quiet ? NULL : t->warn);
 	err = symtab_resolve(p->symtab, t->opts->probes, t->opts->nprobes,
@@ -170,11 +166,9 @@ int image_resolve(struct tracer *t, struct proc *p, bool quiet)
 	/* Checked before any trap is planted: a glob that matches half of
 	 * libc would stop a live process on every call it makes. */
 	if (!err && !t->opts->list && p->nfuncs > t->opts->max_probes) {
-		snprintf(t->err, sizeof(t->err),
-			 "the probes match %zu functions, more than --max-probes %zu: "
-			 "narrow them (see -l) or raise the limit",
-			 p->nfuncs, t->opts->max_probes);
-		return -E2BIG;
+		return tracer_fail(t, -E2BIG, "the probes match %zu functions, more than --max-probes %zu: "
+				   "narrow them (see -l) or raise the limit",
+				   p->nfuncs, t->opts->max_probes);
 	}
 	return err;
 }
@@ -225,17 +219,15 @@ int plant_funcs(struct tracer *t, struct proc *p, size_t from)
 			continue;
 		}
 		if (err) {
-			snprintf(t->err, sizeof(t->err), "cannot plant a trap in %s at 0x%llx: %s",
-				 fn->desc.name, (unsigned long long)fn->desc.addr, strerror(-err));
-			return err;
+			return tracer_fail(t, err, "cannot plant a trap in %s at 0x%llx: %s",
+					   fn->desc.name, (unsigned long long)fn->desc.addr, strerror(-err));
 		}
 		tr->fn = fn;
 		tr->filter = p->filters[i];
 		planted++;
 	}
 	if (!planted && p->nfuncs > from) {
-		snprintf(t->err, sizeof(t->err), "%.*s", (int)sizeof(t->err) - 1, why);
-		return -ENOTSUP;
+		return tracer_fail(t, -ENOTSUP, "%.*s", (int)sizeof(t->err) - 1, why);
 	}
 	return 0;
 }
@@ -267,12 +259,4 @@ int tracer_plant_probes(struct tracer *t)
 	struct proc *p = proc_get(t, t->pid);
 
 	return p ? image_plant(t, p) : -ESRCH;
-}
-
-struct func_info *const *tracer_funcs(const struct tracer *t, size_t *n)
-{
-	struct proc *p = proc_get(t, t->pid);
-
-	*n = p ? p->nfuncs : 0;
-	return p ? p->funcs : NULL;
 }

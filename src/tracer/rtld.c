@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 /* struct r_debug in a 64-bit process */
 #define R_BRK_OFF 16
@@ -82,9 +82,8 @@ int rtld_hit(struct tracer *t, struct proc *p)
 		return 0;
 	err = symtab_refresh(p->symtab, module_gone, p);
 	if (err) {
-		snprintf(t->err, sizeof(t->err), "cannot read the modules loaded since: %s",
-			 strerror(-err));
-		return err;
+		return tracer_fail(t, err, "cannot read the modules loaded since: %s",
+				   strerror(-err));
 	}
 	err = unwind_watch(t, p, true);
 	if (!err)

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "util/procfs.h"
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 #define OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
 		 PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | \
@@ -49,12 +49,12 @@ void threads_forget(struct tracer *t)
 
 void tracer_explain_eperm(struct tracer *t, pid_t pid)
 {
-	int tracer = proc_status_int(pid, "TracerPid");
-	int scope = proc_ptrace_scope();
+	int tracer = procfs_status_int(pid, "TracerPid");
+	int scope = procfs_ptrace_scope();
 	char comm[64] = "";
 
 	if (tracer > 0) {
-		proc_comm(tracer, comm, sizeof(comm));
+		procfs_comm(tracer, comm, sizeof(comm));
 		snprintf(t->err, sizeof(t->err),
 			 "process %d is already traced by process %d (%s)",
 			 (int)pid, tracer, comm);
@@ -65,10 +65,10 @@ void tracer_explain_eperm(struct tracer *t, pid_t pid)
 		snprintf(t->err, sizeof(t->err),
 			 "not permitted to trace process %d: Yama ptrace_scope is %d; "
 			 "run as root or with CAP_SYS_PTRACE", (int)pid, scope);
-	} else if (proc_status_int(getpid(), "TracerPid") == pid) {
+	} else if (procfs_status_int(getpid(), "TracerPid") == pid) {
 		snprintf(t->err, sizeof(t->err),
 			 "not permitted to trace process %d: it is tracing latch", (int)pid);
-	} else if (geteuid() != 0 && proc_is_nondumpable(pid)) {
+	} else if (geteuid() != 0 && procfs_is_nondumpable(pid)) {
 		snprintf(t->err, sizeof(t->err),
 			 "not permitted to trace process %d: it is not dumpable (it called "
 			 "prctl(PR_SET_DUMPABLE, 0) or changed its user IDs); run as root or "
@@ -100,10 +100,9 @@ int tracer_attach(struct tracer *t, pid_t pid)
 		size_t n;
 
 		added = false;
-		err = proc_list_tasks(pid, &tids, &n);
+		err = procfs_list_tasks(pid, &tids, &n);
 		if (err) {
-			snprintf(t->err, sizeof(t->err), "no such process: %d", (int)pid);
-			return -ESRCH;
+			return tracer_fail(t, -ESRCH, "no such process: %d", (int)pid);
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (thread_get(t, tids[i]))
@@ -112,12 +111,12 @@ int tracer_attach(struct tracer *t, pid_t pid)
 				err = -errno;
 				if (err == -ESRCH && tids[i] != pid)
 					continue;   /* the thread just exited */
-				free(tids);
 				if (err == -EPERM)
 					tracer_explain_eperm(t, pid);
 				else
-					snprintf(t->err, sizeof(t->err), "cannot attach to %d: %s",
-						 (int)tids[i], strerror(-err));
+					tracer_fail(t, err, "cannot attach to %d: %s",
+						    (int)tids[i], strerror(-err));
+				free(tids);
 				return err;
 			}
 			if (!thread_add(t, tids[i], pid, p)) {
@@ -148,13 +147,13 @@ int image_new(struct tracer *t, struct proc *p)
 	mem_close(&p->mem);
 	err = mem_open(&p->mem, p->pid);
 	if (!err)
-		err = proc_auxv(p->pid, AT_ENTRY, &entry);
+		err = procfs_auxv(p->pid, AT_ENTRY, &entry);
 	if (!err)
 		err = trap_plant(t, p, entry, TRAP_START, NULL);
 	if (err)
-		snprintf(t->err, sizeof(t->err), "cannot stop at the program's entry: %s",
-			 strerror(-err));
-	return err;
+		return tracer_fail(t, err, "cannot stop at the program's entry: %s",
+				   strerror(-err));
+	return 0;
 }
 
 int tracer_launch(struct tracer *t, char **argv)
@@ -205,7 +204,7 @@ int tracer_launch(struct tracer *t, char **argv)
 		if (waitpid(pid, &status, __WALL) < 0) {
 			if (errno != EINTR)
 				break;
-			if (!tracer_stop_requested)
+			if (!engine_stop_requested)
 				continue;
 			kill(pid, SIGKILL);
 			continue;
@@ -228,11 +227,10 @@ int tracer_launch(struct tracer *t, char **argv)
 		ptrace(PTRACE_CONT, pid, 0, sig);
 	}
 	if (read(pfd[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
-		exec_errno = tracer_stop_requested ? EINTR : EIO;
+		exec_errno = engine_stop_requested ? EINTR : EIO;
 	close(pfd[0]);
 	wait_task(pid, &status, 0);
 	threads_forget(t);
 	t->launched = false;
-	snprintf(t->err, sizeof(t->err), "cannot run '%s': %s", argv[0], strerror(exec_errno));
-	return -exec_errno;
+	return tracer_fail(t, -exec_errno, "cannot run '%s': %s", argv[0], strerror(exec_errno));
 }

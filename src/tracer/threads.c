@@ -2,24 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
-#include "tracer/tracer.h"
-
-uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "tracer/priv.h"
 
 struct thread *thread_get(struct tracer *t, pid_t tid)
 {

@@ -4,25 +4,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
-#include "tracer/tracer.h"
-
-volatile sig_atomic_t tracer_stop_requested;
-volatile sig_atomic_t tracer_tick;
-
-void tracer_init(struct tracer *t, const struct latch_opts *o, struct sink *s)
-{
-	memset(t, 0, sizeof(*t));
-	t->opts = o;
-	t->sink = s;
-}
-
-void tracer_fini(struct tracer *t)
-{
-	threads_forget(t);
-	symtab_free_retired(t->retired);
-	t->retired = NULL;
-	rate_free(&t->rate);
-}
+#include "tracer/priv.h"
 
 static int resume(struct thread *th, int sig)
 {
@@ -42,11 +24,11 @@ static int deliver(struct thread *th, int sig, const struct arch_regs *r)
 	return resume(th, sig);
 }
 
-static void warn_once(struct tracer *t, const char *what)
+static void warn_once(struct tracer *t, enum warn_kind kind, const char *what)
 {
-	if (!t->warned_step && t->warn)
+	if (!t->warned[kind] && t->warn)
 		t->warn(what);
-	t->warned_step = true;
+	t->warned[kind] = true;
 }
 
 /* The program's entry point in launch mode (or after exec). */
@@ -67,7 +49,9 @@ static int on_start(struct tracer *t, struct proc *p, struct trap *tr)
 		err = image_plant(t, p);
 	if (err && err != -ESRCH && !first) {
 		/* A later exec'd program without the probes: keep following. */
-		warn_once(t, t->err);
+		char why[sizeof(t->err)];
+
+		warn_once(t, WARN_EXEC, tracer_take_error(t, err, why, sizeof(why)));
 		return 0;
 	}
 	return err;
@@ -94,8 +78,9 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 			return err;
 		if (err) {
 			/* the libraries loaded now go untraced; the rest not */
-			warn_once(t, t->err[0] ? t->err : strerror(-err));
-			t->err[0] = 0;
+			char why[sizeof(t->err)];
+
+			warn_once(t, WARN_RTLD, tracer_take_error(t, err, why, sizeof(why)));
 			err = 0;
 		}
 	}
@@ -122,12 +107,11 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 	if (err == -ESRCH)
 		return err;
 	if (err) {
-		char msg[320];
+		char why[sizeof(t->err)], msg[sizeof(why) + 64];
 
 		snprintf(msg, sizeof(msg), "%s; trap at 0x%llx removed",
-			 t->err[0] ? t->err : strerror(-err), (unsigned long long)tr->addr);
-		warn_once(t, msg);
-		t->err[0] = 0;
+			 tracer_take_error(t, err, why, sizeof(why)), (unsigned long long)tr->addr);
+		warn_once(t, WARN_STEP, msg);
 		err = trap_remove(p, tr);
 		arch_rewind_to_trap(r, tr->addr);
 	}
@@ -260,7 +244,7 @@ static pid_t wait_next(int *status)
 
 		if (r != 0)
 			return r;
-	} while (mono_ns() < until && !tracer_stop_requested && !tracer_tick);
+	} while (mono_ns() < until && !engine_stop_requested && !engine_tick);
 	return waitpid(-1, status, __WALL);
 }
 
@@ -272,10 +256,10 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 
 		if (t->done)
 			return RUN_TARGET_GONE;
-		if (tracer_stop_requested || t->want_stop || t->output_err)
+		if (engine_stop_requested || t->want_stop || t->output_err)
 			return RUN_STOP_REQUESTED;
-		if (tracer_tick) {
-			tracer_tick = 0;
+		if (engine_tick) {
+			engine_tick = 0;
 			err = t->sink->ops->tick(t->sink, real_ns());
 			if (err) {
 				t->output_err = err;
@@ -292,7 +276,7 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 				t->done = true;
 				continue;
 			}
-			snprintf(t->err, sizeof(t->err), "waitpid: %s", strerror(errno));
+			tracer_fail(t, -errno, "waitpid: %s", strerror(errno));
 			return RUN_ERROR;
 		}
 		t->n.stops++;
@@ -301,7 +285,7 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 			continue;   /* the thread vanished; its exit follows */
 		if (err) {
 			if (!t->err[0])
-				snprintf(t->err, sizeof(t->err), "%s", strerror(-err));
+				tracer_fail(t, err, "%s", strerror(-err));
 			return RUN_ERROR;
 		}
 	}

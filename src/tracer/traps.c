@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 struct trap *trap_lookup(struct proc *p, uint64_t addr)
 {
@@ -41,8 +41,7 @@ static int check_steppable(struct tracer *t, const struct trap *tr)
 	if (err)
 		return err;
 	if (probe.kind == STEP_REFUSE) {
-		snprintf(t->err, sizeof(t->err), "%s", probe.why);
-		return -ENOTSUP;
+		return tracer_fail(t, -ENOTSUP, "%s", probe.why);
 	}
 	return 0;
 }
@@ -183,14 +182,6 @@ int traps_copy(struct proc *to, const struct proc *from)
 	return 0;
 }
 
-void trap_return_ref(struct proc *p, uint64_t addr)
-{
-	struct trap *tr = trap_lookup(p, addr);
-
-	if (tr)
-		tr->ret_refs++;
-}
-
 void trap_return_unref(struct proc *p, uint64_t addr)
 {
 	struct trap *tr = trap_lookup(p, addr);
@@ -210,17 +201,14 @@ static int plan(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr)
 		return err;
 	err = arch_step_plan(tr->orig, tr->orig_len, tr->addr, slot, &tr->plan);
 	if (err == -ENOSPC) {
-		snprintf(t->err, sizeof(t->err),
-			 "cannot step over the instruction at 0x%llx without a scratch page",
-			 (unsigned long long)tr->addr);
-		return -ENOSPC;
+		return tracer_fail(t, -ENOSPC, "cannot step over the instruction at 0x%llx without a scratch page",
+				   (unsigned long long)tr->addr);
 	}
 	if (err)
 		return err;
 	if (tr->plan.kind == STEP_REFUSE) {
-		snprintf(t->err, sizeof(t->err), "cannot trace at 0x%llx: %s",
-			 (unsigned long long)tr->addr, tr->plan.why);
-		return -ENOTSUP;
+		return tracer_fail(t, -ENOTSUP, "cannot trace at 0x%llx: %s",
+				   (unsigned long long)tr->addr, tr->plan.why);
 	}
 	if (tr->plan.kind == STEP_OOL) {
 		err = mem_write(&p->mem, tr->plan.slot_addr, tr->plan.code,

@@ -8,7 +8,7 @@
  *   __call_tls_dtors   a thread cancelled or exiting by pthread_exit is
  *                      back in start_thread, below its whole stack. */
 #include <errno.h>
-#include "tracer/tracer.h"
+#include "tracer/priv.h"
 
 static const char *const hooks[] = {
 	"__cxa_begin_catch", "_Unwind_Resume", "__call_tls_dtors",

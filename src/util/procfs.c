@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "util/procfs.h"
 
-int proc_list_tasks(pid_t pid, pid_t **tids, size_t *n)
+int procfs_list_tasks(pid_t pid, pid_t **tids, size_t *n)
 {
 	char path[64];
 	size_t cap = 16, count = 0;
@@ -50,7 +50,7 @@ int proc_list_tasks(pid_t pid, pid_t **tids, size_t *n)
 	return 0;
 }
 
-int proc_auxv(pid_t pid, unsigned long type, uint64_t *val)
+int procfs_auxv(pid_t pid, unsigned long type, uint64_t *val)
 {
 	char path[64];
 	uint64_t pair[2];
@@ -100,7 +100,7 @@ static int scan_range(struct mem *m, uint64_t lo, uint64_t hi,
 	return -ENOENT;
 }
 
-int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
+int procfs_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
 		   size_t align, uint64_t *addr)
 {
 	char path[64], line[512], perms[8];
@@ -124,7 +124,7 @@ int proc_find_code(pid_t pid, struct mem *m, const uint8_t *bytes, size_t len,
 	return ret;
 }
 
-int proc_status_int(pid_t pid, const char *key)
+int procfs_status_int(pid_t pid, const char *key)
 {
 	char path[64], line[256];
 	size_t klen = strlen(key);
@@ -165,7 +165,7 @@ static const char *stat_fields(pid_t pid, char *buf, size_t len)
 	return paren && paren[1] == ' ' ? paren + 1 : NULL;
 }
 
-bool proc_task_alive(pid_t tid)
+bool procfs_task_alive(pid_t tid)
 {
 	char buf[512];
 	const char *f = stat_fields(tid, buf, sizeof(buf));
@@ -173,7 +173,7 @@ bool proc_task_alive(pid_t tid)
 	return f && f[1] != 'Z' && f[1] != 'X';
 }
 
-bool proc_is_kernel_thread(pid_t pid)
+bool procfs_is_kernel_thread(pid_t pid)
 {
 	char buf[512];
 	const char *f = stat_fields(pid, buf, sizeof(buf));
@@ -184,17 +184,17 @@ bool proc_is_kernel_thread(pid_t pid)
 	       (flags & 0x00200000u);
 }
 
-bool proc_is_nondumpable(pid_t pid)
+bool procfs_is_nondumpable(pid_t pid)
 {
 	char path[64];
 	struct stat st;
-	int uid = proc_status_int(pid, "Uid");
+	int uid = procfs_status_int(pid, "Uid");
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	return uid > 0 && stat(path, &st) == 0 && st.st_uid == 0;
 }
 
-int proc_ptrace_scope(void)
+int procfs_ptrace_scope(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
 	int v = -1;
@@ -207,7 +207,7 @@ int proc_ptrace_scope(void)
 	return v;
 }
 
-int proc_comm(pid_t pid, char *buf, size_t len)
+int procfs_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	FILE *f;
@@ -223,7 +223,7 @@ int proc_comm(pid_t pid, char *buf, size_t len)
 	return 0;
 }
 
-char *proc_exe(pid_t pid)
+char *procfs_exe(pid_t pid)
 {
 	char path[64], buf[4096];
 	ssize_t n;
@@ -244,7 +244,7 @@ char *proc_exe(pid_t pid)
 	return strdup(buf);
 }
 
-char *proc_command_line(pid_t pid)
+char *procfs_command_line(pid_t pid)
 {
 	char path[64], *buf = NULL;
 	size_t cap = 0, len = 0;

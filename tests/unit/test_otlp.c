@@ -226,7 +226,8 @@ START_TEST(pb_span_root_kinds)
 }
 END_TEST
 
-/* Invalid UTF-8 becomes U+FFFD, and the lengths count the repaired
+/* A byte outside valid UTF-8 becomes the code point of its value (two
+ * bytes, as JSON's \u00XX), and the lengths count the repaired
  * bytes; a string past 127 bytes needs a two-byte length, at every level
  * it is nested in. */
 START_TEST(pb_strings)
@@ -247,14 +248,14 @@ START_TEST(pb_strings)
 	r = (struct pb_reader){ b.data, b.data + b.len };
 	while (rd_field(&r, &f)) {
 		if (f.num == 5)
-			ck_assert(bytes_eq(&f, "bad\xef\xbf\xbd", 6));
+			ck_assert(bytes_eq(&f, "bad\xc3\xbf", 5));
 		if (f.num != 9)
 			continue;
 		rd_key_value(&f, key, sizeof(key), &any);
 		ck_assert_uint_eq(any.num, 1);
 		if (attrs++ == 0) {
-			ck_assert_str_eq(key, "k\xef\xbf\xbd");
-			ck_assert(bytes_eq(&any, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd", 11));
+			ck_assert_str_eq(key, "k\xc3\x83");
+			ck_assert(bytes_eq(&any, "a\xc3\xbf" "b\xc3\xa2\xc2\x82", 8));
 		} else {
 			ck_assert_str_eq(key, "big");
 			ck_assert(bytes_eq(&any, big, sizeof(big)));
@@ -477,15 +478,15 @@ START_TEST(json_escaping)
 	ck_assert_int_eq(otlp_attrs_double(&s.attrs, "third", 1.0 / 3), 0);
 	ck_assert_int_eq(otlp_span_encode(&b, OTLP_JSON, &s), 0);
 	got = json_of(&b);
-	ck_assert_ptr_nonnull(strstr(got, "\"name\":\"n\\n\xef\xbf\xbd\""));
+	ck_assert_ptr_nonnull(strstr(got, "\"name\":\"n\\n\\u00fe\""));
 	attrs = strstr(got, "\"attributes\":[");
 	ck_assert_ptr_nonnull(attrs);
 	ck_assert_str_eq(attrs,
 		"\"attributes\":["
-		"{\"key\":\"k\\\"\xef\xbf\xbd\",\"value\":{\"stringValue\":"
+		"{\"key\":\"k\\\"\\u0080\",\"value\":{\"stringValue\":"
 		"\"q\\\"\\\\/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\\u0000z\xc3\xa9\xe2\x82\xac"
-		"\xf0\x9f\x98\x80\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"}},"
+		"\xf0\x9f\x98\x80\\u00ff\\u00c0\\u00af"
+		"\\u00ed\\u00a0\\u0080\\u00e2\\u0082\"}},"
 		"{\"key\":\"nan\",\"value\":{\"doubleValue\":\"NaN\"}},"
 		"{\"key\":\"inf\",\"value\":{\"doubleValue\":\"Infinity\"}},"
 		"{\"key\":\"-inf\",\"value\":{\"doubleValue\":\"-Infinity\"}},"

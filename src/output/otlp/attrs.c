@@ -33,8 +33,9 @@
  *   past the depth limit, void,
  *   the "..." of varargs         no attribute
  *
- * Strings that are not valid UTF-8 are repaired when encoded (each bad
- * byte becomes U+FFFD), never here: the attribute keeps the bytes. */
+ * Strings that are not valid UTF-8 are repaired when encoded (each stray
+ * byte becomes the code point of its value, output/render.h's rule), never
+ * here: the attribute keeps the bytes. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -68,8 +68,6 @@ void otlp_put_str(struct otlp_writer *w, const char *s)
 	otlp_put(w, s, strlen(s));
 }
 
-static const char replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
-
 size_t otlp_utf8_fixed_len(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -82,7 +80,7 @@ size_t otlp_utf8_fixed_len(const char *str, size_t len)
 			out += n;
 		} else {
 			i++;
-			out += sizeof(replacement) - 1;
+			out += 2;
 		}
 	}
 	return out;
@@ -100,8 +98,11 @@ void otlp_put_utf8(struct otlp_writer *w, const char *str, size_t len)
 			i += n;
 			continue;
 		}
+		/* a stray byte is the code point of its value, as in JSON */
+		uint8_t latin1[2] = { (uint8_t)(0xc0 | s[i] >> 6), (uint8_t)(0x80 | (s[i] & 0x3f)) };
+
 		otlp_put(w, s + run, i - run);
-		otlp_put(w, replacement, sizeof(replacement) - 1);
+		otlp_put(w, latin1, sizeof(latin1));
 		run = ++i;
 	}
 	otlp_put(w, s + run, i - run);

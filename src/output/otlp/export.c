@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "output/otlp/export_priv.h"
+#include "util/clock.h"
 
 #define NS_PER_S 1000000000ull
 /* After the first attempt: waits of about 1, 2, 4, 8 and 16 s. */
@@ -62,14 +63,6 @@ struct otlp_exporter {
 	uint64_t rng;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
-
 static struct timespec to_timespec(uint64_t ns)
 {
 	return (struct timespec){ .tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S) };
@@ -109,7 +102,7 @@ void otlp_exporter_push(struct otlp_exporter *x, struct otlp_buf *b)
 {
 	struct otlp_buf drop = *b;
 	bool warn_full = false;
-	uint64_t t = now_ns();
+	uint64_t t = mono_ns();
 
 	memset(b, 0, sizeof(*b));
 	pthread_mutex_lock(&x->lock);
@@ -156,7 +149,7 @@ static size_t take_batch(struct otlp_exporter *x)
 	pthread_mutex_lock(&x->lock);
 	for (;;) {
 		if (x->stopping) {
-			if (x->abandon || now_ns() >= x->deadline)
+			if (x->abandon || mono_ns() >= x->deadline)
 				fail_queued(x);
 			break;
 		}
@@ -167,7 +160,7 @@ static size_t take_batch(struct otlp_exporter *x)
 			continue;
 		}
 		uint64_t due = add_sat(x->queued_at[x->head], x->delay_ns);
-		if (now_ns() >= due)
+		if (mono_ns() >= due)
 			break;
 		struct timespec ts = to_timespec(due);
 		pthread_cond_timedwait(&x->wake, &x->lock, &ts);
@@ -192,7 +185,7 @@ static bool attempt_time(struct otlp_exporter *x, uint64_t *timeout)
 	*timeout = x->timeout_ns;
 	pthread_mutex_lock(&x->lock);
 	if (x->stopping) {
-		uint64_t t = now_ns();
+		uint64_t t = mono_ns();
 
 		if (t >= x->deadline) {
 			x->abandon = true;
@@ -219,7 +212,7 @@ static bool pause_until(struct otlp_exporter *x, uint64_t t)
 			ok = false;
 			break;
 		}
-		if (now_ns() >= t)
+		if (mono_ns() >= t)
 			break;
 		struct timespec ts = to_timespec(t);
 		pthread_cond_timedwait(&x->wake, &x->lock, &ts);
@@ -279,7 +272,7 @@ static void post_batch(struct otlp_exporter *x, size_t n)
 			break;
 		}
 		wait = r.has_retry_after ? r.retry_after_ns : backoff(x, attempt);
-		if (!pause_until(x, add_sat(now_ns(), wait)))
+		if (!pause_until(x, add_sat(mono_ns(), wait)))
 			break;
 		x->retries++;
 	}
@@ -409,7 +402,7 @@ int otlp_exporter_start(const struct otlp_exporter_config *c, struct otlp_export
 	x->timeout_ns = c->timeout_ns;
 	x->resource = c->resource;
 	x->warn = c->warn;
-	x->rng = now_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)x;
+	x->rng = mono_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)x;
 	x->rng |= 1;
 	x->ring = calloc(x->max_queue, sizeof(*x->ring));
 	x->queued_at = calloc(x->max_queue, sizeof(*x->queued_at));
@@ -451,7 +444,7 @@ void otlp_exporter_stop(struct otlp_exporter *x, struct otlp_export_stats *st)
 	}
 	pthread_mutex_lock(&x->lock);
 	x->stopping = true;
-	x->deadline = add_sat(now_ns(), x->timeout_ns);
+	x->deadline = add_sat(mono_ns(), x->timeout_ns);
 	pthread_cond_signal(&x->wake);
 	pthread_mutex_unlock(&x->lock);
 	pthread_join(x->thread, NULL);

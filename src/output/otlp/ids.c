@@ -5,10 +5,10 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 #include "output/otlp/kv.h"
 #include "output/otlp/priv.h"
+#include "util/clock.h"
 
 static uint64_t state[4];
 static bool seeded;
@@ -24,14 +24,12 @@ static uint64_t splitmix64(uint64_t *x)
 
 static void seed(void)
 {
-	struct timespec ts;
 	uint64_t x;
 
 	/* Without getrandom (old kernel, seccomp), the clock and pid still
 	 * tell one run from another. */
 	if (getrandom(state, sizeof(state), GRND_NONBLOCK) != (ssize_t)sizeof(state)) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		x = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		x = real_ns();
 		x ^= (uint64_t)getpid() << 32;
 		for (int i = 0; i < 4; i++)
 			state[i] = splitmix64(&x);

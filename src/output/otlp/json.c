@@ -23,49 +23,14 @@ static void put_hex(struct otlp_writer *w, const uint8_t *p, size_t n)
 	otlp_put_byte(w, '"');
 }
 
-/* A quoted string: valid UTF-8 as is, each other byte as U+FFFD, control
- * characters (and DEL, which a terminal would act on) escaped. */
+static void put_piece(void *ctx, const char *p, size_t n)
+{
+	otlp_put(ctx, p, n);
+}
+
 static void put_string(struct otlp_writer *w, const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0, n;
-	char esc[8];
-	const char *e;
-
-	otlp_put_byte(w, '"');
-	while (i < len) {
-		switch (s[i]) {
-		case '"':  e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\b': e = "\\b";  break;
-		case '\f': e = "\\f";  break;
-		case '\n': e = "\\n";  break;
-		case '\r': e = "\\r";  break;
-		case '\t': e = "\\t";  break;
-		default:
-			e = NULL;
-			if (s[i] < 0x20 || s[i] == 0x7f) {
-				snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
-				e = esc;
-			}
-		}
-		if (e) {
-			otlp_put(w, s + run, i - run);
-			otlp_put_str(w, e);
-			run = ++i;
-			continue;
-		}
-		n = render_utf8_len(s + i, len - i);
-		if (n) {
-			i += n;
-			continue;
-		}
-		otlp_put(w, s + run, i - run);
-		otlp_put_str(w, "\xef\xbf\xbd");
-		run = ++i;
-	}
-	otlp_put(w, s + run, i - run);
-	otlp_put_byte(w, '"');
+	json_quote(str, len, put_piece, w);
 }
 
 static void put_cstr(struct otlp_writer *w, const char *s)

@@ -30,7 +30,8 @@ void otlp_put_byte(struct otlp_writer *w, uint8_t c);
 void otlp_put_str(struct otlp_writer *w, const char *s);
 
 /* The length of s once each byte outside a valid sequence is replaced
- * by U+FFFD (three bytes); len itself when s is valid UTF-8. */
+ * by the code point of its value (two bytes; output/render.h's rule);
+ * len itself when s is valid UTF-8. */
 size_t otlp_utf8_fixed_len(const char *s, size_t len);
 /* Appends s with that replacement. */
 void otlp_put_utf8(struct otlp_writer *w, const char *s, size_t len);

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "output/otlp/env.h"
 #include "output/otlp/tree.h"
+#include "util/clock.h"
 
 /* One destination with its encoding. */
 struct export {
@@ -30,14 +30,6 @@ struct otlp_sink {
 	unsigned nex;
 	struct otlp_buf scratch;
 };
-
-static uint64_t now_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Encode the finished span for every destination and free it. */
 static int finish(void *ctx, struct otlp_span *s)
@@ -203,7 +195,7 @@ static int otlp_flush(struct sink *sk)
 	struct otlp_sink *o = (struct otlp_sink *)sk;
 
 	/* calls still open when tracing stops end now, marked as such */
-	otlp_tree_flush(&o->tree, now_real_ns(), "latch.incomplete");
+	otlp_tree_flush(&o->tree, real_ns(), "latch.incomplete");
 	for (unsigned i = 0; i < o->nex; i++) {
 		if (o->ex[i].stopped)
 			continue;

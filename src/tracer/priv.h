@@ -1,0 +1,318 @@
+/* The ptrace engine's own: threads, traps, pending frames and the wait
+ * loop, shared by the files of tracer/ only (tracer.h is its face). */
+#ifndef LATCH_TRACER_PRIV_H
+#define LATCH_TRACER_PRIV_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "arch.h"
+#include "filter/filter.h"
+#include "util/hashmap.h"
+#include "util/clock.h"
+#include "util/mem.h"
+#include "core/engine.h"
+#include "core/opts.h"
+#include "output/output.h"
+#include "core/rate.h"
+#include "symbols/symbols.h"
+
+/* A call whose return has not been seen yet. */
+struct frame {
+	uint64_t sp_after;      /* sp at the return site */
+	uint64_t ra;            /* the return site */
+	uint64_t start_mono_ns;
+	uint64_t call_id;
+	const struct func_info *fn;
+	uint64_t ret_buf;       /* where an aggregate result is written */
+	/* Not yet reported: its return conditions (pending, of filter)
+	 * decide. Holds the CALL event until then. */
+	struct event *held;
+	const struct filter *filter;   /* the function's */
+	uint64_t pending;
+	/* The arguments at entry of a reported call, for --error-if. */
+	struct value *args;
+	unsigned nargs;
+	bool dropped;           /* reported to summaries only (--rate) */
+};
+
+enum stop_kind {
+	STOP_NONE,              /* running, or listening in a group-stop */
+	STOP_TRAP,              /* at one of our traps, rewound */
+	STOP_SIGNAL,            /* signal-delivery-stop; pending_sig holds it */
+	STOP_INTERRUPT,         /* PTRACE_INTERRUPT or a new thread's stop */
+	STOP_GROUP,             /* group-stop (SIGSTOP and friends) */
+	STOP_EXIT,              /* PTRACE_EVENT_EXIT */
+	STOP_OTHER,
+};
+
+struct proc;
+
+struct thread {
+	pid_t tid;
+	pid_t pid;              /* its process (thread group) */
+	struct proc *proc;      /* the address space it runs in */
+	enum stop_kind stop;    /* a ptrace-stop latch has not resumed */
+	bool listening;         /* PTRACE_LISTEN in a group-stop */
+	int pending_sig;        /* deliver on resume or detach */
+	siginfo_t *held;        /* signals held back (tracer/held.c), oldest first */
+	size_t nheld;
+	struct frame *frames;
+	size_t nframes, cap;
+	bool foreign;           /* a child process latch does not follow */
+	bool shared_mm;         /* foreign and sharing its parent's memory */
+};
+
+enum trap_flags {
+	TRAP_ENTRY = 1,         /* first instruction of a traced function */
+	TRAP_RETURN = 2,        /* return site of pending calls */
+	TRAP_START = 4,         /* program entry point, launch mode */
+	TRAP_RTLD = 8,          /* the dynamic linker's r_brk (tracer/rtld.c) */
+	TRAP_UNWIND = 16,       /* where unwinding has left frames (tracer/unwind.c) */
+};
+
+struct trap {
+	uint64_t addr;
+	unsigned flags;
+	bool planted;           /* false: removed, kept to recognise late hits */
+	const struct func_info *fn;
+	const struct filter *filter;   /* TRAP_ENTRY: which calls to report */
+	unsigned ret_refs;      /* pending frames returning here */
+	uint8_t orig[ARCH_INSN_MAX];
+	size_t orig_len;
+	bool ambiguous;         /* see arch_trap_pc_ambiguous */
+	bool planned;
+	struct step_plan plan;
+};
+
+struct scratch {
+	uint64_t base;
+	size_t size;
+	size_t used;
+};
+
+
+/* The dynamic linker's rendezvous with debuggers (struct r_debug). */
+struct rtld {
+	uint64_t r_debug;        /* its address; 0: none (static, or not yet) */
+	uint64_t brk;            /* r_brk, where TRAP_RTLD is */
+};
+
+/* One address space being traced: its memory, the program image mapped
+ * in it with the probes resolved there, and the traps planted in it.
+ * Threads of a process, and vfork children until they exec, share one. */
+struct proc {
+	pid_t pid;
+	struct mem mem;
+	struct symtab *symtab;
+	struct func_info **funcs;   /* the functions traced (the symtab's) */
+	struct filter **filters;    /* each one's conditions; NULL: none */
+	size_t nfuncs;
+	/* filters of functions in modules gone, which a frame still open
+	 * may hold, until the image goes */
+	struct filter **gone_filters;
+	size_t ngone;
+	struct hashmap traps;    /* address -> struct trap */
+	struct scratch *scratch;
+	size_t nscratch;
+	uint64_t syscall_insn;   /* 0 until found */
+	bool started;            /* past the program's entry, probes resolved */
+	struct rtld rtld;
+	unsigned users;          /* threads running in it */
+};
+
+/* Warnings of trouble that may recur on every stop: said once each. */
+enum warn_kind {
+	WARN_EXEC,              /* an exec'd program without the probes */
+	WARN_RTLD,              /* libraries loaded later go untraced */
+	WARN_STEP,              /* a trap that cannot be stepped over */
+	NWARN,
+};
+
+struct tracer {
+	struct engine engine;    /* first: what cmd/ holds */
+	const struct latch_opts *opts;
+	pid_t pid;               /* the process attached to or launched */
+	bool launched;
+	bool started;            /* launch mode: past the first program's entry */
+	struct hashmap procs;    /* pid of the memory's owner -> struct proc */
+	struct sink *sink;
+	struct hashmap threads;  /* tid -> struct thread */
+	struct func_batch *retired;  /* functions of images gone (symbols/symbols.h) */
+	uint64_t next_call_id;
+	uint64_t open_reported;  /* pending frames across threads */
+	bool stop_reporting;     /* -n reached */
+	bool done;               /* every traced thread is gone */
+	bool detaching;          /* new children are let go, not followed */
+	bool want_stop;          /* -n satisfied: detach */
+	int output_err;          /* the sink failed: detach */
+	bool warned[NWARN];      /* warn_once: each kind said once */
+	void (*warn)(const char *msg);  /* a one-line warning for the user */
+	bool exited;
+	int exit_status;         /* wait status of the process, if exited */
+	struct engine_counts n;  /* seen: hits of entry traps */
+	struct rate_window rate;
+	struct affinity *affinity;  /* NULL: latch runs where it likes */
+	size_t nforeign;         /* foreign entries in threads */
+	char err[256];
+};
+
+/* 0, or -errno with t->err set. */
+int tracer_attach(struct tracer *t, pid_t pid);
+/* A one-line reason why pid may not be traced, into t->err. */
+void tracer_explain_eperm(struct tracer *t, pid_t pid);
+/* Start argv under trace; returns once it has exec'd, stopped before its
+ * first instruction. 0, or -errno with t->err set. */
+int tracer_launch(struct tracer *t, char **argv);
+/* Resolve t->opts' probes in the traced process's current image, with
+ * their conditions (tracer/resolve.c); then plant them. */
+int tracer_resolve(struct tracer *t);
+int tracer_plant_probes(struct tracer *t);
+enum run_end tracer_run(struct tracer *t, double deadline_mono);
+/* Tell the sink which process is traced (EV_PROCESS), before tracer_run. */
+void tracer_announce(struct tracer *t);
+/* Restore the target and let it go; 0 or -errno. */
+int tracer_detach(struct tracer *t);
+/* Set t's one-line error text and return err (a negative errno), as in
+ * `return tracer_fail(t, -ESRCH, "no such process: %d", pid);`. */
+int tracer_fail(struct tracer *t, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The text the failure err left (tracer_fail), or strerror(-err) if it
+ * left none, copied to buf; t's text is cleared, for a warning after
+ * which tracing carries on. Returns buf. */
+const char *tracer_take_error(struct tracer *t, int err, char *buf, size_t len);
+
+/* Internal, shared by the tracer's files ------------------------------- */
+struct thread *thread_get(struct tracer *t, pid_t tid);
+/* A thread of process pid running in p's memory (p may be NULL for a
+ * foreign task until it is classified). */
+struct thread *thread_add(struct tracer *t, pid_t tid, pid_t pid, struct proc *p);
+void thread_remove(struct tracer *t, struct thread *th);
+/* A task reported its end (wait status): report its process's end if it
+ * was the leader, and drop it. */
+void thread_exited(struct tracer *t, struct thread *th, int status);
+/* waitpid, retried when a signal interrupts it. */
+pid_t wait_task(pid_t pid, int *status, int flags);
+void frames_unwind_all(struct tracer *t, struct thread *th);
+/* End as unwound the frames of th that a call returning to sp_after (the
+ * sp after its return) has left behind: exceptions and cancellation. */
+void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after);
+/* Free a thread's frames without reporting them. */
+void frames_forget(struct thread *th);
+
+/* Address spaces (tracer/process.c). */
+struct proc *proc_get(const struct tracer *t, pid_t pid);
+/* A new address space of process pid (its memory not opened yet); 0 or
+ * -ENOMEM. */
+int proc_add(struct tracer *t, pid_t pid, struct proc **out);
+/* A child with a copy of parent's memory (fork): the same traps, planted
+ * in its copy; its own image resolved. 0 or -errno. */
+int proc_fork(struct tracer *t, struct proc *parent, pid_t child, struct proc **out);
+/* A thread stops using p; the last one frees it (the memory is gone). */
+void proc_unuse(struct tracer *t, struct proc *p);
+void procs_forget(struct tracer *t);
+
+struct trap *trap_lookup(struct proc *p, uint64_t addr);
+/* 0 or -errno, with t->err set for -ENOTSUP. */
+int trap_plant(struct tracer *t, struct proc *p, uint64_t addr, unsigned flag,
+	       struct trap **out);
+int trap_remove(struct proc *p, struct trap *tr);
+int traps_remove_all(struct proc *p);
+/* Forget the traps in [lo, hi), a module gone, as if removed (a thread
+ * already stopped on one still finds it), leaving no trap of ours in
+ * whatever memory is there now. */
+void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
+void traps_forget_all(struct proc *p);
+/* Copy from's traps into to (a forked copy of from's memory). */
+int traps_copy(struct proc *to, const struct proc *from);
+void trap_return_unref(struct proc *p, uint64_t addr);
+/* Let a thread stopped on tr carry on past it (registers r, not yet
+ * written back). 0 or -errno. */
+int trap_step_over(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr,
+		   struct arch_regs *r);
+
+/* Run a system call in thread tid, stopped at a trap or interrupt stop. */
+int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
+		   const uint64_t args[6], long *ret);
+/* A free 64-byte slot in a scratch mapping within branch range of near. */
+int scratch_slot(struct tracer *t, struct proc *p, pid_t tid, uint64_t near,
+		 uint64_t *slot);
+bool scratch_contains(const struct proc *p, uint64_t addr);
+int scratch_unmap_all(struct tracer *t, struct proc *p, pid_t tid);
+
+/* tracer/held.c: signals due while a thread runs latch's code are held and
+ * delivered once it is back in the program's; a thread holding some is
+ * resumed with PTRACE_SINGLESTEP. */
+enum held_stop {
+	HELD_NO_STEP,           /* not a step: a trap hit, or a signal */
+	HELD_STEP,              /* a step's SIGTRAP: can carry a signal */
+	HELD_NOTIFY,            /* at a handler's first instruction: cannot */
+};
+/* Hold the signal of th's signal-delivery-stop (a step's is none). */
+int held_take(struct thread *th);
+/* th leaves its signal-delivery-stop for a stop that cannot carry a
+ * signal: the one it was to be given (pending_sig) is held instead. */
+int held_take_pending(struct thread *th);
+enum held_stop held_classify(const siginfo_t *si);
+/* At a step stop (registers r): *sig the signal to resume with (its
+ * siginfo set), or 0 to step on. */
+int held_next(struct thread *th, enum held_stop kind, const struct arch_regs *r,
+	      int *sig);
+/* Detach: every held signal queued for delivery once latch is gone. */
+int held_release(struct thread *th);
+void held_forget(struct thread *th);
+
+/* Program images (tracer/start.c, tracer/resolve.c): forget everything about p's
+ * current one; stop at a new one's entry point to resolve the probes
+ * there; resolve them (quiet: no notes a parent's image already gave);
+ * plant them with the dynamic linker and unwinder hooks. */
+void image_forget(struct tracer *t, struct proc *p);
+int image_new(struct tracer *t, struct proc *p);
+int image_resolve(struct tracer *t, struct proc *p, bool quiet);
+int image_plant(struct tracer *t, struct proc *p);
+void probes_forget(struct proc *p);
+/* The probes in the modules p's symtab has not seen yet (libraries
+ * loaded since): their functions are appended to p's, from *from. */
+int image_resolve_more(struct tracer *t, struct proc *p, size_t *from);
+int plant_funcs(struct tracer *t, struct proc *p, size_t from);
+void threads_forget(struct tracer *t);
+
+/* Libraries loaded and unloaded later (tracer/rtld.c): find the rendezvous and
+ * trap r_brk; at a hit, resolve the probes in new modules and forget the
+ * traps of modules gone. 0 or -errno. */
+int rtld_watch(struct tracer *t, struct proc *p);
+int rtld_hit(struct tracer *t, struct proc *p);
+
+/* Where C++ exceptions and thread cancellation leave frames (tracer/unwind.c):
+ * trap them in p's modules that have them; at a hit, end the frames
+ * left behind. */
+int unwind_watch(struct tracer *t, struct proc *p, bool new_only);
+void unwind_hit(struct tracer *t, struct thread *th, const struct arch_regs *r);
+
+/* Child processes (tracer/children.c): a task seen for the first time, created
+ * by parent (NULL: unknown yet), classified as a new thread, a followed
+ * child (-F) or a foreign one. 0 or -errno. */
+int task_adopt(struct tracer *t, struct thread *parent, pid_t tid, struct thread **out);
+/* parent reported creating a task (PTRACE_EVENT_CLONE, _FORK, _VFORK):
+ * adopt it unless it is known or gone already. 0 or -errno. */
+int task_created(struct tracer *t, struct thread *parent);
+/* Do tasks a and b run in one address space (kcmp; true without it)? */
+bool task_shares_memory(pid_t a, pid_t b);
+int foreign_stop(struct tracer *t, struct thread *th, int status);
+/* Our traps out of a foreign child's own copy of its parent's memory. */
+int foreign_restore(struct thread *th);
+/* A followed process exec'd: give it its own new image. */
+int proc_exec(struct tracer *t, struct thread *th);
+
+/* Entry and return handling (tracer/calls.c). */
+int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
+		struct trap *tr);
+bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r,
+		  struct trap *tr);
+/* A process event (EV_FORK, EV_EXEC, EV_EXIT) for pid; status: EV_EXIT's
+ * wait status. */
+void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
+			 pid_t ppid, int status);
+
+#endif
