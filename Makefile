@@ -34,9 +34,11 @@ LIBS       := $(SRC_DIRS:%=$(B)/%/lib.a)
 ASAN_LIBS  := $(SRC_DIRS:%=$(B)/asan/%/lib.a)
 UNIT_LINK  := -Wl,--as-needed -Wl,--start-group
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
-# The aarch64 decoder needs no aarch64 host: its suite runs everywhere.
+# The step-over planners need no host of their architecture: their
+# suites build and run everywhere (tests/unit/a64/, tests/unit/x86/).
 A64_STEP   := arch/aarch64/a64_step.c
-UNIT_ALL   := $(UNIT_SRC:tests/unit/%.c=%) test_a64_step
+X86_STEP   := arch/x86_64/x86_step.c arch/x86_64/x86_emulate.c
+UNIT_ALL   := $(UNIT_SRC:tests/unit/%.c=%) test_a64_step test_x86_step
 # make unit T=NAME, make unit-asan T=NAME: the suites whose name has NAME
 UNIT_SEL   := $(if $(T),$(foreach u,$(UNIT_ALL),$(if $(findstring $(T),$(u)),$(u))),$(UNIT_ALL))
 UNIT_BIN   := $(UNIT_SEL:%=$(B)/unit/%)
@@ -50,7 +52,7 @@ TARGETS_STAMP := $(TARGETS_DIR)/MANIFEST
 TARGETS_SRC   := $(wildcard tests/targets/*.c tests/targets/*.cc tests/targets/*.h \
 		   tests/targets/values/*.c tests/targets/values/*.cpp) tests/targets/build.sh
 
-.PHONY: all deps static check check-static check-aarch64 unit unit-asan e2e docs-check demo bench clean
+.PHONY: all deps static check check-static check-aarch64 unit unit-asan e2e docs-check layers demo bench clean
 all: $(B)/latch
 
 deps:
@@ -100,6 +102,14 @@ $(B)/unit-asan/test_a64_step: tests/unit/a64/test_a64_step.c $(A64_STEP) arch/aa
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
 
+$(B)/unit/test_x86_step: tests/unit/x86/test_x86_step.c $(X86_STEP) arch/x86_64/x86_step.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+
+$(B)/unit-asan/test_x86_step: tests/unit/x86/test_x86_step.c $(X86_STEP) arch/x86_64/x86_step.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+
 $(B)/unit-asan/%: tests/unit/%.c $(ASAN_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -MMD -MP -Itests/unit -o $@ $< $(UNIT_LINK) $(ASAN_LIBS) -Wl,--end-group \
@@ -132,9 +142,14 @@ e2e: $(B)/latch $(B)/latch-static $(TARGETS_STAMP)
 docs-check: $(B)/latch
 	@sh tests/docs_check.sh $(B)/latch
 
+# folders include only from those below them; the engine's files call
+# only downward (read from the objects' symbols)
+layers: $(B)/latch
+	@python3 tests/layers.py $(B)
+
 check: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit unit-asan e2e docs-check check-static check-aarch64
+	@$(MAKE) --no-print-directory unit unit-asan e2e docs-check layers check-static check-aarch64
 
 # latch-static chrooted into a directory without the libraries it links
 check-static: static

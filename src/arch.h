@@ -213,11 +213,9 @@ struct step_plan {
 	enum step_kind kind;
 	uint64_t addr;                 /* the original instruction */
 	unsigned len;
-	/* STEP_EMULATE: back-end private description */
-	int op;
-	int reg_a, reg_b;
-	int64_t imm;
-	uint64_t target;
+	/* STEP_EMULATE: what the back end needs to emulate it (its
+	 * arch_regs.h defines it) */
+	struct arch_step_priv priv;
 	/* STEP_OOL */
 	uint64_t slot_addr;
 	uint8_t code[ARCH_SLOT_SIZE];

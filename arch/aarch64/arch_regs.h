@@ -2,6 +2,7 @@
 #define LATCH_ARCH_REGS_H
 
 #include <asm/ptrace.h>
+#include "a64_step.h"
 
 /* Same layout as struct a64_regs in a64_step.h. */
 struct arch_regs {
@@ -12,6 +13,11 @@ struct arch_regs {
  * PTRACE_GETREGSET NT_PRFPREG. */
 struct arch_fpregs {
 	struct user_fpsimd_state f;
+};
+
+/* struct step_plan's private part: the planner's own plan (a64_step.c). */
+struct arch_step_priv {
+	struct a64_plan a;
 };
 
 #endif

@@ -23,33 +23,12 @@ static void to_arch(const struct a64_plan *a, struct step_plan *p)
 					 : STEP_REFUSE;
 	p->addr = a->addr;
 	p->len = 4;
-	p->op = a->op;
-	p->reg_a = a->reg_a;
-	p->reg_b = a->reg_b;
-	p->imm = a->imm;
-	p->target = a->target;
+	p->priv.a = *a;
 	p->slot_addr = a->slot_addr;
 	memcpy(p->code, a->code, a->code_len);
 	p->code_len = a->code_len;
 	memcpy(p->why, a->why, sizeof(p->why) < sizeof(a->why) ? sizeof(p->why) : sizeof(a->why));
 	p->why[sizeof(p->why) - 1] = 0;
-}
-
-static void from_arch(const struct step_plan *p, struct a64_plan *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->kind = p->kind == STEP_EMULATE ? A64_EMULATE
-		  : p->kind == STEP_OOL   ? A64_OOL
-					  : A64_REFUSE;
-	a->addr = p->addr;
-	a->op = p->op;
-	a->reg_a = p->reg_a;
-	a->reg_b = p->reg_b;
-	a->imm = p->imm;
-	a->target = p->target;
-	a->slot_addr = p->slot_addr;
-	memcpy(a->code, p->code, p->code_len);
-	a->code_len = p->code_len;
 }
 
 int arch_step_plan(const uint8_t *insn, size_t avail, uint64_t addr,
@@ -70,13 +49,11 @@ int arch_step_plan(const uint8_t *insn, size_t avail, uint64_t addr,
 int arch_step_apply(const struct step_plan *plan, struct arch_regs *r,
 		    mem_write_fn wr, void *ctx)
 {
-	struct a64_plan a;
 	struct a64_regs regs;
 	int err;
 
-	from_arch(plan, &a);
 	memcpy(&regs, &r->g, sizeof(regs));
-	err = a64_step_apply(&a, &regs, wr, ctx);
+	err = a64_step_apply(&plan->priv.a, &regs, wr, ctx);
 	if (!err)
 		memcpy(&r->g, &regs, sizeof(regs));
 	return err;

@@ -5,14 +5,20 @@
  * engine through these operations only. The ptrace engine (tracer/) is
  * one; a second implements the same operations and feeds the same sinks.
  *
- * Layers, lowest first; a folder includes only from those below it:
- *   core, util          what every layer shares; clocks, files, memory
- *   probe, probe/expr   what the user asked for: specs and conditions
- *   dwarf, symbols      the target's functions and their signatures
- *   values, filter      arguments decoded; conditions bound to functions
- *   output, output/otlp the sinks (core/event.h is all they see)
- *   tracer              the ptrace engine
- *   cmd/                the command line */
+ * Layers, lowest first; a folder includes only from those above it here
+ * (tests/layers.py checks it):
+ *   core          what every layer shares: events, values, options, sinks
+ *   util          clocks, memory, /proc, files inside a target's root
+ *   probe/expr    conditions: parsed, checked, evaluated
+ *   probe         what the user asked for: probe specs
+ *   dwarf         a function's signature and its types, from DWARF
+ *   symbols       the target's modules and functions; stacks
+ *   values        arguments and return values, decoded
+ *   filter        a probe's conditions bound to one function
+ *   output        the sinks (core/event.h is all they see)
+ *   output/otlp   OpenTelemetry spans
+ *   tracer        the ptrace engine
+ *   cmd           the command line */
 #ifndef LATCH_ENGINE_H
 #define LATCH_ENGINE_H
 

@@ -1,4 +1,5 @@
-/* Output formats. Each sink renders event records; nothing else. */
+/* Output formats: the sinks (core/sink.h) that render event records,
+ * and nothing else. */
 #ifndef LATCH_OUTPUT_H
 #define LATCH_OUTPUT_H
 
@@ -7,26 +8,7 @@
 #include <stdio.h>
 #include "core/event.h"
 #include "core/opts.h"
-
-struct sink;
-
-struct sink_ops {
-	/* 0, or -errno when the output failed (-EPIPE: reader went away). */
-	int (*event)(struct sink *s, const struct event *e);
-	/* Called about ten times a second while tracing (now_ns: CLOCK_REALTIME):
-	 * flush the stream, and print what has been held back for long, so
-	 * that a call that blocks still shows. 0 or -errno. */
-	int (*tick)(struct sink *s, uint64_t now_ns);
-	/* Called before detaching and before destroy: print anything held
-	 * back and flush the stream. 0 or -errno. */
-	int (*flush)(struct sink *s);
-	void (*destroy)(struct sink *s);
-};
-
-struct sink {
-	const struct sink_ops *ops;
-	FILE *out;
-};
+#include "core/sink.h"
 
 /* 0 or -errno; *out is freed with sink->ops->destroy. */
 int sink_open(enum output_format fmt, FILE *out, struct sink **s);

@@ -70,8 +70,6 @@ void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
 	free((char *)p.command_line);
 }
 
-/* What a frame holds for its return: a deferred call's event, or a
- * reported call's arguments. */
 /* -S: the callers of e at its entry trap (th stopped with registers r).
  * A failure costs only frames, never the call, and is said once per
  * program image. */
@@ -88,20 +86,6 @@ static void capture_stack(struct tracer *t, struct thread *th,
 			    t->opts->stack_depth, &e->stack, &e->nstack);
 	if (t->warn && stack_warning(p->symtab, err, msg, sizeof(msg)))
 		t->warn(msg);
-}
-
-static void free_held(struct frame *f)
-{
-	if (f->held) {
-		event_free(f->held);
-		free(f->held);
-		f->held = NULL;
-	}
-	for (unsigned i = 0; i < f->nargs; i++)
-		value_free(&f->args[i]);
-	free(f->args);
-	f->args = NULL;
-	f->nargs = 0;
 }
 
 static void keep_args(struct frame *f, struct event *e)
@@ -194,7 +178,7 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 		else if (!f->dropped)
 			t->n.unwinds++;
 	}
-	free_held(f);
+	frame_release(f);
 	trap_return_unref(th->proc, f->ra);
 	t->open_reported--;
 	if (t->stop_reporting && !t->open_reported)
@@ -207,53 +191,36 @@ void frames_unwind_all(struct tracer *t, struct thread *th)
 		pop(t, th, EV_UNWIND, NULL);
 }
 
-void frames_forget(struct thread *th)
-{
-	for (size_t i = 0; i < th->nframes; i++)
-		free_held(&th->frames[i]);
-	free(th->frames);
-	th->frames = NULL;
-	th->nframes = th->cap = 0;
-}
+/* What ends frames at a stop: the engine and the stop's registers. */
+struct ending {
+	struct tracer *t;
+	const struct arch_regs *r;   /* at a return; NULL otherwise */
+};
 
-static int push(struct tracer *t, struct thread *th, const struct frame *f)
+static void end_frame(void *ctx, struct thread *th, enum frame_fate how)
 {
-	if (th->nframes == th->cap) {
-		size_t cap = th->cap ? th->cap * 2 : 16;
-		struct frame *v = realloc(th->frames, cap * sizeof(*v));
+	struct ending *x = ctx;
+	struct frame *f = frames_top(th);
+	struct value v = { .kind = V_NONE };
+	struct values_src src;
 
-		if (!v)
-			return -ENOMEM;
-		th->frames = v;
-		th->cap = cap;
+	if (how != FRAME_RETURNS) {
+		pop(x->t, th, EV_UNWIND, NULL);
+		return;
 	}
-	th->frames[th->nframes++] = *f;
-	t->open_reported++;
-	return 0;
-}
-
-/* Calls whose frames lie below this one's were abandoned (longjmp). An
- * equal one made a tail call and is still pending, unless deeper calls
- * were abandoned too: a tail call leaves none behind, so then the same
- * call site is simply being called again. */
-static void pop_abandoned(struct tracer *t, struct thread *th, uint64_t sp_after)
-{
-	bool abandoned = false;
-
-	while (th->nframes) {
-		uint64_t top = th->frames[th->nframes - 1].sp_after;
-
-		if (top > sp_after || (top == sp_after && !abandoned))
-			break;
-		pop(t, th, EV_UNWIND, NULL);
-		abandoned = true;
-	}
+	/* Several frames match after tail calls: the same value. */
+	src = source(x->t, th, x->r);
+	src.lim = filter_limits(f->filter, src.lim);
+	values_read_return(f->fn, &src, f->ret_buf, &v);
+	pop(x->t, th, EV_RETURN, &v);
+	value_free(&v);
 }
 
 void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after)
 {
-	while (th->nframes && th->frames[th->nframes - 1].sp_after <= sp_after)
-		pop(t, th, EV_UNWIND, NULL);
+	struct ending x = { t, NULL };
+
+	frames_end_below(th, sp_after, end_frame, &x);
 }
 
 /* Trap the return of the call in f and push it: 0, or -errno when the
@@ -269,26 +236,17 @@ static int watch_return(struct tracer *t, struct thread *th, int ra_err,
 		err = trap_plant(t, th->proc, f->ra, TRAP_RETURN, &rt);
 	if (!err) {
 		rt->ret_refs++;
-		err = push(t, th, f);
-		if (!err)
+		err = frames_push(th, f);
+		if (!err) {
+			t->open_reported++;
 			return 0;
+		}
 		rt->ret_refs--;
 	}
 	if (f->held)
 		t->n.filtered++;
-	free_held(f);
+	frame_release(f);
 	return err == -ESRCH || err == -ENOMEM ? err : 0;
-}
-
-/* A jump back to a function's first instruction (the head of a loop
- * there, or a tail call to itself) goes on with the call still open: the
- * same function, the same return slot and the same return address. */
-static bool jumped_back(const struct thread *th, const struct frame *f)
-{
-	const struct frame *top = th->nframes ? &th->frames[th->nframes - 1] : NULL;
-
-	return top && top->fn == f->fn && top->sp_after == f->sp_after &&
-	       top->ra == f->ra;
 }
 
 int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
@@ -307,8 +265,8 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	ra_err = o->no_returns ? -ENOENT
 			       : arch_return_address(r, mem_read, &th->proc->mem, &f.ra);
 
-	pop_abandoned(t, th, f.sp_after);
-	if (!ra_err && jumped_back(th, &f))
+	frames_end_abandoned(th, f.sp_after, end_frame, &(struct ending){ t, NULL });
+	if (!ra_err && frames_jumped_back(th, &f))
 		return 0;
 	t->n.seen++;
 	if (t->stop_reporting) {
@@ -349,7 +307,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	if (!o->no_returns)
 		err = watch_return(t, th, ra_err, &f);
 	else
-		free_held(&f);
+		frame_release(&f);
 
 free_event:
 	event_free(&e);
@@ -359,27 +317,7 @@ free_event:
 bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		  struct trap *tr)
 {
-	uint64_t sp = arch_get_sp(r);
-	bool matched = false;
+	struct ending x = { t, r };
 
-	while (th->nframes) {
-		struct frame *f = &th->frames[th->nframes - 1];
-
-		if (f->sp_after < sp) {
-			pop(t, th, EV_UNWIND, NULL);
-		} else if (f->sp_after == sp && f->ra == tr->addr) {
-			/* Several frames match after tail calls: same value. */
-			struct value v = { .kind = V_NONE };
-			struct values_src src = source(t, th, r);
-
-			src.lim = filter_limits(f->filter, src.lim);
-			values_read_return(f->fn, &src, f->ret_buf, &v);
-			pop(t, th, EV_RETURN, &v);
-			value_free(&v);
-			matched = true;
-		} else {
-			break;
-		}
-	}
-	return matched;
+	return frames_end_at_return(th, arch_get_sp(r), tr->addr, end_frame, &x);
 }

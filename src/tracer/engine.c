@@ -148,20 +148,3 @@ int ptrace_engine_new(const struct latch_opts *o, struct sink *s,
 	*out = &t->engine;
 	return 0;
 }
-
-int tracer_fail(struct tracer *t, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->err, sizeof(t->err), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-const char *tracer_take_error(struct tracer *t, int err, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s", t->err[0] ? t->err : strerror(-err));
-	t->err[0] = 0;
-	return buf;
-}

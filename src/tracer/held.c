@@ -56,13 +56,6 @@ int held_take_pending(struct thread *th)
 	return err;
 }
 
-void held_forget(struct thread *th)
-{
-	free(th->held);
-	th->held = NULL;
-	th->nheld = 0;
-}
-
 static siginfo_t held_pop(struct thread *th)
 {
 	siginfo_t si = th->held[0];

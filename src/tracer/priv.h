@@ -14,7 +14,7 @@
 #include "util/mem.h"
 #include "core/engine.h"
 #include "core/opts.h"
-#include "output/output.h"
+#include "core/sink.h"
 #include "core/rate.h"
 #include "symbols/symbols.h"
 
@@ -158,22 +158,61 @@ struct tracer {
 	char err[256];
 };
 
-/* 0, or -errno with t->err set. */
-int tracer_attach(struct tracer *t, pid_t pid);
-/* A one-line reason why pid may not be traced, into t->err. */
-void tracer_explain_eperm(struct tracer *t, pid_t pid);
-/* Start argv under trace; returns once it has exec'd, stopped before its
- * first instruction. 0, or -errno with t->err set. */
-int tracer_launch(struct tracer *t, char **argv);
-/* Resolve t->opts' probes in the traced process's current image, with
- * their conditions (tracer/resolve.c); then plant them. */
-int tracer_resolve(struct tracer *t);
-int tracer_plant_probes(struct tracer *t);
-enum run_end tracer_run(struct tracer *t, double deadline_mono);
-/* Tell the sink which process is traced (EV_PROCESS), before tracer_run. */
-void tracer_announce(struct tracer *t);
-/* Restore the target and let it go; 0 or -errno. */
-int tracer_detach(struct tracer *t);
+/* The engine's files, lowest layer first. Each calls only the ones above
+ * it in this list (tests/layers.py checks it, from the objects' symbols):
+ *
+ *   frames.c     a thread's open calls and the rules that end them
+ *   registry.c   threads, address spaces and what they own; error text
+ *   held.c       signals held while a thread runs latch's code
+ *   inject.c     system calls run inside the tracee
+ *   scratch.c    scratch pages for out-of-line instruction copies
+ *   traps.c      trap instructions: planting, removing, stepping over
+ *   rtld.c       the dynamic linker's rendezvous: modules changed
+ *   unwind.c     hooks where exceptions and cancellation unwind
+ *   resolve.c    program images: probes resolved, traps planted
+ *   calls.c      reporting: entries, returns and unwinds become events
+ *   threads.c    threads that end
+ *   process.c    address spaces forked and exec'd
+ *   children.c   new tasks: threads, followed children, foreign ones
+ *   start.c      attaching and launching
+ *   detach.c     letting go, the target restored
+ *   tracer.c     the wait loop: every stop, dispatched
+ *   engine.c     core/engine.h's operations */
+
+/* frames.c ------------------------------------------------------------ */
+enum frame_fate {
+	FRAME_OPEN,             /* the call goes on */
+	FRAME_RETURNS,          /* this return is the call's */
+	FRAME_UNWOUND,          /* its frame is gone: skipped by longjmp or
+				 * an exception */
+};
+/* Free what f holds (its deferred event, its kept arguments). */
+void frame_release(struct frame *f);
+/* Free a thread's frames without reporting them. */
+void frames_forget(struct thread *th);
+/* 0 or -ENOMEM. */
+int frames_push(struct thread *th, const struct frame *f);
+/* The innermost open call, or NULL. */
+struct frame *frames_top(struct thread *th);
+/* Is the call f, at an entry, the open call top going on (a jump back to
+ * the function's first instruction)? */
+bool frames_jumped_back(const struct thread *th, const struct frame *f);
+/* Ends th's innermost frame as how says (FRAME_RETURNS: at this return;
+ * FRAME_UNWOUND: skipped) and removes it from th's frames. */
+typedef void (*frame_end_fn)(void *ctx, struct thread *th, enum frame_fate how);
+/* At the entry of a call whose sp after its return will be sp_after: end
+ * the frames it shows abandoned (longjmp); an equal one is a tail call
+ * and stays, unless deeper ones were abandoned too. */
+void frames_end_abandoned(struct thread *th, uint64_t sp_after, frame_end_fn end, void *ctx);
+/* At a return to ra with stack pointer sp: end the frames it unwinds and
+ * those it returns from; true if any returned. */
+bool frames_end_at_return(struct thread *th, uint64_t sp, uint64_t ra,
+			  frame_end_fn end, void *ctx);
+/* Unwinding stopped in the frame whose sp after its return is sp_after:
+ * end every frame at or below it. */
+void frames_end_below(struct thread *th, uint64_t sp_after, frame_end_fn end, void *ctx);
+
+/* registry.c ---------------------------------------------------------- */
 /* Set t's one-line error text and return err (a negative errno), as in
  * `return tracer_fail(t, -ESRCH, "no such process: %d", pid);`. */
 int tracer_fail(struct tracer *t, int err, const char *fmt, ...)
@@ -182,66 +221,32 @@ int tracer_fail(struct tracer *t, int err, const char *fmt, ...)
  * left none, copied to buf; t's text is cleared, for a warning after
  * which tracing carries on. Returns buf. */
 const char *tracer_take_error(struct tracer *t, int err, char *buf, size_t len);
-
-/* Internal, shared by the tracer's files ------------------------------- */
 struct thread *thread_get(struct tracer *t, pid_t tid);
 /* A thread of process pid running in p's memory (p may be NULL for a
  * foreign task until it is classified). */
 struct thread *thread_add(struct tracer *t, pid_t tid, pid_t pid, struct proc *p);
-void thread_remove(struct tracer *t, struct thread *th);
-/* A task reported its end (wait status): report its process's end if it
- * was the leader, and drop it. */
-void thread_exited(struct tracer *t, struct thread *th, int status);
+/* Drop th and what it owns, its open calls unreported. */
+void thread_free(struct tracer *t, struct thread *th);
+void threads_forget(struct tracer *t);
+void held_forget(struct thread *th);
 /* waitpid, retried when a signal interrupts it. */
 pid_t wait_task(pid_t pid, int *status, int flags);
-void frames_unwind_all(struct tracer *t, struct thread *th);
-/* End as unwound the frames of th that a call returning to sp_after (the
- * sp after its return) has left behind: exceptions and cancellation. */
-void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after);
-/* Free a thread's frames without reporting them. */
-void frames_forget(struct thread *th);
-
-/* Address spaces (tracer/process.c). */
 struct proc *proc_get(const struct tracer *t, pid_t pid);
 /* A new address space of process pid (its memory not opened yet); 0 or
  * -ENOMEM. */
 int proc_add(struct tracer *t, pid_t pid, struct proc **out);
-/* A child with a copy of parent's memory (fork): the same traps, planted
- * in its copy; its own image resolved. 0 or -errno. */
-int proc_fork(struct tracer *t, struct proc *parent, pid_t child, struct proc **out);
 /* A thread stops using p; the last one frees it (the memory is gone). */
 void proc_unuse(struct tracer *t, struct proc *p);
 void procs_forget(struct tracer *t);
-
+/* Forget everything about p's current program image: its traps (as if
+ * removed), scratch pages, probes and functions. */
+void image_forget(struct tracer *t, struct proc *p);
+void probes_forget(struct proc *p);
 struct trap *trap_lookup(struct proc *p, uint64_t addr);
-/* 0 or -errno, with t->err set for -ENOTSUP. */
-int trap_plant(struct tracer *t, struct proc *p, uint64_t addr, unsigned flag,
-	       struct trap **out);
-int trap_remove(struct proc *p, struct trap *tr);
-int traps_remove_all(struct proc *p);
-/* Forget the traps in [lo, hi), a module gone, as if removed (a thread
- * already stopped on one still finds it), leaving no trap of ours in
- * whatever memory is there now. */
-void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
 void traps_forget_all(struct proc *p);
-/* Copy from's traps into to (a forked copy of from's memory). */
-int traps_copy(struct proc *to, const struct proc *from);
-void trap_return_unref(struct proc *p, uint64_t addr);
-/* Let a thread stopped on tr carry on past it (registers r, not yet
- * written back). 0 or -errno. */
-int trap_step_over(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr,
-		   struct arch_regs *r);
-
-/* Run a system call in thread tid, stopped at a trap or interrupt stop. */
-int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
-		   const uint64_t args[6], long *ret);
-/* A free 64-byte slot in a scratch mapping within branch range of near. */
-int scratch_slot(struct tracer *t, struct proc *p, pid_t tid, uint64_t near,
-		 uint64_t *slot);
 bool scratch_contains(const struct proc *p, uint64_t addr);
-int scratch_unmap_all(struct tracer *t, struct proc *p, pid_t tid);
 
-/* tracer/held.c: signals due while a thread runs latch's code are held and
+/* held.c: signals due while a thread runs latch's code are held and
  * delivered once it is back in the program's; a thread holding some is
  * resumed with PTRACE_SINGLESTEP. */
 enum held_stop {
@@ -261,38 +266,98 @@ int held_next(struct thread *th, enum held_stop kind, const struct arch_regs *r,
 	      int *sig);
 /* Detach: every held signal queued for delivery once latch is gone. */
 int held_release(struct thread *th);
-void held_forget(struct thread *th);
 
-/* Program images (tracer/start.c, tracer/resolve.c): forget everything about p's
- * current one; stop at a new one's entry point to resolve the probes
- * there; resolve them (quiet: no notes a parent's image already gave);
- * plant them with the dynamic linker and unwinder hooks. */
-void image_forget(struct tracer *t, struct proc *p);
+/* inject.c: run a system call in thread tid, stopped at a trap or
+ * interrupt stop. */
+int inject_syscall(struct tracer *t, struct proc *p, pid_t tid, long nr,
+		   const uint64_t args[6], long *ret);
+
+/* scratch.c: a free 64-byte slot in a scratch mapping within branch
+ * range of near; all of p's mappings unmapped (at detach). */
+int scratch_slot(struct tracer *t, struct proc *p, pid_t tid, uint64_t near,
+		 uint64_t *slot);
+int scratch_unmap_all(struct tracer *t, struct proc *p, pid_t tid);
+
+/* traps.c ------------------------------------------------------------- */
+/* 0 or -errno, with t->err set for -ENOTSUP. */
+int trap_plant(struct tracer *t, struct proc *p, uint64_t addr, unsigned flag,
+	       struct trap **out);
+int trap_remove(struct proc *p, struct trap *tr);
+int traps_remove_all(struct proc *p);
+/* Forget the traps in [lo, hi), a module gone, as if removed (a thread
+ * already stopped on one still finds it), leaving no trap of ours in
+ * whatever memory is there now. */
+void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
+/* Copy from's traps into to (a forked copy of from's memory). */
+int traps_copy(struct proc *to, const struct proc *from);
+void trap_return_unref(struct proc *p, uint64_t addr);
+/* Let a thread stopped on tr carry on past it (registers r, not yet
+ * written back). 0 or -errno. */
+int trap_step_over(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr,
+		   struct arch_regs *r);
+
+/* rtld.c: libraries loaded and unloaded later. Find the rendezvous and
+ * trap r_brk; at a hit, read the modules again and forget the traps and
+ * functions of those gone: 1 when the modules changed (resolve.c then
+ * traces the new ones), 0 when not yet, or -errno. */
+int rtld_watch(struct tracer *t, struct proc *p);
+int rtld_hit(struct tracer *t, struct proc *p);
+
+/* unwind.c: trap where C++ exceptions and thread cancellation leave
+ * frames, in p's modules that have them (only new ones: new_only); a hit
+ * ends the frames left behind (frames_unwind_below). */
+int unwind_watch(struct tracer *t, struct proc *p, bool new_only);
+
+/* resolve.c: program images. Stop at a new one's entry point to resolve
+ * the probes there; resolve them (quiet: no notes a parent's image
+ * already gave); plant them with the dynamic linker and unwinder hooks;
+ * at r_brk, trace the probes in modules new since. */
 int image_new(struct tracer *t, struct proc *p);
 int image_resolve(struct tracer *t, struct proc *p, bool quiet);
 int image_plant(struct tracer *t, struct proc *p);
-void probes_forget(struct proc *p);
+int image_rtld_hit(struct tracer *t, struct proc *p);
 /* The probes in the modules p's symtab has not seen yet (libraries
  * loaded since): their functions are appended to p's, from *from. */
 int image_resolve_more(struct tracer *t, struct proc *p, size_t *from);
 int plant_funcs(struct tracer *t, struct proc *p, size_t from);
-void threads_forget(struct tracer *t);
+/* Resolve t->opts' probes in the traced process's current image, with
+ * their conditions; then plant them. */
+int tracer_resolve(struct tracer *t);
+int tracer_plant_probes(struct tracer *t);
 
-/* Libraries loaded and unloaded later (tracer/rtld.c): find the rendezvous and
- * trap r_brk; at a hit, resolve the probes in new modules and forget the
- * traps of modules gone. 0 or -errno. */
-int rtld_watch(struct tracer *t, struct proc *p);
-int rtld_hit(struct tracer *t, struct proc *p);
+/* calls.c: reporting. */
+int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
+		struct trap *tr);
+bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r,
+		  struct trap *tr);
+void frames_unwind_all(struct tracer *t, struct thread *th);
+/* End as unwound the frames of th that a call returning to sp_after (the
+ * sp after its return) has left behind: exceptions and cancellation. */
+void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after);
+/* A process event (EV_FORK, EV_EXEC, EV_EXIT) for pid; status: EV_EXIT's
+ * wait status. */
+void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
+			 pid_t ppid, int status);
+/* Tell the sink which process is traced (EV_PROCESS), before tracer_run. */
+void tracer_announce(struct tracer *t);
 
-/* Where C++ exceptions and thread cancellation leave frames (tracer/unwind.c):
- * trap them in p's modules that have them; at a hit, end the frames
- * left behind. */
-int unwind_watch(struct tracer *t, struct proc *p, bool new_only);
-void unwind_hit(struct tracer *t, struct thread *th, const struct arch_regs *r);
+/* threads.c ----------------------------------------------------------- */
+/* Drop th, its open calls ended as unwound. */
+void thread_remove(struct tracer *t, struct thread *th);
+/* A task reported its end (wait status): report its process's end if it
+ * was the leader, and drop it. */
+void thread_exited(struct tracer *t, struct thread *th, int status);
 
-/* Child processes (tracer/children.c): a task seen for the first time, created
- * by parent (NULL: unknown yet), classified as a new thread, a followed
- * child (-F) or a foreign one. 0 or -errno. */
+/* process.c ----------------------------------------------------------- */
+/* A child with a copy of parent's memory (fork): the same traps, planted
+ * in its copy; its own image resolved. 0 or -errno. */
+int proc_fork(struct tracer *t, struct proc *parent, pid_t child, struct proc **out);
+/* A followed process exec'd: give it its own new image. */
+int proc_exec(struct tracer *t, struct thread *th);
+
+/* children.c: a task seen for the first time, created by parent (NULL:
+ * unknown yet), classified as a new thread, a followed child (-F) or a
+ * foreign one. 0 or -errno. */
 int task_adopt(struct tracer *t, struct thread *parent, pid_t tid, struct thread **out);
 /* parent reported creating a task (PTRACE_EVENT_CLONE, _FORK, _VFORK):
  * adopt it unless it is known or gone already. 0 or -errno. */
@@ -302,17 +367,20 @@ bool task_shares_memory(pid_t a, pid_t b);
 int foreign_stop(struct tracer *t, struct thread *th, int status);
 /* Our traps out of a foreign child's own copy of its parent's memory. */
 int foreign_restore(struct thread *th);
-/* A followed process exec'd: give it its own new image. */
-int proc_exec(struct tracer *t, struct thread *th);
 
-/* Entry and return handling (tracer/calls.c). */
-int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
-		struct trap *tr);
-bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r,
-		  struct trap *tr);
-/* A process event (EV_FORK, EV_EXEC, EV_EXIT) for pid; status: EV_EXIT's
- * wait status. */
-void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
-			 pid_t ppid, int status);
+/* start.c ------------------------------------------------------------- */
+/* 0, or -errno with t->err set. */
+int tracer_attach(struct tracer *t, pid_t pid);
+/* A one-line reason why pid may not be traced, into t->err. */
+void tracer_explain_eperm(struct tracer *t, pid_t pid);
+/* Start argv under trace; returns once it has exec'd, stopped before its
+ * first instruction. 0, or -errno with t->err set. */
+int tracer_launch(struct tracer *t, char **argv);
+
+/* detach.c: restore the target and let it go; 0 or -errno. */
+int tracer_detach(struct tracer *t);
+
+/* tracer.c ------------------------------------------------------------ */
+enum run_end tracer_run(struct tracer *t, double deadline_mono);
 
 #endif

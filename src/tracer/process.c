@@ -7,52 +7,6 @@
 #include <sys/ptrace.h>
 #include "tracer/priv.h"
 
-struct proc *proc_get(const struct tracer *t, pid_t pid)
-{
-	return hashmap_get(&t->procs, (uint64_t)pid);
-}
-
-int proc_add(struct tracer *t, pid_t pid, struct proc **out)
-{
-	struct proc *p = calloc(1, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
-	p->pid = pid;
-	p->mem.fd = -1;
-	if (hashmap_put(&t->procs, (uint64_t)pid, p)) {
-		free(p);
-		return -ENOMEM;
-	}
-	*out = p;
-	return 0;
-}
-
-static void proc_free(struct tracer *t, struct proc *p)
-{
-	image_forget(t, p);
-	mem_close(&p->mem);
-	if (hashmap_get(&t->procs, (uint64_t)p->pid) == p)
-		hashmap_del(&t->procs, (uint64_t)p->pid);
-	free(p);
-}
-
-void proc_unuse(struct tracer *t, struct proc *p)
-{
-	if (p && !--p->users)
-		proc_free(t, p);
-}
-
-void procs_forget(struct tracer *t)
-{
-	size_t pos = 0;
-	struct proc *p;
-
-	while ((p = hashmap_next(&t->procs, &pos, NULL)))
-		proc_free(t, p);
-	hashmap_free(&t->procs);
-}
-
 static struct func_info *func_at(struct proc *p, uint64_t addr, size_t *i)
 {
 	for (*i = 0; *i < p->nfuncs; (*i)++)

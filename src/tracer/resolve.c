@@ -7,6 +7,7 @@
 #include <string.h>
 #include "filter/filter.h"
 #include "tracer/priv.h"
+#include "util/procfs.h"
 
 /* Conditions that do not fit a function selected by their probe. */
 struct misfits {
@@ -26,21 +27,6 @@ static void note_misfit(void *ctx, unsigned spec, const char *why)
 	} else if (!m->misfit[spec]++) {
 		snprintf(m->why[spec], sizeof(m->why[spec]), "%s", why);
 	}
-}
-
-void probes_forget(struct proc *p)
-{
-	for (size_t i = 0; i < p->nfuncs; i++)
-		filter_free(p->filters[i]);
-	for (size_t i = 0; i < p->ngone; i++)
-		filter_free(p->gone_filters[i]);
-	free(p->filters);
-	free(p->funcs);   /* the functions belong to the symtab */
-	free(p->gone_filters);
-	p->filters = NULL;
-	p->funcs = NULL;
-	p->gone_filters = NULL;
-	p->nfuncs = p->ngone = 0;
 }
 
 /* A probe whose condition fits none of its functions is an error; one
@@ -232,6 +218,22 @@ int plant_funcs(struct tracer *t, struct proc *p, size_t from)
 	return 0;
 }
 
+int image_rtld_hit(struct tracer *t, struct proc *p)
+{
+	size_t from;
+	int err = rtld_hit(t, p);
+
+	if (err <= 0)
+		return err;
+	err = unwind_watch(t, p, true);
+	if (!err)
+		err = image_resolve_more(t, p, &from);
+	if (!err)
+		err = plant_funcs(t, p, from);
+	/* each function that cannot be traced was warned about */
+	return err == -ENOTSUP ? 0 : err;
+}
+
 int image_plant(struct tracer *t, struct proc *p)
 {
 	int err = plant_funcs(t, p, 0);
@@ -259,4 +261,24 @@ int tracer_plant_probes(struct tracer *t)
 	struct proc *p = proc_get(t, t->pid);
 
 	return p ? image_plant(t, p) : -ESRCH;
+}
+
+/* At exec the old image is gone: stop at the new program's entry point,
+ * where its shared libraries are mapped, and resolve the probes there. */
+int image_new(struct tracer *t, struct proc *p)
+{
+	uint64_t entry;
+	int err;
+
+	image_forget(t, p);
+	mem_close(&p->mem);
+	err = mem_open(&p->mem, p->pid);
+	if (!err)
+		err = procfs_auxv(p->pid, AT_ENTRY, &entry);
+	if (!err)
+		err = trap_plant(t, p, entry, TRAP_START, NULL);
+	if (err)
+		return tracer_fail(t, err, "cannot stop at the program's entry: %s",
+				   strerror(-err));
+	return 0;
 }

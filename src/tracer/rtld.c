@@ -5,14 +5,15 @@
  * run yet; after a dlclose the modules gone are unmapped. */
 #include <errno.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tracer/priv.h"
 
-/* struct r_debug in a 64-bit process */
-#define R_BRK_OFF 16
-#define R_STATE_OFF 24
+/* struct r_debug's fields in the target, a 64-bit process as latch is */
+#define R_BRK_OFF offsetof(struct r_debug, r_brk)
+#define R_STATE_OFF offsetof(struct r_debug, r_state)
 
 static void found_r_debug(void *ctx, size_t i, uint64_t addr)
 {
@@ -72,7 +73,6 @@ static void module_gone(void *ctx, uint64_t lo, uint64_t hi)
 int rtld_hit(struct tracer *t, struct proc *p)
 {
 	int32_t state;
-	size_t from;
 	int err;
 
 	if (mem_read(&p->mem, p->rtld.r_debug + R_STATE_OFF, &state, sizeof(state)) !=
@@ -81,15 +81,8 @@ int rtld_hit(struct tracer *t, struct proc *p)
 	if (state != RT_CONSISTENT)
 		return 0;
 	err = symtab_refresh(p->symtab, module_gone, p);
-	if (err) {
+	if (err)
 		return tracer_fail(t, err, "cannot read the modules loaded since: %s",
 				   strerror(-err));
-	}
-	err = unwind_watch(t, p, true);
-	if (!err)
-		err = image_resolve_more(t, p, &from);
-	if (!err)
-		err = plant_funcs(t, p, from);
-	/* each function that cannot be traced was warned about */
-	return err == -ENOTSUP ? 0 : err;
+	return 1;
 }

@@ -16,37 +16,6 @@
 		 PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | \
 		 PTRACE_O_TRACEEXIT | PTRACE_O_TRACESYSGOOD)
 
-void image_forget(struct tracer *t, struct proc *p)
-{
-	traps_forget_all(p);
-	free(p->scratch);
-	p->scratch = NULL;
-	p->nscratch = 0;
-	p->syscall_insn = 0;
-	p->started = false;
-	p->rtld = (struct rtld){ 0 };
-	probes_forget(p);
-	/* Events the sinks still hold name its functions. */
-	if (p->symtab)
-		symtab_retire(p->symtab, &t->retired);
-	p->symtab = NULL;
-}
-
-void threads_forget(struct tracer *t)
-{
-	size_t pos = 0;
-	struct thread *th;
-
-	while ((th = hashmap_next(&t->threads, &pos, NULL))) {
-		frames_forget(th);
-		held_forget(th);
-		free(th);
-	}
-	hashmap_free(&t->threads);
-	t->nforeign = 0;
-	procs_forget(t);
-}
-
 void tracer_explain_eperm(struct tracer *t, pid_t pid)
 {
 	int tracer = procfs_status_int(pid, "TracerPid");
@@ -134,26 +103,6 @@ int tracer_attach(struct tracer *t, pid_t pid)
 	else
 		p->started = true;
 	return err;
-}
-
-/* At exec the old image is gone: stop at the new program's entry point,
- * where its shared libraries are mapped, and resolve the probes there. */
-int image_new(struct tracer *t, struct proc *p)
-{
-	uint64_t entry;
-	int err;
-
-	image_forget(t, p);
-	mem_close(&p->mem);
-	err = mem_open(&p->mem, p->pid);
-	if (!err)
-		err = procfs_auxv(p->pid, AT_ENTRY, &entry);
-	if (!err)
-		err = trap_plant(t, p, entry, TRAP_START, NULL);
-	if (err)
-		return tracer_fail(t, err, "cannot stop at the program's entry: %s",
-				   strerror(-err));
-	return 0;
 }
 
 int tracer_launch(struct tracer *t, char **argv)

@@ -71,9 +71,9 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 			return err;
 	}
 	if (tr->planted && (tr->flags & TRAP_UNWIND))
-		unwind_hit(t, th, r);
+		frames_unwind_below(t, th, arch_sp_after_return(r));
 	if (tr->planted && (tr->flags & TRAP_RTLD)) {
-		err = rtld_hit(t, p);
+		err = image_rtld_hit(t, p);
 		if (err == -ESRCH)
 			return err;
 		if (err) {

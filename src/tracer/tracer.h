@@ -6,7 +6,7 @@
 
 #include "core/engine.h"
 #include "core/opts.h"
-#include "output/output.h"
+#include "core/sink.h"
 
 /* An engine for the options o, reporting to s; warn (NULL: none) takes
  * one-line warnings for the user. o and s outlive it. 0 or -ENOMEM. */

@@ -5,11 +5,6 @@
 #include <string.h>
 #include "tracer/priv.h"
 
-struct trap *trap_lookup(struct proc *p, uint64_t addr)
-{
-	return hashmap_get(&p->traps, addr);
-}
-
 /* The original bytes at addr, with any of our own traps inside the range
  * replaced by what they cover, so that decoding never sees a trap. */
 static int read_original(struct proc *p, uint64_t addr, struct trap *tr)
@@ -149,16 +144,6 @@ void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
 			mem_write(&p->mem, tr->addr, tr->orig, arch_trap_len);
 		unplant(tr);
 	}
-}
-
-void traps_forget_all(struct proc *p)
-{
-	size_t pos = 0;
-	struct trap *tr;
-
-	while ((tr = hashmap_next(&p->traps, &pos, NULL)))
-		free(tr);
-	hashmap_free(&p->traps);
 }
 
 int traps_copy(struct proc *to, const struct proc *from)

@@ -45,7 +45,3 @@ int unwind_watch(struct tracer *t, struct proc *p, bool new_only)
 	return err ? err : x.err;
 }
 
-void unwind_hit(struct tracer *t, struct thread *th, const struct arch_regs *r)
-{
-	frames_unwind_below(t, th, arch_sp_after_return(r));
-}

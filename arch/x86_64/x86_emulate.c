@@ -1,10 +1,9 @@
 /* x86-64: carry a thread past a trap by performing the original
- * instruction's effect on its registers (STEP_EMULATE), or by sending it to
- * the relocated copy in its scratch slot (STEP_OOL). */
+ * instruction's effect on its registers (X86_EMULATE), or by sending it to
+ * the relocated copy in its scratch slot (X86_OOL). */
 #include <errno.h>
 #include <stddef.h>
-#include "arch.h"
-#include "step_priv.h"
+#include "x86_step.h"
 
 #define ARITH_FLAGS (X86_FLAG_CF | X86_FLAG_PF | X86_FLAG_AF | X86_FLAG_ZF | \
 		     X86_FLAG_SF | X86_FLAG_OF)
@@ -54,7 +53,7 @@ bool x86_cond(unsigned cc, uint64_t eflags)
 	return (cc & 1) ? !v : v;
 }
 
-static unsigned long long *gpr(struct user_regs_struct *g, int idx)
+static uint64_t *gpr(struct x86_regs *g, int idx)
 {
 	switch (idx) {
 	case X86_RAX: return &g->rax;
@@ -79,8 +78,8 @@ static unsigned long long *gpr(struct user_regs_struct *g, int idx)
 
 /* Writes v below rsp and only then moves rsp, so that a failed write leaves
  * the thread exactly as it was. */
-static int push64(struct user_regs_struct *g, uint64_t v,
-		  mem_write_fn wr, void *ctx)
+static int push64(struct x86_regs *g, uint64_t v,
+		  x86_write_fn wr, void *ctx)
 {
 	uint8_t le[8];
 	uint64_t sp = g->rsp - 8;
@@ -99,11 +98,11 @@ static int push64(struct user_regs_struct *g, uint64_t v,
 	return 0;
 }
 
-static int emulate(const struct step_plan *p, struct user_regs_struct *g,
-		   mem_write_fn wr, void *ctx)
+static int emulate(const struct x86_plan *p, struct x86_regs *g,
+		   x86_write_fn wr, void *ctx)
 {
 	uint64_t next = p->addr + p->len;
-	unsigned long long *a = gpr(g, p->reg_a), *b = gpr(g, p->reg_b);
+	uint64_t *a = gpr(g, p->reg_a), *b = gpr(g, p->reg_b);
 	uint64_t v;
 	bool taken;
 	int err;
@@ -184,20 +183,20 @@ static int emulate(const struct step_plan *p, struct user_regs_struct *g,
 	}
 }
 
-int arch_step_apply(const struct step_plan *plan, struct arch_regs *r,
-		    mem_write_fn wr, void *ctx)
+int x86_step_apply(const struct x86_plan *plan, struct x86_regs *r,
+		    x86_write_fn wr, void *ctx)
 {
 	if (!plan || !r)
 		return -EINVAL;
 	switch (plan->kind) {
-	case STEP_OOL:
+	case X86_OOL:
 		if (!plan->slot_addr || !plan->code_len)
 			return -EINVAL;
-		r->g.rip = plan->slot_addr;
+		r->rip = plan->slot_addr;
 		return 0;
-	case STEP_EMULATE:
-		return emulate(plan, &r->g, wr, ctx);
-	case STEP_REFUSE:
+	case X86_EMULATE:
+		return emulate(plan, r, wr, ctx);
+	case X86_REFUSE:
 		return -EOPNOTSUPP;
 	}
 	return -EINVAL;

@@ -1,5 +1,7 @@
-/* x86-64 step-over back end: planning from raw bytes, emulation effects,
- * relocation checked by decoding, and relocated code actually executed. */
+/* x86-64 step-over planner (arch/x86_64/x86_step.c), on any host: planning
+ * from raw bytes, emulation effects, relocation checked by decoding; and,
+ * on an x86-64 host only, emulation compared with the CPU and relocated
+ * code actually executed ("native" test case). */
 #include <capstone/capstone.h>
 #include <check.h>
 #include <errno.h>
@@ -7,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "arch.h"
+#include <sys/utsname.h>
+#include "../../../arch/x86_64/x86_step.h"
 #include "write_log.h"
 
 #define ADDR 0x401000ull
@@ -23,53 +26,53 @@
 #define FL_OF 0x800ull
 #define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
 
-/* A byte array and its length, for arch_step_plan(insn, avail, ...). */
+/* A byte array and its length, for x86_step_plan(insn, avail, ...). */
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ }), \
 	sizeof((const uint8_t[]){ __VA_ARGS__ })
 
 
-static void regs_init(struct arch_regs *r)
+static void regs_init(struct x86_regs *r)
 {
 	memset(r, 0, sizeof *r);
-	r->g.rax = 0x1010101010101010ull;
-	r->g.rbx = 0x2020202020202020ull;
-	r->g.rcx = 0x3030303030303030ull;
-	r->g.rdx = 0x4040404040404040ull;
-	r->g.rsi = 0x5050505050505050ull;
-	r->g.rdi = 0x6060606060606060ull;
-	r->g.rbp = 0x00007ffc0000f100ull;
-	r->g.rsp = 0x00007ffc0000f000ull;
-	r->g.r8 = 0x8888888888888888ull;
-	r->g.r15 = 0xf0f0f0f0f0f0f0f0ull;
-	r->g.eflags = 0x246;
+	r->rax = 0x1010101010101010ull;
+	r->rbx = 0x2020202020202020ull;
+	r->rcx = 0x3030303030303030ull;
+	r->rdx = 0x4040404040404040ull;
+	r->rsi = 0x5050505050505050ull;
+	r->rdi = 0x6060606060606060ull;
+	r->rbp = 0x00007ffc0000f100ull;
+	r->rsp = 0x00007ffc0000f000ull;
+	r->r8 = 0x8888888888888888ull;
+	r->r15 = 0xf0f0f0f0f0f0f0f0ull;
+	r->eflags = 0x246;
 	/* Where the kernel leaves rip after the int3 at ADDR. */
-	r->g.rip = ADDR + 1;
+	r->rip = ADDR + 1;
 }
 
-/* Plans insn at ADDR with slot, expects STEP_EMULATE of the right length,
+/* Plans insn at ADDR with slot, expects X86_EMULATE of the right length,
  * applies it with no memory write allowed and returns the registers. */
-static struct arch_regs emulate_pure(const uint8_t *insn, size_t n,
-				     uint64_t slot, struct arch_regs r)
+static struct x86_regs emulate_pure(const uint8_t *insn, size_t n,
+				     uint64_t slot, struct x86_regs r)
 {
-	struct step_plan p;
+	struct x86_plan p;
 	struct wlog w = { .fail = -EPERM };
 
-	ck_assert_int_eq(arch_step_plan(insn, n, ADDR, slot, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_EMULATE);
+	ck_assert_int_eq(x86_step_plan(insn, n, ADDR, slot, &p), 0);
+	ck_assert_int_eq(p.kind, X86_EMULATE);
 	ck_assert_uint_eq(p.len, n);
-	ck_assert_int_eq(arch_step_apply(&p, &r, rec_write, &w), 0);
+	ck_assert_int_eq(x86_step_apply(&p, &r, rec_write, &w), 0);
 	ck_assert_int_eq(w.calls, 0);
 	return r;
 }
 
 /* Only rip moved, to ADDR + n. */
-static void assert_only_rip(const struct arch_regs *before,
-			    const struct arch_regs *after, uint64_t rip)
+static void assert_only_rip(const struct x86_regs *before,
+			    const struct x86_regs *after, uint64_t rip)
 {
-	struct arch_regs want = *before;
+	struct x86_regs want = *before;
 
-	want.g.rip = rip;
-	ck_assert_uint_eq(after->g.rip, rip);
+	want.rip = rip;
+	ck_assert_uint_eq(after->rip, rip);
 	ck_assert_mem_eq(&want, after, sizeof want);
 }
 
@@ -111,7 +114,7 @@ static void assert_jump_back(const uint8_t *code, uint64_t slot_at,
 
 START_TEST(endbr64_is_emulated_as_nop)
 {
-	struct arch_regs r, out;
+	struct x86_regs r, out;
 
 	regs_init(&r);
 	out = emulate_pure(BYTES(0xf3, 0x0f, 0x1e, 0xfa), SLOT, r);
@@ -138,7 +141,7 @@ START_TEST(every_nop_form_is_emulated)
 		/* A nop whose ModRM is rip-relative still touches nothing. */
 		{ { 0x0f, 0x1f, 0x05, 0x10, 0, 0, 0 }, 7 },
 	};
-	struct arch_regs r, out;
+	struct x86_regs r, out;
 
 	regs_init(&r);
 	for (size_t i = 0; i < sizeof nops / sizeof nops[0]; i++) {
@@ -152,15 +155,15 @@ END_TEST
 
 START_TEST(lookalikes_of_nop_are_not_nops)
 {
-	struct step_plan p;
+	struct x86_plan p;
 
 	/* xchg r8d, eax: REX.B turns 90 into a real exchange. */
-	ck_assert_int_eq(arch_step_plan(BYTES(0x41, 0x90), ADDR, NO_SLOT, &p),
+	ck_assert_int_eq(x86_step_plan(BYTES(0x41, 0x90), ADDR, NO_SLOT, &p),
 			 -ENOSPC);
-	ck_assert_int_eq(arch_step_plan(BYTES(0x41, 0x90), ADDR, SLOT, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
+	ck_assert_int_eq(x86_step_plan(BYTES(0x41, 0x90), ADDR, SLOT, &p), 0);
+	ck_assert_int_eq(p.kind, X86_OOL);
 	/* xchg eax, eax zero-extends rax in 64-bit mode. */
-	ck_assert_int_eq(arch_step_plan(BYTES(0x87, 0xc0), ADDR, NO_SLOT, &p),
+	ck_assert_int_eq(x86_step_plan(BYTES(0x87, 0xc0), ADDR, NO_SLOT, &p),
 			 -ENOSPC);
 }
 END_TEST
@@ -172,28 +175,28 @@ START_TEST(push_without_slot_writes_the_stack)
 		{ { 0x41, 0x57 }, 2, 1 },        /* push r15 */
 		{ { 0x54 }, 1, 2 },              /* push rsp */
 	};
-	struct arch_regs r, out;
-	struct step_plan p;
+	struct x86_regs r, out;
+	struct x86_plan p;
 
 	for (size_t i = 0; i < 3; i++) {
 		struct wlog w = { 0 };
 		uint64_t pushed;
 
 		regs_init(&r);
-		pushed = pushes[i].reg == 0 ? r.g.rbp :
-			 pushes[i].reg == 1 ? r.g.r15 : r.g.rsp;
-		ck_assert_int_eq(arch_step_plan(pushes[i].b, pushes[i].n, ADDR,
+		pushed = pushes[i].reg == 0 ? r.rbp :
+			 pushes[i].reg == 1 ? r.r15 : r.rsp;
+		ck_assert_int_eq(x86_step_plan(pushes[i].b, pushes[i].n, ADDR,
 						NO_SLOT, &p), 0);
-		ck_assert_int_eq(p.kind, STEP_EMULATE);
+		ck_assert_int_eq(p.kind, X86_EMULATE);
 		ck_assert_uint_eq(p.len, pushes[i].n);
 		out = r;
-		ck_assert_int_eq(arch_step_apply(&p, &out, rec_write, &w), 0);
+		ck_assert_int_eq(x86_step_apply(&p, &out, rec_write, &w), 0);
 		ck_assert_int_eq(w.calls, 1);
-		ck_assert_uint_eq(w.addr, r.g.rsp - 8);
+		ck_assert_uint_eq(w.addr, r.rsp - 8);
 		ck_assert_uint_eq(w.len, 8);
 		ck_assert_uint_eq(le64(w.buf), pushed);
-		ck_assert_uint_eq(out.g.rsp, r.g.rsp - 8);
-		out.g.rsp = r.g.rsp;
+		ck_assert_uint_eq(out.rsp, r.rsp - 8);
+		out.rsp = r.rsp;
 		assert_only_rip(&r, &out, ADDR + pushes[i].n);
 	}
 }
@@ -201,66 +204,66 @@ END_TEST
 
 START_TEST(push_write_error_leaves_registers_alone)
 {
-	struct arch_regs r, out;
-	struct step_plan p;
+	struct x86_regs r, out;
+	struct x86_plan p;
 	struct wlog w = { .fail = -EFAULT };
 
 	regs_init(&r);
 	out = r;
-	ck_assert_int_eq(arch_step_plan(BYTES(0x55), ADDR, NO_SLOT, &p), 0);
-	ck_assert_int_eq(arch_step_apply(&p, &out, rec_write, &w), -EFAULT);
+	ck_assert_int_eq(x86_step_plan(BYTES(0x55), ADDR, NO_SLOT, &p), 0);
+	ck_assert_int_eq(x86_step_apply(&p, &out, rec_write, &w), -EFAULT);
 	ck_assert_mem_eq(&out, &r, sizeof r);
-	ck_assert_int_eq(arch_step_apply(&p, &out, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(x86_step_apply(&p, &out, NULL, NULL), -EINVAL);
 	ck_assert_mem_eq(&out, &r, sizeof r);
 }
 END_TEST
 
 START_TEST(push_with_slot_runs_out_of_line)
 {
-	struct arch_regs r;
-	struct step_plan p;
+	struct x86_regs r;
+	struct x86_plan p;
 
-	ck_assert_int_eq(arch_step_plan(BYTES(0x55), ADDR, SLOT, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
+	ck_assert_int_eq(x86_step_plan(BYTES(0x55), ADDR, SLOT, &p), 0);
+	ck_assert_int_eq(p.kind, X86_OOL);
 	ck_assert_uint_eq(p.len, 1);
 	ck_assert_uint_eq(p.code_len, 1 + JUMP_BACK_LEN);
 	ck_assert_uint_eq(p.code[0], 0x55);
 	assert_jump_back(p.code + 1, SLOT + 1, ADDR + 1);
 	regs_init(&r);
-	ck_assert_int_eq(arch_step_apply(&p, &r, NULL, NULL), 0);
-	ck_assert_uint_eq(r.g.rip, SLOT);
+	ck_assert_int_eq(x86_step_apply(&p, &r, NULL, NULL), 0);
+	ck_assert_uint_eq(r.rip, SLOT);
 }
 END_TEST
 
 START_TEST(mov_reg_reg_is_emulated)
 {
-	struct arch_regs r, out;
+	struct x86_regs r, out;
 
 	regs_init(&r);
 	/* mov rbp, rsp in both encodings */
 	out = emulate_pure(BYTES(0x48, 0x89, 0xe5), SLOT, r);
-	ck_assert_uint_eq(out.g.rbp, r.g.rsp);
-	out.g.rbp = r.g.rbp;
+	ck_assert_uint_eq(out.rbp, r.rsp);
+	out.rbp = r.rbp;
 	assert_only_rip(&r, &out, ADDR + 3);
 	out = emulate_pure(BYTES(0x48, 0x8b, 0xec), NO_SLOT, r);
-	ck_assert_uint_eq(out.g.rbp, r.g.rsp);
+	ck_assert_uint_eq(out.rbp, r.rsp);
 	/* mov rax, r8 */
 	out = emulate_pure(BYTES(0x4c, 0x89, 0xc0), SLOT, r);
-	ck_assert_uint_eq(out.g.rax, r.g.r8);
-	out.g.rax = r.g.rax;
+	ck_assert_uint_eq(out.rax, r.r8);
+	out.rax = r.rax;
 	assert_only_rip(&r, &out, ADDR + 3);
 }
 END_TEST
 
 START_TEST(mov_32bit_is_not_emulated)
 {
-	struct step_plan p;
+	struct x86_plan p;
 
 	/* mov ebp, esp zero-extends: not the 64-bit copy. */
-	ck_assert_int_eq(arch_step_plan(BYTES(0x89, 0xe5), ADDR, NO_SLOT, &p),
+	ck_assert_int_eq(x86_step_plan(BYTES(0x89, 0xe5), ADDR, NO_SLOT, &p),
 			 -ENOSPC);
-	ck_assert_int_eq(arch_step_plan(BYTES(0x89, 0xe5), ADDR, SLOT, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
+	ck_assert_int_eq(x86_step_plan(BYTES(0x89, 0xe5), ADDR, SLOT, &p), 0);
+	ck_assert_int_eq(p.kind, X86_OOL);
 }
 END_TEST
 
@@ -307,7 +310,7 @@ START_TEST(sub_rsp_imm_sets_flags_like_the_cpu)
 			int32_t imm = imms[j];
 			uint8_t b[7] = { 0x48, 0x81, 0xec };
 			size_t n;
-			struct arch_regs r, out;
+			struct x86_regs r, out;
 			uint64_t want_fl;
 
 			if (imm >= -128 && imm <= 127) {
@@ -320,23 +323,23 @@ START_TEST(sub_rsp_imm_sets_flags_like_the_cpu)
 				n = 7;
 			}
 			regs_init(&r);
-			r.g.rsp = sps[i];
+			r.rsp = sps[i];
 			/* Odd cases start with every arithmetic flag set, and
 			 * DF set, to prove that only the six are rewritten. */
-			r.g.eflags = (j & 1) ? 0x202 | 0x400 | FL_ARITH : 0x202;
+			r.eflags = (j & 1) ? 0x202 | 0x400 | FL_ARITH : 0x202;
 			want_fl = hw(sps[i], (uint64_t)(int64_t)imm);
 			out = emulate_pure(b, n, NO_SLOT, r);
-			ck_assert_msg(out.g.rsp == sps[i] - (uint64_t)(int64_t)imm,
+			ck_assert_msg(out.rsp == sps[i] - (uint64_t)(int64_t)imm,
 				      "rsp %#llx - %d", (unsigned long long)sps[i], imm);
-			ck_assert_msg((out.g.eflags & FL_ARITH) == (want_fl & FL_ARITH),
+			ck_assert_msg((out.eflags & FL_ARITH) == (want_fl & FL_ARITH),
 				      "rsp %#llx - %d: flags %#llx, cpu %#llx",
 				      (unsigned long long)sps[i], imm,
-				      (unsigned long long)(out.g.eflags & FL_ARITH),
+				      (unsigned long long)(out.eflags & FL_ARITH),
 				      (unsigned long long)(want_fl & FL_ARITH));
-			ck_assert_uint_eq(out.g.eflags & ~FL_ARITH,
-					  r.g.eflags & ~FL_ARITH);
-			out.g.rsp = r.g.rsp;
-			out.g.eflags = r.g.eflags;
+			ck_assert_uint_eq(out.eflags & ~FL_ARITH,
+					  r.eflags & ~FL_ARITH);
+			out.rsp = r.rsp;
+			out.eflags = r.eflags;
 			assert_only_rip(&r, &out, ADDR + n);
 		}
 	}
@@ -346,11 +349,11 @@ END_TEST
 
 START_TEST(sub_rsp_with_slot_runs_out_of_line)
 {
-	struct step_plan p;
+	struct x86_plan p;
 
-	ck_assert_int_eq(arch_step_plan(BYTES(0x48, 0x83, 0xec, 0x18), ADDR,
+	ck_assert_int_eq(x86_step_plan(BYTES(0x48, 0x83, 0xec, 0x18), ADDR,
 					SLOT, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
+	ck_assert_int_eq(p.kind, X86_OOL);
 	ck_assert_mem_eq(p.code, ((const uint8_t[]){ 0x48, 0x83, 0xec, 0x18 }), 4);
 	assert_jump_back(p.code + 4, SLOT + 4, ADDR + 4);
 }
@@ -366,23 +369,23 @@ START_TEST(call_rel32_pushes_the_real_return_address)
 
 	for (size_t i = 0; i < 3; i++) {
 		for (int s = 0; s < 2; s++) {
-			struct arch_regs r, out;
-			struct step_plan p;
+			struct x86_regs r, out;
+			struct x86_plan p;
 			struct wlog w = { 0 };
 
 			regs_init(&r);
-			ck_assert_int_eq(arch_step_plan(calls[i].b, 5, ADDR,
+			ck_assert_int_eq(x86_step_plan(calls[i].b, 5, ADDR,
 							s ? SLOT : NO_SLOT, &p), 0);
-			ck_assert_int_eq(p.kind, STEP_EMULATE);
+			ck_assert_int_eq(p.kind, X86_EMULATE);
 			out = r;
-			ck_assert_int_eq(arch_step_apply(&p, &out, rec_write, &w), 0);
+			ck_assert_int_eq(x86_step_apply(&p, &out, rec_write, &w), 0);
 			ck_assert_int_eq(w.calls, 1);
-			ck_assert_uint_eq(w.addr, r.g.rsp - 8);
+			ck_assert_uint_eq(w.addr, r.rsp - 8);
 			ck_assert_uint_eq(w.len, 8);
 			ck_assert_uint_eq(le64(w.buf), ADDR + 5);
-			ck_assert_uint_eq(out.g.rsp, r.g.rsp - 8);
-			ck_assert_uint_eq(out.g.rip, calls[i].target);
-			out.g.rsp = r.g.rsp;
+			ck_assert_uint_eq(out.rsp, r.rsp - 8);
+			ck_assert_uint_eq(out.rip, calls[i].target);
+			out.rsp = r.rsp;
 			assert_only_rip(&r, &out, calls[i].target);
 		}
 	}
@@ -391,51 +394,51 @@ END_TEST
 
 START_TEST(call_write_error_is_propagated)
 {
-	struct arch_regs r, out;
-	struct step_plan p;
+	struct x86_regs r, out;
+	struct x86_plan p;
 	struct wlog w = { .fail = -EIO };
 
 	regs_init(&r);
 	out = r;
-	ck_assert_int_eq(arch_step_plan(BYTES(0xe8, 0, 1, 0, 0), ADDR, SLOT, &p), 0);
-	ck_assert_int_eq(arch_step_apply(&p, &out, rec_write, &w), -EIO);
+	ck_assert_int_eq(x86_step_plan(BYTES(0xe8, 0, 1, 0, 0), ADDR, SLOT, &p), 0);
+	ck_assert_int_eq(x86_step_apply(&p, &out, rec_write, &w), -EIO);
 	ck_assert_mem_eq(&out, &r, sizeof r);
 }
 END_TEST
 
 START_TEST(call_register_is_emulated)
 {
-	struct arch_regs r;
-	struct step_plan p;
+	struct x86_regs r;
+	struct x86_plan p;
 	struct wlog w = { 0 };
 	uint64_t sp;
 
 	regs_init(&r);
-	sp = r.g.rsp;
-	ck_assert_int_eq(arch_step_plan(BYTES(0xff, 0xd0), ADDR, SLOT, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_EMULATE);
-	ck_assert_int_eq(arch_step_apply(&p, &r, rec_write, &w), 0);
-	ck_assert_uint_eq(r.g.rip, r.g.rax);
+	sp = r.rsp;
+	ck_assert_int_eq(x86_step_plan(BYTES(0xff, 0xd0), ADDR, SLOT, &p), 0);
+	ck_assert_int_eq(p.kind, X86_EMULATE);
+	ck_assert_int_eq(x86_step_apply(&p, &r, rec_write, &w), 0);
+	ck_assert_uint_eq(r.rip, r.rax);
 	ck_assert_uint_eq(le64(w.buf), ADDR + 2);
-	ck_assert_uint_eq(r.g.rsp, sp - 8);
+	ck_assert_uint_eq(r.rsp, sp - 8);
 	/* call rsp goes where rsp pointed before the push. */
 	regs_init(&r);
-	ck_assert_int_eq(arch_step_plan(BYTES(0xff, 0xd4), ADDR, NO_SLOT, &p), 0);
-	ck_assert_int_eq(arch_step_apply(&p, &r, rec_write, &w), 0);
-	ck_assert_uint_eq(r.g.rip, sp);
+	ck_assert_int_eq(x86_step_plan(BYTES(0xff, 0xd4), ADDR, NO_SLOT, &p), 0);
+	ck_assert_int_eq(x86_step_apply(&p, &r, rec_write, &w), 0);
+	ck_assert_uint_eq(r.rip, sp);
 	/* call r11 */
 	regs_init(&r);
-	r.g.r11 = 0x123456;
-	ck_assert_int_eq(arch_step_plan(BYTES(0x41, 0xff, 0xd3), ADDR, SLOT, &p), 0);
-	ck_assert_int_eq(arch_step_apply(&p, &r, rec_write, &w), 0);
-	ck_assert_uint_eq(r.g.rip, 0x123456);
+	r.r11 = 0x123456;
+	ck_assert_int_eq(x86_step_plan(BYTES(0x41, 0xff, 0xd3), ADDR, SLOT, &p), 0);
+	ck_assert_int_eq(x86_step_apply(&p, &r, rec_write, &w), 0);
+	ck_assert_uint_eq(r.rip, 0x123456);
 	ck_assert_uint_eq(le64(w.buf), ADDR + 3);
 }
 END_TEST
 
 START_TEST(jmp_relative_and_register)
 {
-	struct arch_regs r, out;
+	struct x86_regs r, out;
 
 	regs_init(&r);
 	out = emulate_pure(BYTES(0xeb, 0x10), SLOT, r);
@@ -449,7 +452,7 @@ START_TEST(jmp_relative_and_register)
 	out = emulate_pure(BYTES(0xf2, 0xe9, 0x00, 0x10, 0x00, 0x00), SLOT, r);
 	assert_only_rip(&r, &out, ADDR + 6 + 0x1000);         /* bnd jmp */
 	out = emulate_pure(BYTES(0xff, 0xe0), SLOT, r);          /* jmp rax */
-	assert_only_rip(&r, &out, r.g.rax);
+	assert_only_rip(&r, &out, r.rax);
 }
 END_TEST
 
@@ -470,7 +473,7 @@ START_TEST(jcc_matches_the_cpu)
 		memcpy(page, code, sizeof code);
 		for (unsigned m = 0; m < 64; m++) {
 			uint64_t fl = 0x202;
-			struct arch_regs r, out;
+			struct x86_regs r, out;
 			bool cpu;
 
 			for (int k = 0; k < 6; k++)
@@ -479,18 +482,18 @@ START_TEST(jcc_matches_the_cpu)
 			cpu = hw(fl, 0) == 1;
 			taken_count += cpu;
 			regs_init(&r);
-			r.g.eflags = fl;
+			r.eflags = fl;
 			/* jcc rel8 */
 			out = emulate_pure((const uint8_t[]){ 0x70 | cc, 0x20 }, 2,
 					   SLOT, r);
-			ck_assert_msg(out.g.rip == (cpu ? ADDR + 2 + 0x20 : ADDR + 2),
+			ck_assert_msg(out.rip == (cpu ? ADDR + 2 + 0x20 : ADDR + 2),
 				      "cc %u flags %#llx", cc, (unsigned long long)fl);
-			assert_only_rip(&r, &out, out.g.rip);
+			assert_only_rip(&r, &out, out.rip);
 			/* jcc rel32, backwards */
 			out = emulate_pure((const uint8_t[]){ 0x0f, 0x80 | cc, 0x00,
 							      0xff, 0xff, 0xff }, 6,
 					   NO_SLOT, r);
-			ck_assert_msg(out.g.rip == (cpu ? ADDR + 6 - 0x100 : ADDR + 6),
+			ck_assert_msg(out.rip == (cpu ? ADDR + 6 - 0x100 : ADDR + 6),
 				      "cc %u flags %#llx", cc, (unsigned long long)fl);
 		}
 	}
@@ -502,46 +505,46 @@ END_TEST
 
 START_TEST(jrcxz_and_loop_use_rcx)
 {
-	struct arch_regs r, out;
+	struct x86_regs r, out;
 
 	regs_init(&r);
-	r.g.rcx = 0;
+	r.rcx = 0;
 	out = emulate_pure(BYTES(0xe3, 0x10), SLOT, r);                /* jrcxz */
 	assert_only_rip(&r, &out, ADDR + 2 + 0x10);
-	r.g.rcx = 0x100000000ull;
+	r.rcx = 0x100000000ull;
 	out = emulate_pure(BYTES(0xe3, 0x10), SLOT, r);
 	assert_only_rip(&r, &out, ADDR + 2);
 	out = emulate_pure(BYTES(0x67, 0xe3, 0x10), SLOT, r);          /* jecxz */
 	assert_only_rip(&r, &out, ADDR + 3 + 0x10);
 
 	/* loop: decrements, taken while nonzero */
-	r.g.rcx = 5;
+	r.rcx = 5;
 	out = emulate_pure(BYTES(0xe2, 0xf0), SLOT, r);
-	ck_assert_uint_eq(out.g.rcx, 4);
-	ck_assert_uint_eq(out.g.rip, ADDR + 2 - 0x10);
-	r.g.rcx = 1;
+	ck_assert_uint_eq(out.rcx, 4);
+	ck_assert_uint_eq(out.rip, ADDR + 2 - 0x10);
+	r.rcx = 1;
 	out = emulate_pure(BYTES(0xe2, 0xf0), SLOT, r);
-	ck_assert_uint_eq(out.g.rcx, 0);
-	ck_assert_uint_eq(out.g.rip, ADDR + 2);
-	r.g.rcx = 0;
+	ck_assert_uint_eq(out.rcx, 0);
+	ck_assert_uint_eq(out.rip, ADDR + 2);
+	r.rcx = 0;
 	out = emulate_pure(BYTES(0xe2, 0xf0), NO_SLOT, r);
-	ck_assert_uint_eq(out.g.rcx, ~0ull);
-	ck_assert_uint_eq(out.g.rip, ADDR + 2 - 0x10);
-	ck_assert_uint_eq(out.g.eflags, r.g.eflags);
+	ck_assert_uint_eq(out.rcx, ~0ull);
+	ck_assert_uint_eq(out.rip, ADDR + 2 - 0x10);
+	ck_assert_uint_eq(out.eflags, r.eflags);
 
 	/* loope / loopne also look at ZF */
-	r.g.rcx = 5;
-	r.g.eflags = 0x202 | FL_ZF;
+	r.rcx = 5;
+	r.eflags = 0x202 | FL_ZF;
 	out = emulate_pure(BYTES(0xe1, 0x08), SLOT, r);
-	ck_assert_uint_eq(out.g.rip, ADDR + 2 + 8);
+	ck_assert_uint_eq(out.rip, ADDR + 2 + 8);
 	out = emulate_pure(BYTES(0xe0, 0x08), SLOT, r);
-	ck_assert_uint_eq(out.g.rip, ADDR + 2);
-	ck_assert_uint_eq(out.g.rcx, 4);
-	r.g.eflags = 0x202;
+	ck_assert_uint_eq(out.rip, ADDR + 2);
+	ck_assert_uint_eq(out.rcx, 4);
+	r.eflags = 0x202;
 	out = emulate_pure(BYTES(0xe1, 0x08), SLOT, r);
-	ck_assert_uint_eq(out.g.rip, ADDR + 2);
+	ck_assert_uint_eq(out.rip, ADDR + 2);
 	out = emulate_pure(BYTES(0xe0, 0x08), SLOT, r);
-	ck_assert_uint_eq(out.g.rip, ADDR + 2 + 8);
+	ck_assert_uint_eq(out.rip, ADDR + 2 + 8);
 }
 END_TEST
 
@@ -550,13 +553,13 @@ END_TEST
 static void assert_relocated(const uint8_t *insn, size_t n, uint64_t addr,
 			     uint64_t slot)
 {
-	struct step_plan p;
+	struct x86_plan p;
 	cs_insn *o, *c;
 	const cs_x86 *xo, *xc;
 	int rip_ops = 0;
 
-	ck_assert_int_eq(arch_step_plan(insn, n, addr, slot, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
+	ck_assert_int_eq(x86_step_plan(insn, n, addr, slot, &p), 0);
+	ck_assert_int_eq(p.kind, X86_OOL);
 	ck_assert_uint_eq(p.len, n);
 	ck_assert_uint_eq(p.code_len, n + JUMP_BACK_LEN);
 	o = decode(insn, n, addr);
@@ -615,42 +618,42 @@ END_TEST
 
 START_TEST(slot_out_of_reach_is_erange)
 {
-	struct step_plan p;
+	struct x86_plan p;
 	const uint64_t far = 3ull << 30;
 
-	ck_assert_int_eq(arch_step_plan(BYTES(0x48, 0x8d, 0x05, 0x10, 0, 0, 0),
+	ck_assert_int_eq(x86_step_plan(BYTES(0x48, 0x8d, 0x05, 0x10, 0, 0, 0),
 					ADDR, ADDR + far, &p), -ERANGE);
-	ck_assert_int_eq(arch_step_plan(BYTES(0x48, 0x8d, 0x05, 0x10, 0, 0, 0),
+	ck_assert_int_eq(x86_step_plan(BYTES(0x48, 0x8d, 0x05, 0x10, 0, 0, 0),
 					ADDR + far, ADDR, &p), -ERANGE);
-	ck_assert_int_eq(arch_step_plan(BYTES(0xff, 0x15, 0x10, 0, 0, 0),
+	ck_assert_int_eq(x86_step_plan(BYTES(0xff, 0x15, 0x10, 0, 0, 0),
 					ADDR, ADDR + far, &p), -ERANGE);
 	/* Just in reach: target - (slot + len) == INT32_MIN */
-	ck_assert_int_eq(arch_step_plan(BYTES(0x48, 0x8d, 0x05, 0, 0, 0, 0),
+	ck_assert_int_eq(x86_step_plan(BYTES(0x48, 0x8d, 0x05, 0, 0, 0, 0),
 					ADDR, ADDR + 0x80000000ull, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
-	ck_assert_int_eq(arch_step_plan(BYTES(0x48, 0x8d, 0x05, 0, 0, 0, 0),
+	ck_assert_int_eq(p.kind, X86_OOL);
+	ck_assert_int_eq(x86_step_plan(BYTES(0x48, 0x8d, 0x05, 0, 0, 0, 0),
 					ADDR, ADDR + 0x80000001ull, &p), -ERANGE);
 	/* Without a pc-relative operand any slot will do. */
-	ck_assert_int_eq(arch_step_plan(BYTES(0x48, 0x8b, 0x07), ADDR,
+	ck_assert_int_eq(x86_step_plan(BYTES(0x48, 0x8b, 0x07), ADDR,
 					ADDR + far, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
+	ck_assert_int_eq(p.kind, X86_OOL);
 }
 END_TEST
 
 START_TEST(garbage_is_einval)
 {
-	struct step_plan p;
+	struct x86_plan p;
 	char buf[32];
 	unsigned len;
 
-	ck_assert_int_eq(arch_step_plan(BYTES(0x06), ADDR, SLOT, &p), -EINVAL);
-	ck_assert_int_eq(arch_step_plan(BYTES(0xd6), ADDR, NO_SLOT, &p), -EINVAL);
+	ck_assert_int_eq(x86_step_plan(BYTES(0x06), ADDR, SLOT, &p), -EINVAL);
+	ck_assert_int_eq(x86_step_plan(BYTES(0xd6), ADDR, NO_SLOT, &p), -EINVAL);
 	/* truncated call rel32 */
-	ck_assert_int_eq(arch_step_plan(BYTES(0xe8, 0, 1), ADDR, SLOT, &p), -EINVAL);
-	ck_assert_int_eq(arch_step_plan((const uint8_t[]){ 0x90 }, 0, ADDR, SLOT, &p),
+	ck_assert_int_eq(x86_step_plan(BYTES(0xe8, 0, 1), ADDR, SLOT, &p), -EINVAL);
+	ck_assert_int_eq(x86_step_plan((const uint8_t[]){ 0x90 }, 0, ADDR, SLOT, &p),
 			 -EINVAL);
-	ck_assert_int_eq(arch_step_plan(BYTES(0x90), ADDR, SLOT, NULL), -EINVAL);
-	ck_assert_int_eq(arch_disasm(BYTES(0x06), ADDR, buf, sizeof buf, &len),
+	ck_assert_int_eq(x86_step_plan(BYTES(0x90), ADDR, SLOT, NULL), -EINVAL);
+	ck_assert_int_eq(x86_disasm(BYTES(0x06), ADDR, buf, sizeof buf, &len),
 			 -EINVAL);
 }
 END_TEST
@@ -665,28 +668,28 @@ START_TEST(no_slot_is_enospc_for_what_needs_one)
 		{ { 0x48, 0x83, 0xc4, 0x08 }, 4 },            /* add rsp, 8 */
 		{ { 0x6a, 0x01 }, 2 },                        /* push 1 */
 	};
-	struct step_plan p;
+	struct x86_plan p;
 
 	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
-		ck_assert_int_eq(arch_step_plan(need[i].b, need[i].n, ADDR,
+		ck_assert_int_eq(x86_step_plan(need[i].b, need[i].n, ADDR,
 						NO_SLOT, &p), -ENOSPC);
-		ck_assert_int_eq(arch_step_plan(need[i].b, need[i].n, ADDR,
+		ck_assert_int_eq(x86_step_plan(need[i].b, need[i].n, ADDR,
 						SLOT, &p), 0);
-		ck_assert_int_eq(p.kind, STEP_OOL);
+		ck_assert_int_eq(p.kind, X86_OOL);
 	}
 }
 END_TEST
 
 START_TEST(call_through_memory_pushes_the_real_return_address)
 {
-	struct step_plan p;
+	struct x86_plan p;
 	cs_insn *ci;
 	size_t n;
 
 	/* call qword ptr [rip+0x10] */
-	ck_assert_int_eq(arch_step_plan(BYTES(0xff, 0x15, 0x10, 0, 0, 0),
+	ck_assert_int_eq(x86_step_plan(BYTES(0xff, 0x15, 0x10, 0, 0, 0),
 					ADDR, SLOT, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
+	ck_assert_int_eq(p.kind, X86_OOL);
 	n = cs_disasm(test_cs(), p.code, p.code_len, SLOT, 0, &ci);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(ci[0].mnemonic, "push");
@@ -702,9 +705,9 @@ START_TEST(call_through_memory_pushes_the_real_return_address)
 	cs_free(ci, n);
 
 	/* call qword ptr [r12] keeps its operand */
-	ck_assert_int_eq(arch_step_plan(BYTES(0x41, 0xff, 0x14, 0x24), ADDR,
+	ck_assert_int_eq(x86_step_plan(BYTES(0x41, 0xff, 0x14, 0x24), ADDR,
 					SLOT, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
+	ck_assert_int_eq(p.kind, X86_OOL);
 	n = cs_disasm(test_cs(), p.code, p.code_len, SLOT, 0, &ci);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(ci[2].mnemonic, "jmp");
@@ -715,15 +718,15 @@ END_TEST
 
 static void assert_refused(const uint8_t *insn, size_t n, uint64_t slot)
 {
-	struct step_plan p;
-	struct arch_regs r;
+	struct x86_plan p;
+	struct x86_regs r;
 
-	ck_assert_int_eq(arch_step_plan(insn, n, ADDR, slot, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_REFUSE);
+	ck_assert_int_eq(x86_step_plan(insn, n, ADDR, slot, &p), 0);
+	ck_assert_int_eq(p.kind, X86_REFUSE);
 	ck_assert_uint_gt(strlen(p.why), 0);
 	ck_assert_ptr_null(memchr(p.why, '\n', sizeof p.why));
 	regs_init(&r);
-	ck_assert_int_lt(arch_step_apply(&p, &r, rec_write, NULL), 0);
+	ck_assert_int_lt(x86_step_apply(&p, &r, rec_write, NULL), 0);
 }
 
 START_TEST(unsteppable_instructions_are_refused)
@@ -747,40 +750,40 @@ START_TEST(disasm_gives_text_and_length)
 	char buf[64];
 	unsigned len = 0;
 
-	ck_assert_int_eq(arch_disasm(BYTES(0x55), ADDR, buf, sizeof buf, &len), 0);
+	ck_assert_int_eq(x86_disasm(BYTES(0x55), ADDR, buf, sizeof buf, &len), 0);
 	ck_assert_str_eq(buf, "push rbp");
 	ck_assert_uint_eq(len, 1);
-	ck_assert_int_eq(arch_disasm(BYTES(0x48, 0x89, 0xe5, 0xcc), ADDR, buf,
+	ck_assert_int_eq(x86_disasm(BYTES(0x48, 0x89, 0xe5, 0xcc), ADDR, buf,
 				     sizeof buf, &len), 0);
 	ck_assert_str_eq(buf, "mov rbp, rsp");
 	ck_assert_uint_eq(len, 3);
-	ck_assert_int_eq(arch_disasm(BYTES(0xc3), ADDR, buf, sizeof buf, &len), 0);
+	ck_assert_int_eq(x86_disasm(BYTES(0xc3), ADDR, buf, sizeof buf, &len), 0);
 	ck_assert_str_eq(buf, "ret");
-	ck_assert_int_eq(arch_disasm(BYTES(0xe8, 0, 1, 0, 0), ADDR, buf,
+	ck_assert_int_eq(x86_disasm(BYTES(0xe8, 0, 1, 0, 0), ADDR, buf,
 				     sizeof buf, &len), 0);
 	ck_assert_str_eq(buf, "call 0x401105");
 	/* a short buffer truncates, still terminated */
-	ck_assert_int_eq(arch_disasm(BYTES(0x55), ADDR, buf, 5, &len), 0);
+	ck_assert_int_eq(x86_disasm(BYTES(0x55), ADDR, buf, 5, &len), 0);
 	ck_assert_str_eq(buf, "push");
 }
 END_TEST
 
 START_TEST(plan_never_trusts_stale_fields)
 {
-	struct step_plan p;
-	struct arch_regs r;
+	struct x86_plan p;
+	struct x86_regs r;
 
 	memset(&p, 0xa5, sizeof p);
-	ck_assert_int_eq(arch_step_plan(BYTES(0x90), ADDR, SLOT, &p), 0);
+	ck_assert_int_eq(x86_step_plan(BYTES(0x90), ADDR, SLOT, &p), 0);
 	ck_assert_uint_eq(p.addr, ADDR);
 	ck_assert_uint_eq(p.code_len, 0);
 	/* A plan that was never filled is rejected, not applied. */
 	memset(&p, 0, sizeof p);
-	p.kind = STEP_EMULATE;
+	p.kind = X86_EMULATE;
 	regs_init(&r);
-	ck_assert_int_eq(arch_step_apply(&p, &r, rec_write, NULL), -EINVAL);
-	p.kind = STEP_OOL;
-	ck_assert_int_eq(arch_step_apply(&p, &r, rec_write, NULL), -EINVAL);
+	ck_assert_int_eq(x86_step_apply(&p, &r, rec_write, NULL), -EINVAL);
+	p.kind = X86_OOL;
+	ck_assert_int_eq(x86_step_apply(&p, &r, rec_write, NULL), -EINVAL);
 }
 END_TEST
 
@@ -793,12 +796,12 @@ enum { ORIG = 0x100, CALLEE = 0x300, DATA = 0x1000, SLOT_OFF = 0x2000,
  * call can only succeed through the slot. */
 static uint64_t run_through_slot(uint8_t *page, size_t orig_len)
 {
-	struct step_plan p;
+	struct x86_plan p;
 	uint64_t orig = (uintptr_t)(page + ORIG), slot = (uintptr_t)(page + SLOT_OFF);
 
-	ck_assert_int_eq(arch_step_plan(page + ORIG, orig_len, orig, slot, &p), 0);
-	ck_assert_int_eq(p.kind, STEP_OOL);
-	ck_assert_uint_le(p.code_len, ARCH_SLOT_SIZE);
+	ck_assert_int_eq(x86_step_plan(page + ORIG, orig_len, orig, slot, &p), 0);
+	ck_assert_int_eq(p.kind, X86_OOL);
+	ck_assert_uint_le(p.code_len, X86_SLOT_SIZE);
 	memcpy(page + SLOT_OFF, p.code, p.code_len);
 	page[ORIG] = 0xcc;
 	__builtin___clear_cache((char *)page, (char *)page + PAGES);
@@ -865,13 +868,20 @@ START_TEST(relocated_rip_relative_store_hits_the_original_target)
 }
 END_TEST
 
+static bool native_x86_64(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && strcmp(u.machine, "x86_64") == 0;
+}
+
 static Suite *x86_step_suite(void)
 {
 	Suite *s = suite_create("x86_step");
 	TCase *emu = tcase_create("emulate");
 	TCase *ool = tcase_create("out_of_line");
 	TCase *misc = tcase_create("misc");
-	TCase *exec = tcase_create("execute");
+	TCase *exec = tcase_create("native");
 
 	tcase_add_test(emu, endbr64_is_emulated_as_nop);
 	tcase_add_test(emu, every_nop_form_is_emulated);
@@ -880,12 +890,10 @@ static Suite *x86_step_suite(void)
 	tcase_add_test(emu, push_write_error_leaves_registers_alone);
 	tcase_add_test(emu, mov_reg_reg_is_emulated);
 	tcase_add_test(emu, mov_32bit_is_not_emulated);
-	tcase_add_test(emu, sub_rsp_imm_sets_flags_like_the_cpu);
 	tcase_add_test(emu, call_rel32_pushes_the_real_return_address);
 	tcase_add_test(emu, call_write_error_is_propagated);
 	tcase_add_test(emu, call_register_is_emulated);
 	tcase_add_test(emu, jmp_relative_and_register);
-	tcase_add_test(emu, jcc_matches_the_cpu);
 	tcase_add_test(emu, jrcxz_and_loop_use_rcx);
 	suite_add_tcase(s, emu);
 
@@ -903,10 +911,15 @@ static Suite *x86_step_suite(void)
 	tcase_add_test(misc, plan_never_trusts_stale_fields);
 	suite_add_tcase(s, misc);
 
-	tcase_add_test(exec, relocated_rip_relative_lea_runs_like_the_original);
-	tcase_add_test(exec, relocated_call_through_got_returns_to_the_original);
-	tcase_add_test(exec, relocated_rip_relative_store_hits_the_original_target);
-	suite_add_tcase(s, exec);
+	/* the CPU is the reference: only where it is this one */
+	if (native_x86_64()) {
+		tcase_add_test(exec, sub_rsp_imm_sets_flags_like_the_cpu);
+		tcase_add_test(exec, jcc_matches_the_cpu);
+		tcase_add_test(exec, relocated_rip_relative_lea_runs_like_the_original);
+		tcase_add_test(exec, relocated_call_through_got_returns_to_the_original);
+		tcase_add_test(exec, relocated_rip_relative_store_hits_the_original_target);
+		suite_add_tcase(s, exec);
+	}
 	return s;
 }
 
