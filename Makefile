@@ -175,4 +175,7 @@ bench:
 clean:
 	rm -rf $(B)
 
--include $(wildcard $(B)/*/*.d $(B)/*/*/*.d $(B)/*/*/*/*.d $(B)/*/*/*/*/*.d)
+# the header dependencies of what this Makefile builds (-MMD), no other
+# file of the build directory
+-include $(wildcard $(patsubst %.o,%.d,$(OBJ) $(STATIC_OBJ) $(ASAN_OBJ) $(CMD_OBJ)) \
+	$(UNIT_BIN:=.d) $(UNIT_ASAN:=.d))

@@ -1,4 +1,5 @@
-/* Probe specifications: "[LIB:]GLOB [if EXPR] [ret EXPR]". */
+/* Probes: what the user asked to trace, "[LIB:]GLOB [if EXPR] [ret EXPR]",
+ * parsed once from the command line; the conditions are expr/'s. */
 #ifndef LATCH_PROBE_H
 #define LATCH_PROBE_H
 

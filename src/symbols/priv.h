@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include "core/event.h"
 #include "symbols/demangle.h"
+#include "symbols/symbols.h"
+#include "util/hashmap.h"
 #include "probe/probe.h"
 
 struct func_info;
@@ -216,5 +219,26 @@ int sym_report(struct symtab *st);
 void sym_mark_fresh(struct symtab *st, struct mod_list *mods);
 int sym_remember(struct symtab *st, const struct mod_list *mods);
 void sym_forget_known(struct symtab *st);
+
+/* Stacks: shared by stack.c (unwinding) and stack_syms.c (naming frames). */
+/* A pc found by unwinding, before it is named. */
+struct raw_frame {
+	uint64_t pc;
+	bool activation;       /* interrupted there (signal), not a return address */
+};
+
+/* What the pcs seen so far show, for the life of a symtab: symbol and
+ * line lookups cost more than unwinding, and the same call sites come
+ * back call after call. Zeroed to start. */
+struct frame_syms {
+	struct hashmap map;    /* pc (| activation bit) -> private entry */
+};
+
+/* The frames v[0..n) as events carry them, into *out (NULL for n = 0).
+ * 0 or -ENOMEM. */
+int frame_syms_resolve(struct frame_syms *c, struct symtab *st,
+		       const struct raw_frame *v, unsigned n,
+		       struct stack_frame **out);
+void frame_syms_free(struct frame_syms *c);
 
 #endif

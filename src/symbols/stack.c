@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "symbols/stack.h"
-#include "symbols/stack_priv.h"
+#include "symbols/priv.h"
 
 #define PAGE 4096u
 #define NPAGES 8            /* stack pages kept during one capture */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "symbols/stack_priv.h"
+#include "symbols/priv.h"
 
 #define MAX_SYMS 65536             /* pcs remembered; then start afresh */
 #define ACTIVATION (1ull << 63)    /* in a key: pc is no return address */

@@ -1,4 +1,9 @@
-/* Functions of a process, found through ELF symbols and DWARF (libdwfl). */
+/* Symbols: the functions of a process, found through ELF symbols and
+ * DWARF (libdwfl), from the files of its modules opened inside its root
+ * (files.c), their separate debug files (debuglink.c, debuginfo.c), names
+ * demangled (demangle.c) and matched to probe specs (names.c, suggest.c
+ * for near misses); modules loaded later (reload.c); and callers' stacks
+ * (stack.h). */
 #ifndef LATCH_SYMBOLS_H
 #define LATCH_SYMBOLS_H
 

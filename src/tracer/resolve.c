@@ -39,10 +39,9 @@ static int judge_misfits(struct tracer *t, const struct misfits *m, bool fatal)
 	for (size_t s = 0; s < o->nprobes; s++) {
 		if (!m->misfit[s])
 			continue;
-		if (!m->fit[s] && fatal) {
+		if (!m->fit[s] && fatal)
 			return tracer_fail(t, -EINVAL, "probe '%s': %s",
 					   o->probes[s].text, m->why[s]);
-		}
 		snprintf(msg, sizeof(msg),
 			 "probe '%s': its condition does not fit %zu of the %zu functions it "
 			 "selects, which are not traced; e.g. %s", o->probes[s].text,
@@ -63,9 +62,8 @@ static int judge_error_misfits(struct tracer *t, const struct misfits *m,
 
 	if (!m->error_misfit)
 		return 0;
-	if (m->error_misfit == nfuncs && fatal) {
+	if (m->error_misfit == nfuncs && fatal)
 		return tracer_fail(t, -EINVAL, "--error-if '%.60s': %.180s", text, m->error_why);
-	}
 	snprintf(msg, sizeof(msg),
 		 "--error-if '%s' does not fit %zu of the %zu traced functions, whose "
 		 "calls it never marks; e.g. %s", text, m->error_misfit, nfuncs,
@@ -140,10 +138,9 @@ int image_resolve(struct tracer *t, struct proc *p, bool quiet)
 		return tracer_fail(t, -ESRCH, "no such process: %d (it has exited)",
 				   (int)p->pid);
 	}
-	if (err) {
+	if (err)
 		return tracer_fail(t, err, "cannot read the modules of process %d: %s",
 				   (int)p->pid, strerror(-err));
-	}
 	symtab_set_notify(p->symtab, quiet ? NULL : t->warn);
 	err = symtab_resolve(p->symtab, t->opts->probes, t->opts->nprobes,
 			     &all, &n, t->err, sizeof(t->err));
@@ -151,11 +148,10 @@ int image_resolve(struct tracer *t, struct proc *p, bool quiet)
 		err = add_funcs(t, p, all, n, true, quiet);
 	/* Checked before any trap is planted: a glob that matches half of
 	 * libc would stop a live process on every call it makes. */
-	if (!err && !t->opts->list && p->nfuncs > t->opts->max_probes) {
+	if (!err && !t->opts->list && p->nfuncs > t->opts->max_probes)
 		return tracer_fail(t, -E2BIG, "the probes match %zu functions, more than --max-probes %zu: "
 				   "narrow them (see -l) or raise the limit",
 				   p->nfuncs, t->opts->max_probes);
-	}
 	return err;
 }
 
@@ -204,17 +200,15 @@ int plant_funcs(struct tracer *t, struct proc *p, size_t from)
 				t->warn(why);
 			continue;
 		}
-		if (err) {
+		if (err)
 			return tracer_fail(t, err, "cannot plant a trap in %s at 0x%llx: %s",
 					   fn->desc.name, (unsigned long long)fn->desc.addr, strerror(-err));
-		}
 		tr->fn = fn;
 		tr->filter = p->filters[i];
 		planted++;
 	}
-	if (!planted && p->nfuncs > from) {
+	if (!planted && p->nfuncs > from)
 		return tracer_fail(t, -ENOTSUP, "%.*s", (int)sizeof(t->err) - 1, why);
-	}
 	return 0;
 }
 

@@ -70,9 +70,8 @@ int tracer_attach(struct tracer *t, pid_t pid)
 
 		added = false;
 		err = procfs_list_tasks(pid, &tids, &n);
-		if (err) {
+		if (err)
 			return tracer_fail(t, -ESRCH, "no such process: %d", (int)pid);
-		}
 		for (size_t i = 0; i < n; i++) {
 			if (thread_get(t, tids[i]))
 				continue;

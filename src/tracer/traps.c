@@ -35,9 +35,8 @@ static int check_steppable(struct tracer *t, const struct trap *tr)
 		return 0;   /* steppable from a scratch slot */
 	if (err)
 		return err;
-	if (probe.kind == STEP_REFUSE) {
+	if (probe.kind == STEP_REFUSE)
 		return tracer_fail(t, -ENOTSUP, "%s", probe.why);
-	}
 	return 0;
 }
 
@@ -185,16 +184,14 @@ static int plan(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr)
 	else if (err)
 		return err;
 	err = arch_step_plan(tr->orig, tr->orig_len, tr->addr, slot, &tr->plan);
-	if (err == -ENOSPC) {
+	if (err == -ENOSPC)
 		return tracer_fail(t, -ENOSPC, "cannot step over the instruction at 0x%llx without a scratch page",
 				   (unsigned long long)tr->addr);
-	}
 	if (err)
 		return err;
-	if (tr->plan.kind == STEP_REFUSE) {
+	if (tr->plan.kind == STEP_REFUSE)
 		return tracer_fail(t, -ENOTSUP, "cannot trace at 0x%llx: %s",
 				   (unsigned long long)tr->addr, tr->plan.why);
-	}
 	if (tr->plan.kind == STEP_OOL) {
 		err = mem_write(&p->mem, tr->plan.slot_addr, tr->plan.code,
 				tr->plan.code_len);

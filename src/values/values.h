@@ -1,4 +1,7 @@
-/* Argument and return values, read through DWARF types and the ABI. */
+/* Values: a call's arguments and return value, found where the ABI and
+ * DWARF locations put them and decoded through their DWARF types into
+ * core/value.h's trees (decode.c; aggregates in decode_agg.c, text in
+ * decode_text.c), within the limits of -s, -A and --depth. */
 #ifndef LATCH_VALUES_H
 #define LATCH_VALUES_H
 

@@ -1,8 +1,7 @@
 /* OpenTelemetry spans (OTLP) from call events: the span model and its two
- * encodings (output/otlp/encode.c, output/otlp/attrs.c, output/otlp/ids.c, output/otlp/resource.c),
- * and the exporter that batches encoded spans to an HTTP receiver or a
- * file from its own thread (output/otlp/export.c, output/otlp/http.c). The sink that
- * turns events into spans is output/otlp/sink.c. */
+ * encodings (encode.c, attrs.c, ids.c, resource.c), and the exporter that
+ * batches encoded spans to an HTTP receiver or a file from its own thread
+ * (export.c, http.c). The sink that turns events into spans is sink.c. */
 #ifndef LATCH_OTLP_H
 #define LATCH_OTLP_H
 
