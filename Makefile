@@ -175,7 +175,8 @@ bench:
 clean:
 	rm -rf $(B)
 
-# the header dependencies of what this Makefile builds (-MMD), no other
-# file of the build directory
+# the header dependencies that this Makefile's -MMD rules write, no other
+# file of the build directory (not one left by an older layout)
 -include $(wildcard $(patsubst %.o,%.d,$(OBJ) $(STATIC_OBJ) $(ASAN_OBJ) $(CMD_OBJ)) \
-	$(UNIT_BIN:=.d) $(UNIT_ASAN:=.d))
+	$(patsubst tests/unit/%.c,$(B)/unit/%.d,$(UNIT_SRC)) \
+	$(patsubst tests/unit/%.c,$(B)/unit-asan/%.d,$(UNIT_SRC)))

@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/hashmap.h"
-#include "output/render.h"
+#include "output/priv.h"
 
 struct open_call {
 	uint64_t call_id;

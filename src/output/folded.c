@@ -20,8 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/hashmap.h"
-#include "output/render.h"
-#include "output/stackmap.h"
+#include "output/priv.h"
 
 /* Beyond this many, a hole's two oldest segments become one: a call
  * arriving between their entries then gets neither. */

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output/hist.h"
+#include "output/priv.h"
 
 unsigned hist_log2_index(uint64_t v)
 {

@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include "output/render.h"
+#include "output/priv.h"
 
 struct json_sink {
 	struct sink base;     /* first: the sink pointer is the json_sink */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "output/render.h"
+#include "output/priv.h"
 
 void render_duration(char *buf, size_t len, uint64_t ns)
 {

@@ -2,7 +2,7 @@
  * arrays as arrays; a pointer that carries more than its address is an
  * object with "ptr" and one of "sym", "to", "unreadable". */
 #include <inttypes.h>
-#include "output/render.h"
+#include "output/priv.h"
 
 void render_json_address(FILE *f, uint64_t a)
 {

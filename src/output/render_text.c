@@ -1,6 +1,6 @@
 /* Value trees as text, as people read them in a debugger. */
 #include <inttypes.h>
-#include "output/render.h"
+#include "output/priv.h"
 
 static void render_kids(FILE *f, const struct value *v, const char *open,
 			const char *close)

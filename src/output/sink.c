@@ -1,7 +1,7 @@
 /* Choosing an output format. */
 #include <errno.h>
 #include <string.h>
-#include "output/render.h"
+#include "output/priv.h"
 
 int output_format_parse(const char *name, enum output_format *fmt)
 {

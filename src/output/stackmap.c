@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output/stackmap.h"
+#include "output/priv.h"
 
 /* FNV-1a */
 static uint64_t hash(const char *s, size_t len)

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/hashmap.h"
-#include "output/render.h"
-#include "output/summary.h"
+#include "output/priv.h"
 
 /* A function's statistics for the whole run and for the current interval. */
 struct fn_entry {

@@ -1,7 +1,6 @@
 /* The summary table for programs: one JSON object per table, one line. */
 #include <inttypes.h>
-#include "output/render.h"
-#include "output/summary.h"
+#include "output/priv.h"
 
 /* A duration statistic, or null when there was no duration to take it from. */
 static void dur_stat(FILE *f, const char *key, const struct hist *h, uint64_t ns)

@@ -2,8 +2,7 @@
  * then each function's log2 histogram. */
 #include <inttypes.h>
 #include <string.h>
-#include "output/render.h"
-#include "output/summary.h"
+#include "output/priv.h"
 
 enum col { C_NAME, C_MODULE, C_CALLS, C_RETURNS, C_UNWINDS, C_TOTAL, C_MEAN,
 	   C_MIN, C_MAX, C_P50, C_P90, C_P99, NCOLS };

@@ -1,7 +1,7 @@
 /* -c -v: every call printed by one sink and counted by another. */
 #include <errno.h>
 #include <stdlib.h>
-#include "output/render.h"
+#include "output/priv.h"
 
 struct tee_sink {
 	struct sink base;        /* first: the sink pointer is the tee_sink */

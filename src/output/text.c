@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include "output/render.h"
+#include "output/priv.h"
 
 /* A call printed with "{": its return prints as "} name = ret". */
 struct brace {

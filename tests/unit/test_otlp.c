@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "output/otlp/otlp.h"
-#include "output/otlp/kv.h"
+#include "output/otlp/priv.h"
 #include "core/value.h"
 
 #ifndef LATCH_VERSION

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include "core/event.h"
 #include "output/output.h"
-#include "output/render.h"
+#include "output/priv.h"
 #include "core/value.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */

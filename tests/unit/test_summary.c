@@ -11,8 +11,7 @@
 #include <time.h>
 #include "core/event.h"
 #include "output/output.h"
-#include "output/hist.h"
-#include "output/summary.h"
+#include "output/priv.h"
 
 /* 2024-11-23 22:13:20.123456789 UTC */
 #define T0 1732400000123456789ull

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "output/render.h"
+#include "output/priv.h"
 #include "symbols/symbols.h"
 #include "values/values.h"
 

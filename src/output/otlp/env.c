@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output/otlp/env.h"
+#include "output/otlp/priv.h"
 
 #define DEFAULT_URL "http://127.0.0.1:4318/v1/traces"
 

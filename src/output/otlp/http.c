@@ -10,7 +10,7 @@
 #include <strings.h>
 #include "output/output.h"
 #include "output/otlp/export_priv.h"
-#include "output/otlp/kv.h"
+#include "output/otlp/priv.h"
 
 struct otlp_http {
 	CURL *curl;

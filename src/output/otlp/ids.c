@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
-#include "output/otlp/kv.h"
 #include "output/otlp/priv.h"
 #include "util/clock.h"
 

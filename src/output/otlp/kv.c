@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include "output/otlp/kv.h"
+#include "output/otlp/priv.h"
 
 int otlp_hex_digit(char c)
 {

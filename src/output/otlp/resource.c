@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "output/otlp/kv.h"
 #include "output/otlp/priv.h"
 
 #define ENV_ATTRS "OTEL_RESOURCE_ATTRIBUTES"

@@ -3,8 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output/otlp/env.h"
-#include "output/otlp/tree.h"
+#include "output/otlp/priv.h"
 #include "util/clock.h"
 
 /* One destination with its encoding. */

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output/otlp/tree.h"
+#include "output/otlp/priv.h"
 
 /* Waiting spans a thread may hold before they all go without parents. */
 #define MAX_WAITING 65536
