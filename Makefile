@@ -136,7 +136,7 @@ $(TARGETS_STAMP): $(TARGETS_SRC)
 
 # make e2e T=SUBSTR: the tests whose name has SUBSTR
 e2e: $(B)/latch $(B)/latch-static $(TARGETS_STAMP)
-	@LATCH_E2E_STATIC=$(B)/latch-static LATCH_E2E_TARGETS=$(TARGETS_DIR) LATCH_E2E_PREBUILT=1 \
+	@LATCH_E2E_STATIC=$(B)/latch-static LATCH_E2E_TARGETS=$(abspath $(TARGETS_DIR)) LATCH_E2E_PREBUILT=1 \
 		sh tests/e2e/run.sh $(B)/latch $(T)
 
 docs-check: $(B)/latch
