@@ -92,7 +92,8 @@ static: $(B)/latch-static
 
 $(B)/unit/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -Itests/unit -o $@ $< $(UNIT_LINK) $(LIBS) -Wl,--end-group $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(CFLAGS) -MMD -MP -Itests/unit -o $@ $< $(UNIT_EXTRA) $(UNIT_LINK) $(LIBS) -Wl,--end-group \
+		$(LDLIBS) $(CHECK_LIBS)
 
 $(B)/unit/test_a64_step: tests/unit/a64/test_a64_step.c $(A64_STEP) arch/aarch64/a64_step.h
 	@mkdir -p $(dir $@)
@@ -112,7 +113,7 @@ $(B)/unit-asan/test_x86_step: tests/unit/x86/test_x86_step.c $(X86_STEP) arch/x8
 
 $(B)/unit-asan/%: tests/unit/%.c $(ASAN_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -MMD -MP -Itests/unit -o $@ $< $(UNIT_LINK) $(ASAN_LIBS) -Wl,--end-group \
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -MMD -MP -Itests/unit -o $@ $< $(UNIT_EXTRA) $(UNIT_LINK) $(ASAN_LIBS) -Wl,--end-group \
 		$(LDLIBS) $(CHECK_LIBS)
 
 # The ABI suite reads the DWARF of this object; it is never linked.
@@ -122,6 +123,10 @@ $(ABI_FIXTURE): tests/unit/fixtures/abi_fixture.c
 	$(CC) -g -O0 -c -o $@ $<
 $(B)/unit/test_abi $(B)/unit-asan/test_abi: private CFLAGS += -DABI_FIXTURE='"$(ABI_FIXTURE)"'
 $(B)/unit/test_abi $(B)/unit-asan/test_abi: | $(ABI_FIXTURE)
+# and both back ends' classifiers, whichever back end this build is
+ABI_CLASSIFIERS := arch/x86_64/x86_abi.c arch/aarch64/a64_abi.c
+$(B)/unit/test_abi $(B)/unit-asan/test_abi: private UNIT_EXTRA = $(ABI_CLASSIFIERS)
+$(B)/unit/test_abi $(B)/unit-asan/test_abi: $(ABI_CLASSIFIERS)
 
 unit: $(UNIT_BIN)
 	@sh tests/unit/run.sh unit $(UNIT_BIN)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "core/abi_desc.h"
 #include "arch_regs.h"   /* struct arch_regs, from arch/<arch>/ */
 #include "util/mem.h"
 
@@ -53,47 +54,27 @@ int arch_return_address(const struct arch_regs *r, mem_read_fn rd, void *ctx,
 uint64_t arch_sp_after_return(const struct arch_regs *r);
 
 /* Argument passing (the ABI) ------------------------------------------ */
-enum abi_class {
-	ABI_INT,        /* integer, pointer, enum, bool, char */
-	ABI_FLOAT,      /* float or double scalar (and _Float16, __float128,
-			 * SIMD vectors: one vector register) */
-	ABI_LONG_DOUBLE,  /* x87 extended (x86-64), binary128 (aarch64) */
-	ABI_AGGREGATE,  /* struct/union/class by value, _Complex, __int128 */
-};
-
-/* What the ABI needs to know about one argument or return type. */
+/* What the ABI needs to know about one argument or return type: the
+ * neutral facts of its description (core/abi_desc.h) and the back end's
+ * classification of it. */
 struct abi_type {
 	enum abi_class cls;
 	size_t size;
-	/* ABI_AGGREGATE: for each 8-byte chunk, true when every member in it
-	 * is a float, double, _Float16 or vector (SysV SSE class). */
-	bool chunk_is_float[2];
-	bool all_float;          /* aggregate of floating members only */
-	/* A homogeneous floating-point aggregate (AAPCS64): 1-4 members, all
-	 * of one floating type of hfa_size bytes (2, 4, 8 or 16); 0 if not.
-	 * _Complex counts as two members; short vectors of one size (8 or
-	 * 16 bytes) make a homogeneous vector aggregate, described alike. */
-	unsigned hfa_count;
-	unsigned hfa_size;
-	bool nontrivial;         /* C++ non-trivially-copyable: by reference */
 	/* Natural alignment in bytes: the type's own for scalars, the largest
 	 * of the members' for aggregates (an aligned attribute on the
 	 * aggregate type itself does not count, as AAPCS64 has it; 1 for a
 	 * packed one). Picks stack slots and, on aarch64, an even register
 	 * pair for 16. */
 	unsigned align;
-	/* SysV x86-64 details of an ABI_AGGREGATE. chunk_empty: no member
-	 * has a byte in that chunk of the value (only padding, or an empty
-	 * class), so it takes no register. sse_up: one 16-byte vector or
-	 * __float128 member fills both chunks and one vector register. */
-	bool chunk_empty[2];
-	bool sse_up;
-	/* Reasons SysV x86-64 sends an aggregate to memory: a long double
-	 * member (x87 class), or a field off its natural alignment (packed). */
-	bool has_long_double;
-	bool unaligned;
+	bool nontrivial;         /* C++ non-trivially-copyable: by reference */
+	bool unaligned;          /* a member off its natural alignment */
 	bool is_complex;         /* a _Complex scalar, not a struct */
+	/* ABI_AGGREGATE: the back end's classes (its arch_regs.h) */
+	struct arch_abi_class arch;
 };
+
+/* The back end's classification of an aggregate described by d. */
+void arch_abi_classify(const struct abi_desc *d, struct arch_abi_class *out);
 
 /* A value in registers is the concatenation, from byte 0 on, of the low
  * `size` bytes of each piece's register. */

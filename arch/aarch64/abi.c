@@ -1,6 +1,7 @@
 /* AAPCS64 as Linux uses it, at a function's first instruction and at its
  * return site. */
 #include <string.h>
+#include "a64_abi.h"
 #include "arch.h"
 
 #define NGRN 8   /* x0-x7 */
@@ -8,10 +9,15 @@
 
 const unsigned arch_int_arg_regs = NGRN;
 
+void arch_abi_classify(const struct abi_desc *d, struct arch_abi_class *out)
+{
+	a64_abi_classify(d, &out->a);
+}
+
 static bool is_hfa(const struct abi_type *t)
 {
-	return t->cls == ABI_AGGREGATE && t->hfa_count >= 1 &&
-	       t->hfa_count <= ABI_MAX_PIECES && t->hfa_size != 0;
+	return t->cls == ABI_AGGREGATE && t->arch.a.hfa_count >= 1 &&
+	       t->arch.a.hfa_count <= ABI_MAX_PIECES && t->arch.a.hfa_size != 0;
 }
 
 /* Copied by the caller and passed, or returned through x8, by reference:
@@ -86,15 +92,15 @@ static void aggregate(struct abi_cursor *c, const struct arch_regs *r,
 	unsigned n;
 
 	if (is_hfa(t)) {
-		if (c->next_float + t->hfa_count > NSRN) {
+		if (c->next_float + t->arch.a.hfa_count > NSRN) {
 			/* No partial split: later floats go to the stack too. */
 			c->next_float = NSRN;
 			on_stack(c, t->size, t->align, loc);
 			return;
 		}
 		loc->kind = LOC_REGS;
-		for (unsigned i = 0; i < t->hfa_count; i++)
-			abi_add_piece(loc, PIECE_FP, t->hfa_size, c->next_float++, 0);
+		for (unsigned i = 0; i < t->arch.a.hfa_count; i++)
+			abi_add_piece(loc, PIECE_FP, t->arch.a.hfa_size, c->next_float++, 0);
 		return;
 	}
 	if (t->size == 0) {
@@ -173,8 +179,8 @@ void arch_abi_return(const struct arch_regs *r, const struct abi_type *t,
 	}
 	loc->kind = LOC_REGS;
 	if (is_hfa(t)) {
-		for (unsigned i = 0; i < t->hfa_count; i++)
-			abi_add_piece(loc, PIECE_FP, t->hfa_size, i, 0);
+		for (unsigned i = 0; i < t->arch.a.hfa_count; i++)
+			abi_add_piece(loc, PIECE_FP, t->arch.a.hfa_size, i, 0);
 		return;
 	}
 	for (unsigned i = 0; 8 * i < t->size && i < 2; i++) {

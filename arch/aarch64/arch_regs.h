@@ -2,6 +2,7 @@
 #define LATCH_ARCH_REGS_H
 
 #include <asm/ptrace.h>
+#include "a64_abi.h"
 #include "a64_step.h"
 
 /* Same layout as struct a64_regs in a64_step.h. */
@@ -13,6 +14,11 @@ struct arch_regs {
  * PTRACE_GETREGSET NT_PRFPREG. */
 struct arch_fpregs {
 	struct user_fpsimd_state f;
+};
+
+/* struct abi_type's classes: homogeneous aggregates (a64_abi.c). */
+struct arch_abi_class {
+	struct a64_abi_class a;
 };
 
 /* struct step_plan's private part: the planner's own plan (a64_step.c). */

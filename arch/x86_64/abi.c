@@ -2,6 +2,7 @@
  * and at its return site. */
 #include <string.h>
 #include "arch.h"
+#include "x86_abi.h"
 
 #define NINT 6
 #define NSSE 8
@@ -28,13 +29,15 @@ enum eightbyte { EB_NONE, EB_INT, EB_SSE, EB_SSEUP };
 static bool eightbytes(const struct abi_type *t, enum eightbyte eb[2],
 		       unsigned *n)
 {
-	if (t->size > 16 || t->has_long_double || t->unaligned)
+	const struct x86_abi_class *x = &t->arch.x;
+
+	if (t->size > 16 || x->has_long_double || t->unaligned)
 		return false;
 	*n = (unsigned)((t->size + 7) / 8);
 	for (unsigned i = 0; i < *n; i++)
-		eb[i] = t->chunk_empty[i] ? EB_NONE :
-			t->chunk_is_float[i] ? EB_SSE : EB_INT;
-	if (*n == 2 && t->sse_up && eb[0] == EB_SSE)
+		eb[i] = x->chunk_empty[i] ? EB_NONE :
+			x->chunk_is_float[i] ? EB_SSE : EB_INT;
+	if (*n == 2 && x->sse_up && eb[0] == EB_SSE)
 		eb[1] = EB_SSEUP;
 	return true;
 }
@@ -45,12 +48,17 @@ static unsigned x87_return_regs(const struct abi_type *t)
 {
 	if (t->cls == ABI_LONG_DOUBLE)
 		return 1;
-	if (t->cls != ABI_AGGREGATE || !t->has_long_double || t->nontrivial ||
-	    t->unaligned || t->hfa_size != 16)
+	if (t->cls != ABI_AGGREGATE || !t->arch.x.has_long_double || t->nontrivial ||
+	    t->unaligned)
 		return 0;
 	if (t->is_complex)
-		return 2;
-	return t->hfa_count == 1 && t->size == 16 ? 1 : 0;
+		return t->arch.x.x87_count == 2 ? 2 : 0;
+	return t->arch.x.x87_count == 1 ? 1 : 0;
+}
+
+void arch_abi_classify(const struct abi_desc *d, struct arch_abi_class *out)
+{
+	x86_abi_classify(d, &out->x);
 }
 
 static bool returns_in_memory(const struct abi_type *t)

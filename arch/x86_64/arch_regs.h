@@ -2,6 +2,7 @@
 #define LATCH_ARCH_REGS_H
 
 #include <sys/user.h>
+#include "x86_abi.h"
 #include "x86_step.h"
 
 struct arch_regs {
@@ -19,6 +20,11 @@ struct arch_fpregs {
  * double in st(0) is a 10-byte piece; _Complex long double takes two
  * 16-byte pieces so that the imaginary part lands at offset 16. */
 #define ARCH_FP_ST0 16
+
+/* struct abi_type's classes: SysV's eightbytes (x86_abi.c). */
+struct arch_abi_class {
+	struct x86_abi_class x;
+};
 
 /* struct step_plan's private part: the planner's own plan (x86_step.c). */
 struct arch_step_priv {

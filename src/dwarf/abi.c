@@ -1,27 +1,15 @@
-/* ABI classification of DWARF types: what an argument's type means for
- * where the calling convention puts it. One walk answers both back ends'
- * questions (SysV eightbyte classes, AAPCS64 homogeneous aggregates);
- * each reads the fields it needs. */
+/* The calling conventions' view of DWARF types, described without any
+ * one convention's rules (core/abi_desc.h): what kind of value a type is,
+ * its size and alignment, and the tree of its members. The back end
+ * classifies the description (arch_abi_classify). */
 #include <dwarf.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dwarf/abi.h"
 #include "dwarf/attr.h"
 
 #define MAX_DEPTH 16
-#define NCHUNK 2          /* only the first 16 bytes can travel in registers */
-#define HFA_MAX 4
-
-/* What the leaves (scalars) of an aggregate look like, per 8-byte chunk. */
-struct agg_scan {
-	bool seen[NCHUNK];
-	bool nonsse[NCHUNK];
-	bool any_leaf;
-	bool any_nonfloat;
-	bool sse_up;
-	bool long_double;
-	bool unaligned;
-	unsigned align;
-};
 
 size_t dw_type_size(Dwarf_Die *type)
 {
@@ -52,34 +40,6 @@ static bool is_long_double(Dwarf_Die *base, size_t part)
 	const char *name = dwarf_diename(base);
 
 	return part == 10 || part == 12 || (name && strstr(name, "long double"));
-}
-
-static void raise_align(struct agg_scan *s, unsigned align)
-{
-	if (align > s->align)
-		s->align = align;
-}
-
-/* sse: SysV SSE class; floating: counts for all_float; align: the leaf's
- * natural alignment, 0 for bit-fields, which have none of their own. */
-static void scan_leaf(struct agg_scan *s, uint64_t off, uint64_t size,
-		      bool sse, bool floating, unsigned align)
-{
-	uint64_t last = off + (size ? size - 1 : 0);
-
-	s->any_leaf = true;
-	if (!floating)
-		s->any_nonfloat = true;
-	if (align) {
-		if (off % align)
-			s->unaligned = true;
-		raise_align(s, align);
-	}
-	for (uint64_t c = off / 8; c <= last / 8 && c < NCHUNK; c++) {
-		s->seen[c] = true;
-		if (!sse)
-			s->nonsse[c] = true;
-	}
 }
 
 /* Number of elements of an array type (product of its dimensions), or -1
@@ -113,339 +73,353 @@ static long long array_count(Dwarf_Die *arr)
 	return n;
 }
 
-static void scan(struct agg_scan *s, Dwarf_Die *type, uint64_t off, int depth);
+struct builder {
+	struct abi_desc *d;
+	unsigned cap;
+	bool failed;             /* out of memory: the tree is cut short */
+};
+
+/* Appends n; its index, or -1 when out of memory. */
+static int push(struct builder *b, struct abi_node n)
+{
+	if (b->failed)
+		return -1;
+	if (b->d->nnodes == b->cap) {
+		unsigned cap = b->cap ? 2 * b->cap : 16;
+		struct abi_node *v = realloc(b->d->node, cap * sizeof(*v));
+
+		if (!v) {
+			b->failed = true;
+			return -1;
+		}
+		b->d->node = v;
+		b->cap = cap;
+	}
+	n.span = 1;
+	b->d->node[b->d->nnodes] = n;
+	return (int)b->d->nnodes++;
+}
+
+/* Node i's subtree ends here. */
+static void close_node(struct builder *b, int i)
+{
+	if (i >= 0 && !b->failed)
+		b->d->node[i].span = b->d->nnodes - (unsigned)i;
+}
+
+static void describe(struct builder *b, Dwarf_Die *type, uint64_t off,
+		     unsigned attr_align, int depth);
 
 /* A bit-field has no alignment of its own to break, but its bytes and its
  * declared type's alignment count like any member's. */
-static void scan_bitfield(struct agg_scan *s, Dwarf_Die *m, Dwarf_Die *mtype,
-			  uint64_t off)
+static void describe_bitfield(struct builder *b, Dwarf_Die *m, Dwarf_Die *mtype,
+			      uint64_t off, unsigned attr_align)
 {
 	Dwarf_Attribute a;
 	Dwarf_Word bo, bits = dw_udata(m, DW_AT_bit_size);
 	size_t unit = dw_type_size(mtype);
+	struct abi_node n = { .kind = ABI_NODE_BITFIELD, .attr_align = attr_align,
+			      .align = natural_align(unit < 8 ? unit : 8) };
 	uint64_t moff;
 
-	raise_align(s, natural_align(unit < 8 ? unit : 8));
 	if (bits && dwarf_attr(m, DW_AT_data_bit_offset, &a) &&
 	    dwarf_formudata(&a, &bo) == 0) {
-		scan_leaf(s, off + bo / 8, (bo + bits - 1) / 8 - bo / 8 + 1,
-			  false, false, 0);
-		return;
+		n.off = off + bo / 8;
+		n.size = (bo + bits - 1) / 8 - bo / 8 + 1;
+	} else {
+		/* DWARF 2-4 describe the bits within a storage unit of the type */
+		dw_member_offset(m, &moff);
+		n.off = off + moff;
+		n.size = unit ? unit : 1;
 	}
-	/* DWARF 2-4 describe the bits within a storage unit of the type */
-	dw_member_offset(m, &moff);
-	scan_leaf(s, off + moff, unit ? unit : 1, false, false, 0);
+	push(b, n);
 }
 
-static void scan_members(struct agg_scan *s, Dwarf_Die *agg, uint64_t off,
-			 int depth)
+/* Record or union t at off: a node, then one per member. */
+static void describe_members(struct builder *b, Dwarf_Die *t, uint64_t off,
+			     unsigned attr_align, int depth)
 {
+	struct abi_node n = {
+		.kind = dwarf_tag(t) == DW_TAG_union_type ? ABI_NODE_UNION : ABI_NODE_RECORD,
+		.off = off, .size = dw_type_size(t), .attr_align = attr_align,
+	};
+	int i = push(b, n);
 	Dwarf_Die m, mtype;
 	Dwarf_Attribute a;
 	uint64_t moff;
+	unsigned kids = 0;
 
-	for (bool more = dw_first_member(agg, &m); more; more = dw_next_member(&m)) {
+	for (bool more = dw_first_member(t, &m); more; more = dw_next_member(&m), kids++) {
+		unsigned malign = (unsigned)dw_udata(&m, DW_AT_alignment);
+
 		if (!dw_member_offset(&m, &moff) ||
 		    !dwarf_formref_die(dwarf_attr(&m, DW_AT_type, &a), &mtype)) {
 			/* Unknown layout: never claim floats we can't see. */
-			scan_leaf(s, off, 16, false, false, 0);
+			push(b, (struct abi_node){ .kind = ABI_NODE_OPAQUE, .off = off, .size = 16 });
 			continue;
 		}
-		raise_align(s, (unsigned)dw_udata(&m, DW_AT_alignment));
-		if (dwarf_hasattr(&m, DW_AT_bit_size)) {
-			scan_bitfield(s, &m, &mtype, off);
-			continue;
-		}
-		scan(s, &mtype, off + moff, depth + 1);
+		if (dwarf_hasattr(&m, DW_AT_bit_size))
+			describe_bitfield(b, &m, &mtype, off, malign);
+		else
+			describe(b, &mtype, off + moff, malign, depth + 1);
 	}
+	if (i >= 0 && !b->failed)
+		b->d->node[i].nkids = kids;
+	close_node(b, i);
 }
 
-static void scan_array(struct agg_scan *s, Dwarf_Die *arr, uint64_t off,
-		       int depth)
-{
-	Dwarf_Die elem;
-	Dwarf_Attribute a;
-	long long n = array_count(arr);
-	size_t esize;
-
-	if (!dwarf_formref_die(dwarf_attr(arr, DW_AT_type, &a), &elem))
-		return;
-	esize = dw_type_size(&elem);
-	if (n <= 0)
-		return;
-	/* Elements past the register chunks add nothing: the first element
-	 * already decided all_float and the alignment. */
-	for (long long i = 0; i < n; i++) {
-		uint64_t at = off + (uint64_t)i * esize;
-
-		if (i > 0 && (esize == 0 || at >= 8 * NCHUNK))
-			break;
-		scan(s, &elem, at, depth + 1);
-	}
-}
-
-/* A SIMD vector is one SSE-class value whatever its elements are. */
-static void scan_vector(struct agg_scan *s, Dwarf_Die *vec, uint64_t off,
-			size_t size)
+static void describe_array(struct builder *b, Dwarf_Die *t, uint64_t off,
+			   unsigned attr_align, int depth)
 {
 	Dwarf_Die elem, base;
 	Dwarf_Attribute a;
-	bool floating = false;
+	size_t size = dw_type_size(t);
+	bool has_elem = dwarf_formref_die(dwarf_attr(t, DW_AT_type, &a), &elem);
+	struct abi_node n = { .off = off, .size = size, .attr_align = attr_align };
+	int i;
 
-	if (dwarf_formref_die(dwarf_attr(vec, DW_AT_type, &a), &elem) &&
-	    dwarf_peel_type(&elem, &base) == 0)
-		floating = dw_udata(&base, DW_AT_encoding) == DW_ATE_float;
-	scan_leaf(s, off, size, true, floating, natural_align(size));
-	if (size == 16 && off == 0)
-		s->sse_up = true;
+	if (dwarf_hasattr(t, DW_AT_GNU_vector)) {
+		/* A SIMD vector is one value whatever its elements are. */
+		n.kind = ABI_NODE_VECTOR;
+		n.align = natural_align(size);
+		n.float_elems = has_elem && dwarf_peel_type(&elem, &base) == 0 &&
+				dw_udata(&base, DW_AT_encoding) == DW_ATE_float;
+		push(b, n);
+		return;
+	}
+	n.kind = ABI_NODE_ARRAY;
+	n.count = array_count(t);
+	n.nkids = has_elem;
+	i = push(b, n);
+	if (has_elem)
+		describe(b, &elem, off, 0, depth + 1);
+	close_node(b, i);
 }
 
-static void scan_base(struct agg_scan *s, Dwarf_Die *t, uint64_t off,
-		      size_t size)
+static void describe_base(struct builder *b, Dwarf_Die *t, uint64_t off,
+			  unsigned attr_align)
 {
-	size_t half = size / 2;
+	size_t size = dw_type_size(t), half = size / 2;
+	struct abi_node n = { .kind = ABI_NODE_INT, .off = off, .size = size,
+			      .align = natural_align(size), .attr_align = attr_align };
+	int i;
 
 	switch (dw_udata(t, DW_AT_encoding)) {
 	case DW_ATE_float:
 		if (is_long_double(t, size)) {
-			s->long_double = true;
-			scan_leaf(s, off, size, false, true, 16);
-			return;
+			n.kind = ABI_NODE_LONG_DOUBLE;
+			n.align = 16;
+		} else {
+			n.kind = ABI_NODE_FLOAT;
 		}
-		scan_leaf(s, off, size, true, true, natural_align(size));
-		if (size == 16 && off == 0)
-			s->sse_up = true;   /* __float128 */
+		push(b, n);
 		return;
 	case DW_ATE_complex_float:
-		if (is_long_double(t, half)) {
-			s->long_double = true;
-			scan_leaf(s, off, size, false, true, 16);
-			return;
-		}
-		scan_leaf(s, off, half, true, true, natural_align(half));
-		scan_leaf(s, off + half, half, true, true, natural_align(half));
+		/* two of its real type, side by side */
+		n.kind = ABI_NODE_ARRAY;
+		n.align = 0;
+		n.count = 2;
+		n.nkids = 1;
+		i = push(b, n);
+		if (is_long_double(t, half))
+			push(b, (struct abi_node){ .kind = ABI_NODE_LONG_DOUBLE, .off = off,
+						   .size = half, .align = 16 });
+		else
+			push(b, (struct abi_node){ .kind = ABI_NODE_FLOAT, .off = off,
+						   .size = half, .align = natural_align(half) });
+		close_node(b, i);
 		return;
 	default:
-		scan_leaf(s, off, size, false, false, natural_align(size));
+		push(b, n);
 		return;
 	}
 }
 
-static void scan(struct agg_scan *s, Dwarf_Die *type, uint64_t off, int depth)
+/* type at off; attr_align: the member's aligned attribute (0: none). */
+static void describe(struct builder *b, Dwarf_Die *type, uint64_t off,
+		     unsigned attr_align, int depth)
 {
 	Dwarf_Die t;
 	size_t size;
 
 	if (depth > MAX_DEPTH || dwarf_peel_type(type, &t) != 0) {
-		scan_leaf(s, off, 8, false, false, 0);
+		push(b, (struct abi_node){ .kind = ABI_NODE_OPAQUE, .off = off, .size = 8 });
 		return;
 	}
 	size = dw_type_size(&t);
 	switch (dwarf_tag(&t)) {
 	case DW_TAG_structure_type:
 	case DW_TAG_class_type:
-	case DW_TAG_union_type:
-		/* a nested type's own aligned attribute does count */
-		raise_align(s, (unsigned)dw_udata(&t, DW_AT_alignment));
-		scan_members(s, &t, off, depth);
+	case DW_TAG_union_type: {
+		/* a nested type's own aligned attribute counts; the whole
+		 * value's does not (depth 0), as AAPCS64 has it */
+		unsigned own = depth ? (unsigned)dw_udata(&t, DW_AT_alignment) : 0;
+
+		describe_members(b, &t, off, own > attr_align ? own : attr_align, depth);
 		return;
+	}
 	case DW_TAG_array_type:
-		if (dwarf_hasattr(&t, DW_AT_GNU_vector))
-			scan_vector(s, &t, off, size);
-		else
-			scan_array(s, &t, off, depth);
+		describe_array(b, &t, off, attr_align, depth);
 		return;
 	case DW_TAG_base_type:
-		scan_base(s, &t, off, size);
+		describe_base(b, &t, off, attr_align);
 		return;
 	default:
 		/* pointers, enums, pointers to members: word-aligned at most */
-		scan_leaf(s, off, size, false, false,
-			  natural_align(size < 8 ? size : 8));
+		push(b, (struct abi_node){ .kind = ABI_NODE_INT, .off = off, .size = size,
+					   .align = natural_align(size < 8 ? size : 8),
+					   .attr_align = attr_align });
 		return;
 	}
 }
 
-/* Homogeneous aggregates (AAPCS64). A member's kind is its size, marked
- * for long double and vectors so that neither mixes with another type of
- * the same size. */
-#define KIND_LONG_DOUBLE 0x100u
-#define KIND_VECTOR      0x200u
-#define KIND_SIZE(k)     ((k) & 0xffu)
-
-static long hfa_leaf(unsigned *kind, unsigned k, long count)
+static void raise_align(unsigned *align, unsigned a)
 {
-	if (*kind && *kind != k)
-		return -1;
-	*kind = k;
-	return count;
+	if (a > *align)
+		*align = a;
 }
 
-/* How many members of one floating kind (*kind, 0 until the first) make
- * up type; -1 when it is no homogeneous aggregate of at most HFA_MAX.
- * As GCC's aapcs_vfp_sub_candidate: a union counts its largest member,
- * and no level may hold padding. */
-static long hfa_members(Dwarf_Die *type, unsigned *kind, int depth)
+/* The largest alignment the members of node i want, and whether one is
+ * off it (packed); delta moves an array element's offsets. */
+static void align_of(const struct abi_desc *d, unsigned i, uint64_t delta,
+		     unsigned *align, bool *unaligned)
 {
-	Dwarf_Die t, m, mtype;
-	Dwarf_Attribute a;
-	size_t size;
-	long n = 0, sub;
-	long long count;
-	bool is_union;
+	const struct abi_node *n = &d->node[i];
+	uint64_t off = n->off + delta, stride;
+	unsigned k, j;
 
-	if (depth > MAX_DEPTH || dwarf_peel_type(type, &t) != 0)
-		return -1;
-	size = dw_type_size(&t);
-	switch (dwarf_tag(&t)) {
-	case DW_TAG_base_type:
-		switch (dw_udata(&t, DW_AT_encoding)) {
-		case DW_ATE_float:
-			return hfa_leaf(kind, (unsigned)size |
-					(is_long_double(&t, size) ? KIND_LONG_DOUBLE : 0), 1);
-		case DW_ATE_complex_float:
-			return hfa_leaf(kind, (unsigned)size / 2 |
-					(is_long_double(&t, size / 2) ? KIND_LONG_DOUBLE : 0), 2);
-		default:
-			return -1;
-		}
-	case DW_TAG_array_type:
-		if (dwarf_hasattr(&t, DW_AT_GNU_vector))
-			return size == 8 || size == 16 ?
-			       hfa_leaf(kind, (unsigned)size | KIND_VECTOR, 1) : -1;
-		count = array_count(&t);
-		if (count < 0 ||
-		    !dwarf_formref_die(dwarf_attr(&t, DW_AT_type, &a), &mtype))
-			return -1;
-		sub = hfa_members(&mtype, kind, depth + 1);
-		if (sub < 0 || (sub > 0 && count > HFA_MAX))
-			return -1;
-		n = sub * (long)count;
-		break;
-	case DW_TAG_structure_type:
-	case DW_TAG_class_type:
-	case DW_TAG_union_type:
-		is_union = dwarf_tag(&t) == DW_TAG_union_type;
-		for (bool more = dw_first_member(&t, &m); more; more = dw_next_member(&m)) {
-			if (dwarf_hasattr(&m, DW_AT_bit_size) ||
-			    !dwarf_formref_die(dwarf_attr(&m, DW_AT_type, &a), &mtype))
-				return -1;
-			sub = hfa_members(&mtype, kind, depth + 1);
-			if (sub < 0)
-				return -1;
-			if (is_union)
-				n = sub > n ? sub : n;
-			else
-				n += sub;
-		}
-		break;
+	raise_align(align, n->attr_align);
+	switch (n->kind) {
+	case ABI_NODE_RECORD:
+	case ABI_NODE_UNION:
+		for (k = 0, j = abi_node_first(i); k < n->nkids; k++, j = abi_node_next(d, j))
+			align_of(d, j, delta, align, unaligned);
+		return;
+	case ABI_NODE_ARRAY:
+		/* the first element decides; those past the register chunks
+		 * are not looked at */
+		stride = abi_node_stride(d, i);
+		for (long long e = 0, ne = abi_node_reg_elems(d, i, off); e < ne; e++)
+			align_of(d, abi_node_first(i), delta + (uint64_t)e * stride, align, unaligned);
+		return;
+	case ABI_NODE_BITFIELD:
+		raise_align(align, n->align);
+		return;
 	default:
-		return -1;
+		if (n->align) {
+			if (off % n->align)
+				*unaligned = true;
+			raise_align(align, n->align);
+		}
+		return;
 	}
-	if (n > HFA_MAX)
-		return -1;
-	if (n > 0 && (size_t)n * KIND_SIZE(*kind) != size)
-		return -1;
-	return n;
 }
 
-static void classify_aggregate(Dwarf_Die *t, struct abi_type *out)
+static void describe_aggregate(Dwarf_Die *t, struct abi_desc *d)
 {
-	struct agg_scan s;
+	struct builder b = { .d = d };
 	bool record = dw_is_aggregate(t);
-	unsigned kind = 0;
-	long n;
+	unsigned align = 0;
 
-	memset(&s, 0, sizeof(s));
-	out->cls = ABI_AGGREGATE;
-	out->size = dw_type_size(t);
-	if (record) {
-		/* the aggregate's own aligned attribute is left out */
-		scan_members(&s, t, 0, 0);
-	} else {
-		/* _Complex, __int128 and pointers to member functions behave
-		 * like two-member structs */
-		scan(&s, t, 0, 0);
+	d->cls = ABI_AGGREGATE;
+	d->size = dw_type_size(t);
+	/* _Complex, __int128 and pointers to member functions behave like
+	 * two-member structs */
+	describe(&b, t, 0, 0, 0);
+	if (b.failed) {
+		/* out of memory: no members seen, integer registers or memory */
+		free(d->node);
+		d->node = NULL;
+		d->nnodes = 0;
 	}
-	for (int i = 0; i < NCHUNK; i++) {
-		out->chunk_is_float[i] = s.seen[i] && !s.nonsse[i];
-		out->chunk_empty[i] = 8u * i < out->size && !s.seen[i];
-	}
-	out->all_float = s.any_leaf && !s.any_nonfloat;
-	out->sse_up = s.sse_up && out->chunk_is_float[0] && out->chunk_is_float[1];
-	out->has_long_double = s.long_double;
-	out->unaligned = s.unaligned;
+	if (d->nnodes)
+		align_of(d, 0, 0, &align, &d->unaligned);
 	/* a packed layout aligns to 1 whatever its members would want */
-	out->align = s.align && !s.unaligned ? s.align : 1;
-	n = hfa_members(t, &kind, 0);
-	if (n >= 1) {
-		out->hfa_count = (unsigned)n;
-		out->hfa_size = KIND_SIZE(kind);
-	}
+	d->align = align && !d->unaligned ? align : 1;
 	if (record && dw_cxx_by_reference(t))
-		out->nontrivial = true;
+		d->nontrivial = true;
 }
 
-static void classify_base(Dwarf_Die *t, struct abi_type *out)
-{
-	Dwarf_Word enc = dw_udata(t, DW_AT_encoding);
-
-	if (enc == DW_ATE_complex_float) {
-		classify_aggregate(t, out);
-		out->is_complex = true;
-		return;
-	}
-	if (enc == DW_ATE_float) {
-		/* __float128 and _Float16 still travel in one vector register */
-		out->cls = is_long_double(t, out->size) ? ABI_LONG_DOUBLE : ABI_FLOAT;
-		return;
-	}
-	if (out->size > 8)
-		classify_aggregate(t, out);   /* __int128: two integer words */
-}
-
-void dw_abi_classify(Dwarf_Die *type, struct abi_type *out)
+void dw_abi_describe(Dwarf_Die *type, struct abi_desc *d)
 {
 	Dwarf_Die t;
 
-	memset(out, 0, sizeof(*out));
-	out->cls = ABI_INT;
-	out->size = sizeof(void *);
-	out->align = sizeof(void *);
+	memset(d, 0, sizeof(*d));
+	d->cls = ABI_INT;
+	d->size = sizeof(void *);
+	d->align = sizeof(void *);
 	if (!type || dwarf_peel_type(type, &t) != 0)
 		return;
 	if (dw_type_size(&t))
-		out->size = dw_type_size(&t);
+		d->size = dw_type_size(&t);
 	switch (dwarf_tag(&t)) {
 	case DW_TAG_base_type:
-		classify_base(&t, out);
+		switch (dw_udata(&t, DW_AT_encoding)) {
+		case DW_ATE_complex_float:
+			describe_aggregate(&t, d);
+			d->is_complex = true;
+			return;
+		case DW_ATE_float:
+			/* __float128 and _Float16 still travel in one vector register */
+			d->cls = is_long_double(&t, d->size) ? ABI_LONG_DOUBLE : ABI_FLOAT;
+			break;
+		default:
+			if (d->size > 8) {
+				describe_aggregate(&t, d);   /* __int128: two integer words */
+				return;
+			}
+		}
 		break;
 	case DW_TAG_structure_type:
 	case DW_TAG_class_type:
 	case DW_TAG_union_type:
-		classify_aggregate(&t, out);
+		describe_aggregate(&t, d);
 		return;
 	case DW_TAG_array_type:
 		if (dwarf_hasattr(&t, DW_AT_GNU_vector)) {
 			/* SIMD vectors (__m128...) take one vector register */
-			out->cls = ABI_FLOAT;
+			d->cls = ABI_FLOAT;
 			break;
 		}
-		out->size = sizeof(void *);   /* decays to a pointer */
+		d->size = sizeof(void *);   /* decays to a pointer */
 		break;
 	case DW_TAG_ptr_to_member_type:
-		if (out->size > 8)
-			classify_aggregate(&t, out);   /* {function, adjustment} */
+		if (d->size > 8) {
+			describe_aggregate(&t, d);   /* {function, adjustment} */
+			return;
+		}
 		break;
 	case DW_TAG_pointer_type:
 	case DW_TAG_reference_type:
 	case DW_TAG_rvalue_reference_type:
 	case DW_TAG_subroutine_type:
-		out->size = sizeof(void *);
+		d->size = sizeof(void *);
 		break;
 	default:
 		break;
 	}
-	if (out->cls != ABI_AGGREGATE)
-		out->align = natural_align(out->size);
+	d->align = natural_align(d->size);
+}
+
+void abi_desc_free(struct abi_desc *d)
+{
+	free(d->node);
+	d->node = NULL;
+	d->nnodes = 0;
+}
+
+void dw_abi_classify(Dwarf_Die *type, struct abi_type *out)
+{
+	struct abi_desc d;
+
+	dw_abi_describe(type, &d);
+	memset(out, 0, sizeof(*out));
+	out->cls = d.cls;
+	out->size = d.size;
+	out->align = d.align;
+	out->nontrivial = d.nontrivial;
+	out->unaligned = d.unaligned;
+	out->is_complex = d.is_complex;
+	arch_abi_classify(&d, &out->arch);
+	abi_desc_free(&d);
 }

@@ -1,10 +1,12 @@
-/* Argument passing: the DWARF classifier (src/dwarf_abi.c) on the types of
- * tests/unit/fixtures/abi_fixture.c, whose object the Makefile builds with
- * -g -O0 at ABI_FIXTURE, and the host back end's cursor on those
- * signatures with fabricated registers. The classifier's answers hold on
- * both 64-bit targets; locations are asserted for the back end that was
- * built, picked by arch_name. Every expected location was read off the
- * code GCC generates for a call of that signature. */
+/* Argument passing: the neutral description of the types of
+ * tests/unit/fixtures/abi_fixture.c (src/dwarf/abi.c), whose object the
+ * Makefile builds with -g -O0 at ABI_FIXTURE, classified by both back
+ * ends' host-independent classifiers (arch/x86_64/x86_abi.c,
+ * arch/aarch64/a64_abi.c, linked in on every host); and the host back
+ * end's cursor on those signatures with fabricated registers, asserted for
+ * the back end that was built, picked by arch_name. Every expected
+ * location was read off the code GCC generates for a call of that
+ * signature. */
 #include <check.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
@@ -16,6 +18,8 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "../../arch/aarch64/a64_abi.h"
+#include "../../arch/x86_64/x86_abi.h"
 #include "arch.h"
 #include "dwarf/abi.h"
 
@@ -113,102 +117,126 @@ static void load_sig(const char *name, struct sig *s)
 
 /* Classification ------------------------------------------------------- */
 
+/* A type's description (its neutral part) and both conventions' classes. */
+struct classes {
+	struct abi_desc t;
+	struct x86_abi_class x;
+	struct a64_abi_class a;
+};
+
 struct class_case {
 	const char *fn;
 	int arg;                 /* -1: the return type */
-	struct abi_type want;
+	struct classes want;
 };
 
-#define AGG .cls = ABI_AGGREGATE
-#define SSE2 .chunk_is_float = { true, true }
-#define SSE1 .chunk_is_float = { true, false }
-#define SSE_HI .chunk_is_float = { false, true }
-#define HFA(n, s) .all_float = true, .hfa_count = (n), .hfa_size = (s)
+#define AGG .t.cls = ABI_AGGREGATE
+#define SSE2 .x.chunk_is_float = { true, true }
+#define SSE1 .x.chunk_is_float = { true, false }
+#define SSE_HI .x.chunk_is_float = { false, true }
+#define HFA(n, s) .a.hfa_count = (n), .a.hfa_size = (s)
 
 static const struct class_case class_cases[] = {
-	{ "abi_ints", 0, { .cls = ABI_INT, .size = 1, .align = 1 } },
-	{ "abi_ints", 1, { .cls = ABI_INT, .size = 2, .align = 2 } },
-	{ "abi_ints", 4, { .cls = ABI_INT, .size = 8, .align = 8 } },
-	{ "abi_ints", 5, { .cls = ABI_INT, .size = 8, .align = 8 } },
-	{ "abi_mixed", 1, { .cls = ABI_FLOAT, .size = 8, .align = 8 } },
-	{ "abi_mixed", 2, { .cls = ABI_FLOAT, .size = 4, .align = 4 } },
+	{ "abi_ints", 0, { .t.cls = ABI_INT, .t.size = 1, .t.align = 1 } },
+	{ "abi_ints", 1, { .t.cls = ABI_INT, .t.size = 2, .t.align = 2 } },
+	{ "abi_ints", 4, { .t.cls = ABI_INT, .t.size = 8, .t.align = 8 } },
+	{ "abi_ints", 5, { .t.cls = ABI_INT, .t.size = 8, .t.align = 8 } },
+	{ "abi_mixed", 1, { .t.cls = ABI_FLOAT, .t.size = 8, .t.align = 8 } },
+	{ "abi_mixed", 2, { .t.cls = ABI_FLOAT, .t.size = 4, .t.align = 4 } },
 	/* {int,int} {double,double} {float x3} {double,long} {long,double} */
-	{ "abi_small", 0, { AGG, .size = 8, .align = 4 } },
-	{ "abi_small", 1, { AGG, .size = 16, .align = 8, SSE2, HFA(2, 8) } },
-	{ "abi_small", 2, { AGG, .size = 12, .align = 4, SSE2, HFA(3, 4) } },
-	{ "abi_small", 3, { AGG, .size = 16, .align = 8, SSE1 } },
-	{ "abi_small", 4, { AGG, .size = 16, .align = 8, SSE_HI } },
-	{ "abi_big", -1, { AGG, .size = 24, .align = 8 } },
+	{ "abi_small", 0, { AGG, .t.size = 8, .t.align = 4 } },
+	{ "abi_small", 1, { AGG, .t.size = 16, .t.align = 8, SSE2, HFA(2, 8) } },
+	{ "abi_small", 2, { AGG, .t.size = 12, .t.align = 4, SSE2, HFA(3, 4) } },
+	{ "abi_small", 3, { AGG, .t.size = 16, .t.align = 8, SSE1 } },
+	{ "abi_small", 4, { AGG, .t.size = 16, .t.align = 8, SSE_HI } },
+	{ "abi_big", -1, { AGG, .t.size = 24, .t.align = 8 } },
 	/* {float x4} {double x3} union{float; float[2]} nested, array */
-	{ "abi_hfa", 0, { AGG, .size = 16, .align = 4, SSE2, HFA(4, 4) } },
-	{ "abi_hfa", 1, { AGG, .size = 24, .align = 8, SSE2, HFA(3, 8) } },
-	{ "abi_hfa", 2, { AGG, .size = 8, .align = 4, SSE1, HFA(2, 4) } },
-	{ "abi_hfa", 3, { AGG, .size = 12, .align = 4, SSE2, HFA(3, 4) } },
-	{ "abi_hfa", 4, { AGG, .size = 12, .align = 4, SSE2, HFA(3, 4) } },
-	{ "abi_ld", 0, { .cls = ABI_LONG_DOUBLE, .size = 16, .align = 16 } },
-	{ "abi_ld", -1, { .cls = ABI_LONG_DOUBLE, .size = 16, .align = 16 } },
-	{ "abi_cplx", 0, { AGG, .size = 16, .align = 8, SSE2, HFA(2, 8),
-			   .is_complex = true } },
-	{ "abi_cplx", 1, { AGG, .size = 8, .align = 4, SSE1, HFA(2, 4),
-			   .is_complex = true } },
-	{ "abi_cplx", 2, { AGG, .size = 12, .align = 4, SSE2, HFA(3, 4) } },
-	{ "abi_i128", 1, { AGG, .size = 16, .align = 16 } },
-	{ "abi_i128", 3, { AGG, .size = 16, .align = 16 } },
-	{ "abi_i128", -1, { AGG, .size = 16, .align = 16 } },
+	{ "abi_hfa", 0, { AGG, .t.size = 16, .t.align = 4, SSE2, HFA(4, 4) } },
+	{ "abi_hfa", 1, { AGG, .t.size = 24, .t.align = 8, SSE2, HFA(3, 8) } },
+	{ "abi_hfa", 2, { AGG, .t.size = 8, .t.align = 4, SSE1, HFA(2, 4) } },
+	{ "abi_hfa", 3, { AGG, .t.size = 12, .t.align = 4, SSE2, HFA(3, 4) } },
+	{ "abi_hfa", 4, { AGG, .t.size = 12, .t.align = 4, SSE2, HFA(3, 4) } },
+	{ "abi_ld", 0, { .t.cls = ABI_LONG_DOUBLE, .t.size = 16, .t.align = 16 } },
+	{ "abi_ld", -1, { .t.cls = ABI_LONG_DOUBLE, .t.size = 16, .t.align = 16 } },
+	{ "abi_cplx", 0, { AGG, .t.size = 16, .t.align = 8, SSE2, HFA(2, 8),
+			   .t.is_complex = true } },
+	{ "abi_cplx", 1, { AGG, .t.size = 8, .t.align = 4, SSE1, HFA(2, 4),
+			   .t.is_complex = true } },
+	{ "abi_cplx", 2, { AGG, .t.size = 12, .t.align = 4, SSE2, HFA(3, 4) } },
+	{ "abi_i128", 1, { AGG, .t.size = 16, .t.align = 16 } },
+	{ "abi_i128", 3, { AGG, .t.size = 16, .t.align = 16 } },
+	{ "abi_i128", -1, { AGG, .t.size = 16, .t.align = 16 } },
 	/* bit-fields, packed, {long double}, {float vector} */
-	{ "abi_odd", 0, { AGG, .size = 8, .align = 4 } },
-	{ "abi_odd", 1, { AGG, .size = 5, .align = 1, .unaligned = true } },
-	{ "abi_odd", 2, { AGG, .size = 16, .align = 16, HFA(1, 16),
-			  .has_long_double = true } },
-	{ "abi_odd", 3, { AGG, .size = 16, .align = 16, SSE2, HFA(1, 16),
-			  .sse_up = true } },
-	{ "abi_cld", 0, { AGG, .size = 32, .align = 16, HFA(2, 16),
-			  .has_long_double = true, .is_complex = true } },
+	{ "abi_odd", 0, { AGG, .t.size = 8, .t.align = 4 } },
+	{ "abi_odd", 1, { AGG, .t.size = 5, .t.align = 1, .t.unaligned = true } },
+	{ "abi_odd", 2, { AGG, .t.size = 16, .t.align = 16, HFA(1, 16),
+			  .x.has_long_double = true, .x.x87_count = 1 } },
+	{ "abi_odd", 3, { AGG, .t.size = 16, .t.align = 16, SSE2, HFA(1, 16),
+			  .x.sse_up = true } },
+	{ "abi_cld", 0, { AGG, .t.size = 32, .t.align = 16, HFA(2, 16),
+			  .x.has_long_double = true, .x.x87_count = 2, .t.is_complex = true } },
 	/* empty, {_Float16 x2}, {float x5}, {float, double} */
-	{ "abi_misc", 0, { AGG, .size = 0, .align = 1 } },
-	{ "abi_misc", 2, { AGG, .size = 4, .align = 2, SSE1, HFA(2, 2) } },
-	{ "abi_misc", 3, { AGG, .size = 20, .align = 4, SSE2, .all_float = true } },
-	{ "abi_misc", 4, { AGG, .size = 16, .align = 8, SSE2, .all_float = true } },
+	{ "abi_misc", 0, { AGG, .t.size = 0, .t.align = 1 } },
+	{ "abi_misc", 2, { AGG, .t.size = 4, .t.align = 2, SSE1, HFA(2, 2) } },
+	{ "abi_misc", 3, { AGG, .t.size = 20, .t.align = 4, SSE2 } },
+	{ "abi_misc", 4, { AGG, .t.size = 16, .t.align = 8, SSE2 } },
 };
 
-static void check_type(const char *what, const struct abi_type *got,
-		       const struct abi_type *want)
+static void check_classes(const char *what, const struct classes *got,
+			  const struct classes *want)
 {
 #define SAME(f) ck_assert_msg(got->f == want->f, "%s: " #f " is %lld, want %lld", \
 			      what, (long long)got->f, (long long)want->f)
-	SAME(cls);
-	SAME(size);
-	SAME(align);
-	SAME(chunk_is_float[0]);
-	SAME(chunk_is_float[1]);
-	SAME(chunk_empty[0]);
-	SAME(chunk_empty[1]);
-	SAME(sse_up);
-	SAME(all_float);
-	SAME(hfa_count);
-	SAME(hfa_size);
-	SAME(has_long_double);
-	SAME(unaligned);
-	SAME(is_complex);
-	SAME(nontrivial);
+	SAME(t.cls);
+	SAME(t.size);
+	SAME(t.align);
+	SAME(t.unaligned);
+	SAME(t.is_complex);
+	SAME(t.nontrivial);
+	SAME(x.chunk_is_float[0]);
+	SAME(x.chunk_is_float[1]);
+	SAME(x.chunk_empty[0]);
+	SAME(x.chunk_empty[1]);
+	SAME(x.sse_up);
+	SAME(x.has_long_double);
+	SAME(x.x87_count);
+	SAME(a.hfa_count);
+	SAME(a.hfa_size);
 #undef SAME
+}
+
+/* The type of fn's parameter arg (-1: its return type). */
+static bool arg_type(const char *fn, int arg, Dwarf_Die *t)
+{
+	Dwarf_Die f, p;
+	int i = 0;
+
+	ck_assert_msg(find_function(fn, &f), "%s is not in the fixture", fn);
+	if (arg < 0)
+		return type_of(&f, t);
+	if (dwarf_child(&f, &p) != 0)
+		return false;
+	do {
+		if (dwarf_tag(&p) == DW_TAG_formal_parameter && i++ == arg)
+			return type_of(&p, t);
+	} while (dwarf_siblingof(&p, &p) == 0);
+	return false;
 }
 
 START_TEST(classifies)
 {
 	const struct class_case *c = &class_cases[_i];
-	struct sig s;
+	struct classes got;
+	Dwarf_Die t;
 	char what[64];
 
-	load_sig(c->fn, &s);
 	snprintf(what, sizeof(what), "%s arg %d", c->fn, c->arg);
-	if (c->arg < 0) {
-		ck_assert(s.has_ret);
-		check_type(what, &s.ret, &c->want);
-	} else {
-		ck_assert_uint_lt((unsigned)c->arg, s.n);
-		check_type(what, &s.p[c->arg], &c->want);
-	}
+	ck_assert_msg(arg_type(c->fn, c->arg, &t), "%s: no such type", what);
+	dw_abi_describe(&t, &got.t);
+	x86_abi_classify(&got.t, &got.x);
+	a64_abi_classify(&got.t, &got.a);
+	check_classes(what, &got, &c->want);
+	abi_desc_free(&got.t);
 }
 END_TEST
 
@@ -477,12 +505,25 @@ static void next_loc(struct abi_cursor *c, const struct abi_type *t,
 }
 
 static const struct abi_type word_type = { .cls = ABI_INT, .size = 8, .align = 8 };
+
+/* An aggregate of size bytes made of nodes (nodes[0] the whole), as the
+ * host back end classifies it. */
+static struct abi_type host_aggregate(size_t size, unsigned align,
+				      struct abi_node *nodes, unsigned n)
+{
+	struct abi_desc d = { .cls = ABI_AGGREGATE, .size = size, .align = align,
+			      .node = nodes, .nnodes = n };
+	struct abi_type t = { .cls = ABI_AGGREGATE, .size = size, .align = align };
+
+	arch_abi_classify(&d, &t.arch);
+	return t;
+}
 static const struct abi_type double_type = { .cls = ABI_FLOAT, .size = 8, .align = 8 };
 
 /* C++ classes that must not be copied bitwise travel by reference. */
 START_TEST(nontrivial_by_reference)
 {
-	struct abi_type t = { AGG, .size = 8, .align = 8, .nontrivial = true };
+	struct abi_type t = { .cls = ABI_AGGREGATE, .size = 8, .align = 8, .nontrivial = true };
 	struct abi_cursor c;
 	struct abi_loc loc;
 
@@ -513,7 +554,7 @@ END_TEST
  * stack, which the cursor does not read: it says where, and moves on. */
 START_TEST(reference_on_stack)
 {
-	struct abi_type t = { AGG, .size = 8, .align = 8, .nontrivial = true };
+	struct abi_type t = { .cls = ABI_AGGREGATE, .size = 8, .align = 8, .nontrivial = true };
 	struct abi_cursor c;
 	struct abi_loc loc;
 	unsigned first = on("x86_64") ? 8 : 0;   /* past the return address */
@@ -539,7 +580,13 @@ END_TEST
  * the last one to a later double; AAPCS64 closes them all. */
 START_TEST(vector_registers_run_out)
 {
-	struct abi_type dd = { AGG, .size = 16, .align = 8, SSE2, HFA(2, 8) };
+	/* struct { double a, b; } */
+	struct abi_node nodes[] = {
+		{ .kind = ABI_NODE_RECORD, .size = 16, .nkids = 2, .span = 3 },
+		{ .kind = ABI_NODE_FLOAT, .off = 0, .size = 8, .align = 8, .span = 1 },
+		{ .kind = ABI_NODE_FLOAT, .off = 8, .size = 8, .align = 8, .span = 1 },
+	};
+	struct abi_type dd = host_aggregate(16, 8, nodes, 3);
 	struct abi_cursor c;
 	char want[8];
 
@@ -564,8 +611,8 @@ END_TEST
 /* A C++ empty class: SysV passes nothing at all, AAPCS64 a register. */
 START_TEST(empty_class)
 {
-	struct abi_type e = { AGG, .size = 1, .align = 1,
-			      .chunk_empty = { true, false } };
+	struct abi_node node = { .kind = ABI_NODE_RECORD, .size = 1, .span = 1 };
+	struct abi_type e = host_aggregate(1, 1, &node, 1);
 	struct abi_cursor c;
 
 	if (!host())
