@@ -10,6 +10,7 @@
 #include "probe/expr/expr.h"
 #include "probe/probe.h"
 #include "output/output.h"
+#include "util/procfs.h"
 #include "usage.h"
 
 static void usage_error(const char *fmt, const char *arg)
@@ -119,7 +120,85 @@ enum {
 	OPT_SERVICE_NAME,
 	OPT_TRACE_PARENT,
 	OPT_ERROR_IF,
+	OPT_PIDOF,
+	OPT_DEPTH,
+	OPT_MAX_PROBES,
+	OPT_RATE,
+	OPT_NO_RETURNS,
+	OPT_NO_QOS,
+	OPT_SUMMARY_INTERVAL,
 };
+
+/* -p 12,34 and -p 12 -p 34: each PID once, in the order given. */
+static void add_pids(struct latch_opts *o, const char *list)
+{
+	char *copy = strdup(list), *save = NULL;
+
+	if (!copy)
+		exit(EXIT_RUNTIME);
+	if (!*list || list[strlen(list) - 1] == ',')
+		usage_error("invalid PID list '%s'", list);
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned long pid = parse_count(tok, "invalid PID '%s'");
+		size_t i;
+
+		if (pid == 0 || pid > INT_MAX)
+			usage_error("invalid PID '%s'", tok);
+		for (i = 0; i < o->npids && o->pids[i] != (pid_t)pid; i++)
+			;
+		if (i < o->npids)
+			continue;
+		pid_t *more = realloc(o->pids, (o->npids + 1) * sizeof(*more));
+
+		if (!more)
+			exit(EXIT_RUNTIME);
+		o->pids = more;
+		o->pids[o->npids++] = (pid_t)pid;
+	}
+	free(copy);
+}
+
+/* --pidof NAME: every process but latch whose comm or executable's file
+ * name is NAME, as pidof(8) finds them. */
+static void add_pidof(struct latch_opts *o, const char *name)
+{
+	pid_t *found;
+	size_t n;
+	char list[32];
+
+	if (!*name)
+		usage_error("%s", "--pidof needs a process name");
+	if (procfs_pidof(name, &found, &n))
+		exit(EXIT_RUNTIME);
+	if (!n) {
+		fprintf(stderr, "latch: no process named '%s'\n", name);
+		exit(EXIT_RUNTIME);
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(list, sizeof(list), "%d", (int)found[i]);
+		add_pids(o, list);
+	}
+	free(found);
+}
+
+/* PROBE words that are a condition's: the shell split an unquoted probe. */
+static void check_split_probe(char **argv, int first, int end)
+{
+	for (int i = first; i < end; i++) {
+		char quoted[200] = "";
+		size_t len = 0;
+
+		if (strcmp(argv[i], "if") && strcmp(argv[i], "ret"))
+			continue;
+		for (int k = i > first ? i - 1 : i; k < end && len < sizeof(quoted); k++)
+			len += (size_t)snprintf(quoted + len, sizeof(quoted) - len, "%s%s",
+						len ? " " : "", argv[k]);
+		fprintf(stderr, "latch: probe '%s' is a condition's word: quote each probe "
+			"with its conditions as one argument, as in '%s'\n", argv[i], quoted);
+		fputs("Try 'latch --help' for more information.\n", stderr);
+		exit(EXIT_USAGE);
+	}
+}
 
 void parse_args(int argc, char **argv, struct latch_opts *o)
 {
@@ -133,16 +212,18 @@ void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "string-limit", required_argument, NULL, 's' },
 		{ "array", required_argument, NULL, 'A' },
-		{ "depth", required_argument, NULL, 'D' },
-		{ "max-probes", required_argument, NULL, 'M' },
-		{ "rate", required_argument, NULL, 'r' },
+		{ "pidof", required_argument, NULL, OPT_PIDOF },
+		{ "depth", required_argument, NULL, OPT_DEPTH },
+		{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
+		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "stack", optional_argument, NULL, 'S' },
-		{ "no-returns", no_argument, NULL, 'R' },
-		{ "no-qos", no_argument, NULL, 'Q' },
+		{ "no-returns", no_argument, NULL, OPT_NO_RETURNS },
+		{ "no-qos", no_argument, NULL, OPT_NO_QOS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "summary", no_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "summary-interval", required_argument, NULL, 'I' },
+		{ "summary-interval", required_argument, NULL, OPT_SUMMARY_INTERVAL },
+		{ "relative-timestamps", no_argument, NULL, 'r' },
 		{ "otlp", optional_argument, NULL, OPT_OTLP },
 		{ "otlp-protocol", required_argument, NULL, OPT_OTLP_PROTOCOL },
 		{ "otlp-file", required_argument, NULL, OPT_OTLP_FILE },
@@ -154,6 +235,7 @@ void parse_args(int argc, char **argv, struct latch_opts *o)
 		{ 0 },
 	};
 	int nopt = argc, c;
+	unsigned ts = 0;
 	char *end;
 
 	/* Everything after "--" is the command, never options or probes. */
@@ -168,16 +250,13 @@ void parse_args(int argc, char **argv, struct latch_opts *o)
 	o->limits.arraylimit = LATCH_DEFAULT_ARRAYLIMIT;
 	o->limits.depth = LATCH_DEFAULT_DEPTH;
 	o->max_probes = LATCH_DEFAULT_MAX_PROBES;
-	while ((c = getopt_long(nopt, argv, "p:Flo:f:n:d:s:A:S::qcvhV", longs, NULL)) != -1) {
+	while ((c = getopt_long(nopt, argv, "p:Flo:f:n:d:s:A:S::qcvtrThV", longs, NULL)) != -1) {
 		switch (c) {
-		case 'p': {
-			unsigned long pid = parse_count(optarg, "invalid PID '%s'");
-
-			if (pid == 0 || pid > INT_MAX)
-				usage_error("invalid PID '%s'", optarg);
-			o->pid = (pid_t)pid;
-			break;
-		}
+		case 'p': add_pids(o, optarg); break;
+		case OPT_PIDOF: add_pidof(o, optarg); break;
+		case 't': ts++; break;
+		case 'r': o->style.relative = true; break;
+		case 'T': break;   /* durations end every line already */
 		case 'F': o->follow_forks = true; break;
 		case 'l': o->list = true; break;
 		case 'o': o->output_path = optarg; break;
@@ -194,24 +273,24 @@ void parse_args(int argc, char **argv, struct latch_opts *o)
 			break;
 		case 's': o->limits.strlimit = parse_count(optarg, "invalid string limit '%s'"); break;
 		case 'A': o->limits.arraylimit = parse_limit(optarg, "invalid array limit '%s'"); break;
-		case 'D': o->limits.depth = parse_limit(optarg, "invalid depth '%s'"); break;
-		case 'M':
+		case OPT_DEPTH: o->limits.depth = parse_limit(optarg, "invalid depth '%s'"); break;
+		case OPT_MAX_PROBES:
 			o->max_probes = parse_limit(optarg, "invalid probe limit '%s'");
 			if (!o->max_probes)
 				usage_error("invalid probe limit '%s'", optarg);
 			break;
-		case 'r':
+		case OPT_RATE:
 			o->rate = parse_limit(optarg, "invalid rate '%s'");
 			if (!o->rate)
 				usage_error("invalid rate '%s'", optarg);
 			break;
 		case 'S': o->stack_depth = parse_stack_depth(nopt, argv); break;
-		case 'R': o->no_returns = true; break;
-		case 'Q': o->no_qos = true; break;
+		case OPT_NO_RETURNS: o->no_returns = true; break;
+		case OPT_NO_QOS: o->no_qos = true; break;
 		case 'q': o->quiet = true; break;
 		case 'c': o->summary = true; break;
 		case 'v': o->verbose = true; break;
-		case 'I':
+		case OPT_SUMMARY_INTERVAL:
 			/* Periodic tables make no sense without the table. */
 			o->summary = true;
 			errno = 0;
@@ -244,14 +323,19 @@ void parse_args(int argc, char **argv, struct latch_opts *o)
 			exit(EXIT_USAGE);
 		}
 	}
+	if (ts > 3)
+		usage_error("%s", "-t is given at most three times (-ttt)");
+	o->style.clock = ts == 1 ? CLOCK_HMS : ts == 2 ? CLOCK_HMS_US : ts == 3 ? CLOCK_EPOCH_US :
+			 o->style.relative ? CLOCK_NONE : CLOCK_HMS_US;
 	if (o->summary && o->format != FMT_TEXT && o->format != FMT_JSON)
 		usage_error("%s", "-c prints tables in text or json");
 	o->nprobes = (size_t)(nopt - optind);
 	if (!o->nprobes)
 		usage_error("%s", "no probe given");
-	if (o->pid && o->argv)
+	check_split_probe(argv, optind, nopt);
+	if (o->npids && o->argv)
 		usage_error("%s", "give either -p PID or -- COMMAND, not both");
-	if (!o->pid && (!o->argv || !o->argv[0]))
+	if (!o->npids && (!o->argv || !o->argv[0]))
 		usage_error("%s", "give -p PID or -- COMMAND");
 	if (o->error_if && o->no_returns)
 		usage_error("%s", "--error-if needs the returns; drop --no-returns");

@@ -52,16 +52,16 @@ static int open_output(const struct latch_opts *o, FILE *out, struct sink **s)
 
 	/* -l prints a list, not a trace: nothing around it, in any format. */
 	if (o->list)
-		return sink_open(FMT_TEXT, out, s);
+		return sink_open(FMT_TEXT, NULL, out, s);
 	if (!o->summary)
-		return sink_open(o->format, out, s);
+		return sink_open(o->format, &o->style, out, s);
 	err = summary_sink_open(o->format, out,
 				(uint64_t)(o->summary_interval * 1e9), &summary);
 	if (err || !o->verbose) {
 		*s = summary;
 		return err;
 	}
-	err = sink_open(o->format, out, &calls);
+	err = sink_open(o->format, &o->style, out, &calls);
 	if (err)
 		goto destroy_summary;
 	err = tee_sink_open(calls, summary, s);
@@ -132,16 +132,23 @@ destroy_output:
 	return rc;
 }
 
-static void print_list(const struct engine *e, FILE *out)
+/* Several processes: a heading before each one's functions. */
+static void print_list(const struct engine *e, const struct latch_opts *o, FILE *out)
 {
 	const struct func_desc *f;
+	pid_t pid, last = 0;
 
-	for (size_t i = 0; (f = e->ops->func(e, i)); i++)
+	for (size_t i = 0; (f = e->ops->func(e, i, &pid)); i++) {
+		if (o->npids > 1 && pid != last)
+			fprintf(out, "%sprocess %d:\n", last ? "\n" : "", (int)pid);
+		last = pid;
 		fprintf(out, "%s  [%s 0x%llx]\n", f->signature ? f->signature : f->name,
 			f->module, (unsigned long long)f->addr);
+	}
 }
 
-static void print_counts(const struct engine_counts *n)
+/* -c alone prints no calls: they are counted. */
+static void print_counts(const struct engine_counts *n, bool counted)
 {
 	const struct filter_faults *f = &n->faults;
 	char faults[96] = "";
@@ -153,9 +160,10 @@ static void print_counts(const struct engine_counts *n)
 		snprintf(faults, sizeof(faults), " (%llu %s)",
 			 (unsigned long long)(f->unreadable + f->invalid),
 			 f->unreadable ? "unreadable" : "invalid");
-	fprintf(stderr, "latch: %llu calls seen, %llu printed, %llu filtered%s, %llu dropped; "
+	fprintf(stderr, "latch: %llu calls seen, %llu %s, %llu filtered%s, %llu dropped; "
 		"%llu returns, %llu unwinds, %llu stops\n",
 		(unsigned long long)n->seen, (unsigned long long)n->calls,
+		counted ? "counted" : "printed",
 		(unsigned long long)n->filtered, faults, (unsigned long long)n->dropped,
 		(unsigned long long)n->returns, (unsigned long long)n->unwinds,
 		(unsigned long long)n->stops);
@@ -198,6 +206,17 @@ static void print_target_end(pid_t pid, int ws)
 	}
 }
 
+/* Launch mode, -d or -n done: latch lets the command go and waits. */
+static void say_running_on(const struct latch_opts *o, double deadline)
+{
+	if (deadline && (double)mono_ns() / 1e9 >= deadline)
+		fprintf(stderr, "latch: detached after -d %g s; waiting for the command, "
+			"which runs on untraced, to exit\n", o->duration);
+	else
+		fprintf(stderr, "latch: detached; waiting for the command, which runs on "
+			"untraced, to exit\n");
+}
+
 int main(int argc, char **argv)
 {
 	struct latch_opts o = { 0 };
@@ -228,11 +247,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "latch: out of memory\n");
 		return EXIT_RUNTIME;
 	}
-	err = o.pid ? eng->ops->attach(eng, o.pid) : eng->ops->launch(eng, o.argv);
+	err = o.npids ? eng->ops->attach(eng, o.pids, o.npids) : eng->ops->launch(eng, o.argv);
 	if (err) {
 		status = fail(eng);
-	} else if (o.pid && o.list) {
-		print_list(eng, out);
+	} else if (o.npids && o.list) {
+		print_list(eng, &o, out);
 	} else {
 		if (o.duration > 0)
 			deadline = (double)mono_ns() / 1e9 + o.duration;
@@ -243,7 +262,9 @@ int main(int argc, char **argv)
 		if (end == RUN_ERROR)
 			status = fail(eng);
 		else if (o.list)
-			print_list(eng, out);
+			print_list(eng, &o, out);
+		else if (end == RUN_STOP_REQUESTED && !o.npids && !o.quiet && !engine_stop_requested)
+			say_running_on(&o, deadline);
 	}
 	/* A command that never got to run main is not let run it. */
 	if (eng->ops->finish(eng, o.list || end == RUN_ERROR || err, &res) && !status)
@@ -260,10 +281,10 @@ int main(int argc, char **argv)
 		status = output_failed(&o, output_err);
 	closing_counts = !o.quiet && !o.list && !err && end != RUN_ERROR &&
 			 (!output_err || output_err == -EPIPE);
-	if (closing_counts && o.pid && res.exited)
-		print_target_end(o.pid, res.exit_status);
+	if (closing_counts && o.npids == 1 && res.exited)
+		print_target_end(o.pids[0], res.exit_status);
 	if (closing_counts)
-		print_counts(&res.n);
+		print_counts(&res.n, o.summary && !o.verbose);
 	sink->ops->destroy(sink);     /* --otlp's counts come after ours */
 	if (out != stdout && fclose(out) == EOF && !output_err)
 		status = output_failed(&o, -errno);
@@ -273,5 +294,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < o.nprobes; i++)
 		probe_free(&o.probes[i]);
 	free(o.probes);
+	free(o.pids);
 	return status;
 }

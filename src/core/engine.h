@@ -72,18 +72,19 @@ struct engine;
 /* Each returns 0 or a negative errno with the engine's error text set,
  * unless it says otherwise. */
 struct engine_ops {
-	/* -p: resolve the probes in process pid (refused before touching
-	 * it if they do not resolve), then attach and plant them; with -l,
-	 * resolve only. */
-	int (*attach)(struct engine *e, pid_t pid);
+	/* -p: resolve the probes in each of the n processes pids (refused
+	 * before touching any if they do not resolve in all), then attach
+	 * to each and plant them; with -l, resolve only. */
+	int (*attach)(struct engine *e, const pid_t *pids, size_t n);
 	/* Start argv under trace, stopped before its first instruction. */
 	int (*launch)(struct engine *e, char **argv);
 	/* Report the process (EV_PROCESS) and its calls until it is gone,
 	 * a stop is requested, or deadline_mono (CLOCK_MONOTONIC seconds;
 	 * 0: none) has passed. RUN_ERROR sets the error text. */
 	enum run_end (*run)(struct engine *e, double deadline_mono);
-	/* The i-th function traced (for -l), or NULL past the last. */
-	const struct func_desc *(*func)(const struct engine *e, size_t i);
+	/* The i-th function traced (for -l) and the process it is traced
+	 * in, or NULL past the last. */
+	const struct func_desc *(*func)(const struct engine *e, size_t i, pid_t *pid);
 	/* Let the process go, as it was: detach from one attached to; a
 	 * launched one is let run on and waited for, or killed when
 	 * kill_launched (it must not run main: -l, or tracing never

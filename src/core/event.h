@@ -48,8 +48,8 @@ struct event_process {
 	const char *exe;           /* /proc/PID/exe */
 	const char *command_line;  /* argv joined by spaces */
 	const char *comm;
-	bool follow_forks;         /* EV_PROCESS: events will come from its
-				    * children too (-F) */
+	bool several;              /* EV_PROCESS: events will come from other
+				    * processes too (-F, several -p) */
 	pid_t ppid;                /* EV_FORK: the parent */
 	int status;                /* EV_EXIT: its wait status */
 };

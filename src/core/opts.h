@@ -12,14 +12,29 @@ struct probe_spec;
 /* -f; the sinks are output/output.h's. */
 enum output_format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_FOLDED };
 
+/* The clock that starts each text line, as strace's -t, -tt, -ttt. */
+enum text_clock {
+	CLOCK_HMS_US,              /* 16:29:13.790083 (-tt; the default) */
+	CLOCK_NONE,                /* -r alone */
+	CLOCK_HMS,                 /* 16:29:13 (-t) */
+	CLOCK_EPOCH_US,            /* 1796660953.790083 (-ttt) */
+};
+
+struct text_style {
+	enum text_clock clock;
+	bool relative;             /* -r: seconds since the previous line */
+};
+
 struct latch_opts {
-	pid_t pid;                 /* -p; 0 in launch mode */
+	pid_t *pids;               /* -p, --pidof; NULL in launch mode */
+	size_t npids;
 	char **argv;               /* launch mode: COMMAND ARG... */
 	struct probe_spec *probes;
 	size_t nprobes;
 	bool list;                 /* -l */
 	const char *output_path;   /* -o */
 	enum output_format format; /* -f */
+	struct text_style style;   /* -t, -r */
 	unsigned long max_calls;   /* -n; 0 = unlimited */
 	double duration;           /* -d seconds; 0 = unlimited */
 	struct value_limits limits; /* -s, -A, --depth */

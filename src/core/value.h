@@ -45,6 +45,8 @@ struct value {
 	bool truncated;          /* V_STR and V_ARRAY: cut at the limit */
 	bool unreadable;         /* V_STR, V_PTR: the pointee could not be
 				  * read; V_UNAVAIL: the bytes could not */
+	bool reference;          /* V_PTR: a C++ reference, which conditions
+				  * see as the object it refers to */
 	unsigned nkids;
 	struct value *kids;      /* owned */
 };
@@ -57,6 +59,8 @@ struct value_limits {
 	/* Pointers followed on a path after the first: conditions such as
 	 * "r->h->flags" reach further than what is shown. */
 	unsigned follow_more;
+	/* Pointers to scalars are followed too: a condition reads *p. */
+	bool follow_scalars;
 };
 
 void value_free(struct value *v);

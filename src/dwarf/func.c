@@ -371,6 +371,38 @@ fail_params:
 	return -ENOMEM;
 }
 
+int dw_func_fill_ifunc(Dwfl_Module *mod, uint64_t resolver, struct func_info *fn)
+{
+	Dwarf_Die sub, t, proto;
+	Dwarf_Attribute a;
+	bool prototyped = false;
+	uint64_t pc;
+	char *sig;
+
+	/* the resolver returns a pointer to the implementations' type */
+	if (!find_subprogram(mod, resolver, &sub, &pc) || !dw_type_of(&sub, &t) ||
+	    dwarf_peel_type(&t, &t) != 0 || dwarf_tag(&t) != DW_TAG_pointer_type ||
+	    !dw_type_of(&t, &proto) || dwarf_peel_type(&proto, &proto) != 0 ||
+	    dwarf_tag(&proto) != DW_TAG_subroutine_type)
+		return 0;
+	if (read_params(&proto, fn))
+		goto fail_params;
+	fn->has_dwarf = true;
+	fn->has_ret = fn->ret_has_type = dw_type_of(&proto, &fn->ret_type);
+	dw_abi_classify(fn->has_ret ? &fn->ret_type : NULL, &fn->ret_abi);
+	dwarf_formflag(dwarf_attr_integrate(&proto, DW_AT_prototyped, &a), &prototyped);
+	sig = typename_signature(fn, fn->desc.name, prototyped, false);
+	if (!sig)
+		goto fail_params;
+	free(fn->desc.signature);
+	fn->desc.signature = sig;
+	return 0;
+
+fail_params:
+	forget_params(fn);
+	return -ENOMEM;
+}
+
 void dw_func_clear(struct func_info *fn)
 {
 	forget_params(fn);

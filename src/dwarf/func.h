@@ -60,6 +60,12 @@ static inline const struct func_desc *func_desc_of(const struct func_info *fn)
  * -ENOMEM. */
 int dw_func_fill(Dwfl_Module *mod, struct func_info *fn);
 
+/* fn (filled by dw_func_fill, without DWARF) implements the IFUNC whose
+ * resolver is at resolver: take the parameters and result of the type
+ * the resolver returns a pointer to. Without those, fn stays as it is.
+ * 0 or -ENOMEM. */
+int dw_func_fill_ifunc(Dwfl_Module *mod, uint64_t resolver, struct func_info *fn);
+
 /* Is the function at addr in a split-DWARF skeleton unit whose .dwo
  * file was not found? */
 bool dw_func_split_missing(Dwfl_Module *mod, uint64_t addr);

@@ -126,6 +126,14 @@ static int element(void *ctx, const void *type, const void **out)
 	if (!peel(type, false, &t))
 		return 0;
 	tag = dwarf_tag(&t);
+	if (tag == DW_TAG_reference_type || tag == DW_TAG_rvalue_reference_type) {
+		/* through the reference to what it refers to */
+		if (!peel(&t, true, &t))
+			return 0;
+		tag = dwarf_tag(&t);
+		if (tag != DW_TAG_pointer_type && tag != DW_TAG_array_type)
+			return -ENOTDIR;
+	}
 	if (tag != DW_TAG_pointer_type && tag != DW_TAG_array_type)
 		return -EINVAL;
 	if (dw_type_of(&t, &el))

@@ -99,7 +99,7 @@ static int json_event(struct sink *s, const struct event *e)
 		fputs("}\n", f);
 		return render_status(f, &j->err, true);
 	}
-	fprintf(f, ",\"depth\":%u,\"func\":", e->depth);
+	fprintf(f, ",\"depth\":%u,\"call_id\":%" PRIu64 ",\"func\":", e->depth, e->call_id);
 	render_json_cstr(f, e->fn ? e->fn->name : NULL);
 	fputs(",\"module\":", f);
 	render_json_cstr(f, e->fn ? e->fn->module : NULL);

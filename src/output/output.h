@@ -10,8 +10,10 @@
 #include "core/opts.h"
 #include "core/sink.h"
 
-/* 0 or -errno; *out is freed with sink->ops->destroy. */
-int sink_open(enum output_format fmt, FILE *out, struct sink **s);
+/* 0 or -errno; *out is freed with sink->ops->destroy. style: the text
+ * format's line starts (NULL: the default). */
+int sink_open(enum output_format fmt, const struct text_style *style, FILE *out,
+	      struct sink **s);
 int output_format_parse(const char *name, enum output_format *fmt);
 /* -c: a table of calls and durations per function, in fmt, at flush, and
  * every interval_ns (0: never) of the ticks' clock. 0 or -errno. */

@@ -63,7 +63,7 @@ void render_json_address(FILE *f, uint64_t a);
  * flush is set. Callers set errno to 0 before writing. */
 int render_status(FILE *f, int *err, bool flush);
 
-int text_sink_new(FILE *out, struct sink **s);
+int text_sink_new(FILE *out, const struct text_style *style, struct sink **s);
 int json_sink_new(FILE *out, struct sink **s);
 int chrome_sink_new(FILE *out, struct sink **s);
 int folded_sink_new(FILE *out, struct sink **s);

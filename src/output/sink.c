@@ -20,13 +20,14 @@ int output_format_parse(const char *name, enum output_format *fmt)
 	return 0;
 }
 
-int sink_open(enum output_format fmt, FILE *out, struct sink **s)
+int sink_open(enum output_format fmt, const struct text_style *style, FILE *out,
+	      struct sink **s)
 {
 	if (!out || !s)
 		return -EINVAL;
 	switch (fmt) {
 	case FMT_TEXT:
-		return text_sink_new(out, s);
+		return text_sink_new(out, style, s);
 	case FMT_JSON:
 		return json_sink_new(out, s);
 	case FMT_CHROME:

@@ -117,7 +117,7 @@ void summary_write_text(FILE *f, const struct summary_table *t)
 
 		if (!st->dur.count)
 			continue;
-		fprintf(f, "\n%s (%s)\n", fn_name(st), module_name(st));
+		fprintf(f, "\n%s (%s), duration in ns:\n", fn_name(st), module_name(st));
 		summary_draw_hist(f, &st->dur);
 	}
 	putc('\n', f);

@@ -19,6 +19,8 @@ struct text_sink {
 	struct event held;    /* the latest call, until we know its shape */
 	bool holding;
 	bool show_pid;        /* -F: lines come from several processes */
+	struct text_style style;
+	uint64_t last_ns;     /* -r: the previous line's time */
 	struct brace *open;
 	size_t nopen, cap;
 	int err;
@@ -29,28 +31,58 @@ static const char *fn_name(const struct event *e)
 	return e->fn && e->fn->name ? e->fn->name : "?";
 }
 
-/* Returns the width of what it printed. */
-static int prefix(FILE *f, const struct event *e, bool show_pid)
+/* -t, -tt, -ttt and -r as strace prints them; returns the width. */
+static int clocks(FILE *f, struct text_sink *t, uint64_t ts)
 {
 	char clock[32];
-	unsigned i;
-	int w;
+	int w = 0;
 
-	render_clock(clock, sizeof(clock), e->ts_ns);
-	if (show_pid)
-		w = fprintf(f, "%s [%d/%d] ", clock, (int)e->pid, (int)e->tid);
+	switch (t->style.clock) {
+	case CLOCK_NONE:
+		break;
+	case CLOCK_HMS:
+		render_clock(clock, sizeof(clock), ts);
+		w = fprintf(f, "%.8s ", clock);
+		break;
+	case CLOCK_HMS_US:
+		render_clock(clock, sizeof(clock), ts);
+		w = fprintf(f, "%s ", clock);
+		break;
+	case CLOCK_EPOCH_US:
+		w = fprintf(f, "%" PRIu64 ".%06" PRIu64 " ", ts / 1000000000u,
+			    ts % 1000000000u / 1000u);
+		break;
+	}
+	if (t->style.relative) {
+		uint64_t d = t->last_ns && ts > t->last_ns ? ts - t->last_ns : 0;
+
+		w += fprintf(f, "%6" PRIu64 ".%06" PRIu64 " ", d / 1000000000u,
+			     d % 1000000000u / 1000u);
+		t->last_ns = ts;
+	}
+	return w > 0 ? w : 0;
+}
+
+/* Returns the width of what it printed. */
+static int prefix(FILE *f, struct text_sink *t, const struct event *e)
+{
+	unsigned i;
+	int w = clocks(f, t, e->ts_ns);
+
+	if (t->show_pid)
+		w += fprintf(f, "[%d/%d] ", (int)e->pid, (int)e->tid);
 	else
-		w = fprintf(f, "%s [%d] ", clock, (int)e->tid);
+		w += fprintf(f, "[%d] ", (int)e->tid);
 
 	for (i = 0; i < e->depth; i++)
 		fputs("  ", f);
-	return (w > 0 ? w : 0) + 2 * (int)e->depth;
+	return w + 2 * (int)e->depth;
 }
 
 /* Returns the width of the prefix, where the function name starts. */
-static int call_head(FILE *f, const struct event *call, bool show_pid)
+static int call_head(FILE *f, struct text_sink *t, const struct event *call)
 {
-	int w = prefix(f, call, show_pid);
+	int w = prefix(f, t, call);
 
 	fprintf(f, "%s(", fn_name(call));
 	render_text_args(f, call->args, call->nargs);
@@ -99,12 +131,12 @@ static void result_tail(FILE *f, const struct event *end)
 
 /* "+++ forked from 12 +++", "+++ exec /bin/ls: ls -l +++",
  * "+++ exited with 0 +++", "+++ killed by SIGSEGV +++" */
-static void process_line(FILE *f, const struct event *e, bool show_pid)
+static void process_line(FILE *f, struct text_sink *t, const struct event *e)
 {
 	const struct event_process *p = e->proc;
 	char sig[16];
 
-	prefix(f, e, show_pid);   /* depth 0: not part of a call tree */
+	prefix(f, t, e);   /* depth 0: not part of a call tree */
 	switch (e->type) {
 	case EV_FORK:
 		fprintf(f, "+++ forked from %d +++\n", (int)p->ppid);
@@ -181,7 +213,7 @@ static void release_held(struct text_sink *t, const struct event *next)
 	 * open with "..." too if the record cannot be kept. */
 	if (nested)
 		nested = remember_brace(t, h);
-	int w = call_head(t->base.out, h, t->show_pid);
+	int w = call_head(t->base.out, t, h);
 
 	fputs(nested ? " {\n" : " ...\n", t->base.out);
 	stack_lines(t->base.out, h, w);
@@ -197,14 +229,14 @@ static int text_event(struct sink *s, const struct event *e)
 	if (t->err)
 		return t->err;
 	if (e->type == EV_PROCESS) {
-		t->show_pid = e->proc->follow_forks;
+		t->show_pid = e->proc->several;
 		return 0;
 	}
 	errno = 0;
 	if (t->holding) {
 		if (e->type != EV_CALL && e->tid == t->held.tid &&
 		    e->call_id == t->held.call_id) {
-			int w = call_head(f, &t->held, t->show_pid);
+			int w = call_head(f, t, &t->held);
 
 			result_tail(f, e);
 			stack_lines(f, &t->held, w);
@@ -215,20 +247,20 @@ static int text_event(struct sink *s, const struct event *e)
 		release_held(t, e);
 	}
 	if (e->proc) {
-		process_line(f, e, t->show_pid);
+		process_line(f, t, e);
 	} else if (e->type == EV_CALL) {
 		prune_braces(t, e->tid, e->depth);
 		if (event_copy(&t->held, e) == 0) {
 			t->holding = true;
 		} else {
 			/* Out of memory: the call still shows, only unmerged. */
-			int w = call_head(f, e, t->show_pid);
+			int w = call_head(f, t, e);
 
 			fputs(" ...\n", f);
 			stack_lines(f, e, w);
 		}
 	} else {
-		prefix(f, e, t->show_pid);
+		prefix(f, t, e);
 		fputs(forget_brace(t, e->tid, e->call_id) ? "} " : "... ", f);
 		fputs(fn_name(e), f);
 		result_tail(f, e);
@@ -284,12 +316,14 @@ static const struct sink_ops text_ops = {
 	.destroy = text_destroy,
 };
 
-int text_sink_new(FILE *out, struct sink **s)
+int text_sink_new(FILE *out, const struct text_style *style, struct sink **s)
 {
 	struct text_sink *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return -ENOMEM;
+	if (style)
+		t->style = *style;
 	t->base.ops = &text_ops;
 	t->base.out = out;
 	*s = &t->base;

@@ -188,14 +188,20 @@ bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out)
 						   &shndx, NULL, NULL);
 
 	/* STT_GNU_IFUNC symbols name resolvers, not the functions callers
-	 * end up in; size 0 marks PLT stubs and assembler labels; "f@VER"
-	 * names obsolete compatibility versions, which new code never calls. */
+	 * end up in (symbols/ifunc.c finds those); size 0 marks PLT stubs
+	 * and assembler labels; "f@VER" names obsolete compatibility
+	 * versions, which new code never calls. */
+	int type = GELF_ST_TYPE(sym.st_info);
+
 	if (!name || !*name || strchr(name, '@') ||
-	    GELF_ST_TYPE(sym.st_info) != STT_FUNC || shndx == SHN_UNDEF ||
+	    (type != STT_FUNC && type != STT_GNU_IFUNC) || shndx == SHN_UNDEF ||
 	    shndx == (GElf_Word)-1 || sym.st_size == 0 || cold_part(name))
 		return false;
-	out->name = name;
-	out->addr = addr;
-	out->local = GELF_ST_BIND(sym.st_info) == STB_LOCAL;
+	*out = (struct sym_fn){
+		.name = name,
+		.addr = addr,
+		.local = GELF_ST_BIND(sym.st_info) == STB_LOCAL,
+		.ifunc = type == STT_GNU_IFUNC,
+	};
 	return true;
 }

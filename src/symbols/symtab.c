@@ -167,6 +167,7 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 {
 	const struct probe_spec *spec = &specs[s];
 	const struct mod_entry *bare = NULL;
+	const char *unresolved = NULL;   /* an IFUNC whose choice is unknown */
 	bool selected = false;
 	size_t before = c->n;
 	int rc;
@@ -188,6 +189,10 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 			rc = sym_matches(spec->func_glob, me, i, &f);
 			if (rc < 0)
 				return rc;
+			if (rc && f.ifunc && sym_ifunc_target(st, me, &f)) {
+				unresolved = f.name;
+				continue;
+			}
 			if (rc && add_cand(c, &f, me, i, s) != 0)
 				return -ENOMEM;
 		}
@@ -213,6 +218,12 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 	if (bare) {
 		sym_no_symbols(bare, st->debuginfo_path, err, errlen);
 		return -ENOEXEC;
+	}
+	if (unresolved) {
+		snprintf(err, errlen, "probe '%s': %s is an indirect function (IFUNC) and the "
+			 "implementation the process uses cannot be found; name it ('__%s_*' "
+			 "in glibc)", spec->text, unresolved, unresolved);
+		return -ENOENT;
 	}
 	rc = sym_no_function(mods->v, mods->n, spec, err, errlen);
 	return rc ? rc : -ENOENT;
@@ -264,6 +275,10 @@ static int make_func(const struct cand *c, struct func_info **out)
 	fn->clone = dw_func_is_clone(fn->desc.name);
 	fn->local = c->f.local;
 	rc = dw_func_fill(c->mod->mod, fn);
+	/* an IFUNC's implementations are often assembly: the prototype is
+	 * its resolver's result type */
+	if (!rc && !fn->has_dwarf && c->f.resolver)
+		rc = dw_func_fill_ifunc(c->mod->mod, c->f.resolver, fn);
 	if (rc)
 		goto free_fn;
 	*out = fn;

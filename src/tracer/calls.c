@@ -37,21 +37,73 @@ static void emit(struct tracer *t, struct event *e)
 		t->output_err = err;
 }
 
+/* The processes latch was pointed at: those attached to, or the one
+ * launched. */
+static size_t targets(const struct tracer *t, const pid_t **pids)
+{
+	if (t->launched || !t->opts->npids) {
+		*pids = &t->pid;
+		return 1;
+	}
+	*pids = t->opts->pids;
+	return t->opts->npids;
+}
+
 void tracer_announce(struct tracer *t)
 {
-	char comm[64] = "";
-	struct event_process p = {
-		.exe = procfs_exe(t->pid),
-		.command_line = procfs_command_line(t->pid),
-		.comm = procfs_comm(t->pid, comm, sizeof(comm)) || !comm[0] ? NULL : comm,
-		.follow_forks = t->opts->follow_forks,
-	};
-	struct event e = { .type = EV_PROCESS, .ts_ns = real_ns(), .pid = t->pid,
-			   .tid = t->pid, .proc = &p };
+	const pid_t *pids;
+	size_t n = targets(t, &pids);
 
-	emit(t, &e);
-	free((char *)p.exe);
-	free((char *)p.command_line);
+	for (size_t i = 0; i < n; i++) {
+		char comm[64] = "";
+		struct event_process p = {
+			.exe = procfs_exe(pids[i]),
+			.command_line = procfs_command_line(pids[i]),
+			.comm = procfs_comm(pids[i], comm, sizeof(comm)) || !comm[0] ? NULL : comm,
+			.several = t->opts->follow_forks || n > 1,
+		};
+		struct event e = { .type = EV_PROCESS, .ts_ns = real_ns(), .pid = pids[i],
+				   .tid = pids[i], .proc = &p };
+
+		emit(t, &e);
+		free((char *)p.exe);
+		free((char *)p.command_line);
+	}
+}
+
+/* The functions trapped in p: those whose entry trap is planted. */
+static size_t trapped(struct proc *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		struct trap *tr = trap_lookup(p, p->funcs[i]->desc.addr);
+
+		n += tr && tr->planted && (tr->flags & TRAP_ENTRY);
+	}
+	return n;
+}
+
+void tracer_say_tracing(struct tracer *t)
+{
+	const pid_t *pids;
+	size_t n = targets(t, &pids), funcs = 0, threads = t->threads.count - t->nforeign;
+	char msg[160], where[48];
+
+	if (!t->warn)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct proc *p = proc_get(t, pids[i]);
+
+		funcs += p ? trapped(p) : 0;
+	}
+	if (n == 1)
+		snprintf(where, sizeof(where), "process %d", (int)pids[0]);
+	else
+		snprintf(where, sizeof(where), "%zu processes", n);
+	snprintf(msg, sizeof(msg), "tracing %zu function%s in %s (%zu thread%s); Ctrl-C to stop",
+		 funcs, funcs == 1 ? "" : "s", where, threads, threads == 1 ? "" : "s");
+	t->warn(msg);
 }
 
 void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
@@ -138,7 +190,8 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 		const struct value *ret)
 {
 	struct frame *f = &th->frames[--th->nframes];
-	uint64_t now = mono_ns(), dur = now - f->start_mono_ns;
+	uint64_t now = t->stop_mono_ns ? t->stop_mono_ns : mono_ns();
+	uint64_t dur = now > f->start_mono_ns ? now - f->start_mono_ns : 0;
 	bool report = !f->held;
 
 	if (f->held) {
@@ -211,7 +264,8 @@ static void end_frame(void *ctx, struct thread *th, enum frame_fate how)
 	/* Several frames match after tail calls: the same value. */
 	src = source(x->t, th, x->r);
 	src.lim = filter_limits(f->filter, src.lim);
-	values_read_return(f->fn, &src, f->ret_buf, &v);
+	if (x->t->decode || f->filter)
+		values_read_return(f->fn, &src, f->ret_buf, &v);
 	pop(x->t, th, EV_RETURN, &v);
 	value_free(&v);
 }
@@ -273,17 +327,18 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		t->n.dropped++;
 		return 0;
 	}
-	f.start_mono_ns = mono_ns();
 	e.ts_ns = real_ns();
-	err = values_read_args(tr->fn, &src, &e.args, &e.nargs, &f.ret_buf);
-	if (err)
-		return err;
+	if (t->decode || tr->filter) {
+		err = values_read_args(tr->fn, &src, &e.args, &e.nargs, &f.ret_buf);
+		if (err)
+			return err;
+	}
 	verdict = filter_entry(tr->filter, e.args, e.nargs, &f.pending, &t->n.faults);
 	if (verdict == FILTER_REJECT) {
 		t->n.filtered++;
 		goto free_event;
 	}
-	if (verdict == FILTER_REPORT && !admit(t, &e, f.start_mono_ns))
+	if (verdict == FILTER_REPORT && !admit(t, &e, mono_ns()))
 		goto free_event;
 	f.call_id = e.call_id = ++t->next_call_id;
 	e.depth = (unsigned)th->nframes;
@@ -304,6 +359,8 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		if (filter_has_error(tr->filter) && !e.dropped)
 			keep_args(&f, &e);
 	}
+	/* The call's time starts as latch lets it run, its decoding done. */
+	f.start_mono_ns = mono_ns();
 	if (!o->no_returns)
 		err = watch_return(t, th, ra_err, &f);
 	else

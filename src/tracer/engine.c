@@ -21,13 +21,9 @@ static const struct tracer *tracer_of_const(const struct engine *e)
 	return (const struct tracer *)e;
 }
 
-/* -p: resolve before attaching, so that bad probes never touch the target. */
-static int engine_attach(struct engine *e, pid_t pid)
+/* Can latch stop pid and its threads? 0, or -errno with the error set. */
+static int check_target(struct tracer *t, pid_t pid)
 {
-	struct tracer *t = tracer_of(e);
-	int err;
-
-	t->pid = pid;
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return tracer_fail(t, -ESRCH, "no such process: %d", (int)pid);
 	if (procfs_is_kernel_thread(pid)) {
@@ -38,19 +34,51 @@ static int engine_attach(struct engine *e, pid_t pid)
 				   "process %d (%s) is a kernel thread: it has no user-space code to trace",
 				   (int)pid, comm);
 	}
-	err = tracer_resolve(t);
-	if (err == -EACCES || err == -EPERM) {
-		tracer_explain_eperm(t, pid);
-		return err;
+	return 0;
+}
+
+/* With several processes, an error names the one it is about. */
+static int fail_in(struct tracer *t, pid_t pid, size_t n, int err)
+{
+	char why[sizeof(t->err)];
+
+	if (n > 1 && !strstr(t->err, "process"))
+		tracer_fail(t, err, "process %d: %s", (int)pid,
+			    tracer_take_error(t, err, why, sizeof(why)));
+	return err;
+}
+
+/* -p: resolve in every process before attaching to any, so that bad
+ * probes never touch a target. */
+static int engine_attach(struct engine *e, const pid_t *pids, size_t n)
+{
+	struct tracer *t = tracer_of(e);
+	int err = 0;
+
+	t->pid = pids[0];
+	for (size_t i = 0; i < n && !err; i++) {
+		err = check_target(t, pids[i]);
+		if (!err)
+			err = tracer_resolve(t, pids[i]);
+		if (err == -EACCES || err == -EPERM)
+			tracer_explain_eperm(t, pids[i]);
+		if (err)
+			return fail_in(t, pids[i], n, err);
+		/* listing its own functions is fine; stopping itself is not */
+		if (pids[i] == getpid() && !t->opts->list)
+			return tracer_fail(t, -EPERM, "process %d is latch itself: a process "
+					   "cannot trace itself", (int)pids[i]);
 	}
-	if (err || t->opts->list)
-		return err;
-	/* listing its own functions is fine; stopping itself is not */
-	if (pid == getpid())
-		return tracer_fail(t, -EPERM,
-				   "process %d is latch itself: a process cannot trace itself", (int)pid);
-	err = tracer_attach(t, pid);
-	return err ? err : tracer_plant_probes(t);
+	if (t->opts->list)
+		return 0;
+	for (size_t i = 0; i < n && !err; i++) {
+		err = tracer_attach(t, pids[i]);
+		if (!err)
+			err = tracer_plant_probes(t, pids[i]);
+		if (err)
+			return fail_in(t, pids[i], n, err);
+	}
+	return 0;
 }
 
 static int engine_launch(struct engine *e, char **argv)
@@ -65,15 +93,26 @@ static enum run_end engine_run(struct engine *e, double deadline_mono)
 	/* Summary tables start when tracing does, not at the first event. */
 	t->output_err = t->sink->ops->tick(t->sink, real_ns());
 	tracer_announce(t);
+	if (!t->launched)
+		tracer_say_tracing(t);
 	return tracer_run(t, deadline_mono);
 }
 
-static const struct func_desc *engine_func(const struct engine *e, size_t i)
+static const struct func_desc *engine_func(const struct engine *e, size_t i, pid_t *pid)
 {
 	const struct tracer *t = tracer_of_const(e);
-	struct proc *p = proc_get(t, t->pid);
+	size_t n = t->launched ? 1 : t->opts->npids;
 
-	return p && i < p->nfuncs ? func_desc_of(p->funcs[i]) : NULL;
+	for (size_t k = 0; k < n; k++) {
+		*pid = t->launched ? t->pid : t->opts->pids[k];
+
+		struct proc *p = proc_get(t, *pid);
+
+		if (p && i < p->nfuncs)
+			return func_desc_of(p->funcs[i]);
+		i -= p ? p->nfuncs : 0;
+	}
+	return NULL;
 }
 
 static int engine_finish(struct engine *e, bool kill_launched, struct engine_result *r)
@@ -143,6 +182,7 @@ int ptrace_engine_new(const struct latch_opts *o, struct sink *s,
 		return -ENOMEM;
 	t->engine.ops = &ptrace_ops;
 	t->opts = o;
+	t->decode = !o->summary || o->verbose || o->otlp_url || o->otlp_file;
 	t->sink = s;
 	t->warn = warn;
 	*out = &t->engine;

@@ -141,6 +141,12 @@ struct tracer {
 	struct hashmap threads;  /* tid -> struct thread */
 	struct func_batch *retired;  /* functions of images gone (symbols/symbols.h) */
 	uint64_t next_call_id;
+	/* When the stop being handled was seen: calls end there, not after
+	 * latch has decoded them (0 outside a stop). */
+	uint64_t stop_mono_ns;
+	/* Values are printed (not -c alone): decode every call's; otherwise
+	 * only those that conditions test. */
+	bool decode;
 	uint64_t open_reported;  /* pending frames across threads */
 	bool stop_reporting;     /* -n reached */
 	bool done;               /* every traced thread is gone */
@@ -320,10 +326,10 @@ int image_rtld_hit(struct tracer *t, struct proc *p);
  * loaded since): their functions are appended to p's, from *from. */
 int image_resolve_more(struct tracer *t, struct proc *p, size_t *from);
 int plant_funcs(struct tracer *t, struct proc *p, size_t from);
-/* Resolve t->opts' probes in the traced process's current image, with
- * their conditions; then plant them. */
-int tracer_resolve(struct tracer *t);
-int tracer_plant_probes(struct tracer *t);
+/* Resolve t->opts' probes in process pid's current image, with their
+ * conditions; then plant them. */
+int tracer_resolve(struct tracer *t, pid_t pid);
+int tracer_plant_probes(struct tracer *t, pid_t pid);
 
 /* calls.c: reporting. */
 int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
@@ -338,8 +344,12 @@ void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after)
  * wait status. */
 void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
 			 pid_t ppid, int status);
-/* Tell the sink which process is traced (EV_PROCESS), before tracer_run. */
+/* Tell the sink which processes are traced (EV_PROCESS), before
+ * tracer_run. */
 void tracer_announce(struct tracer *t);
+/* The user's line that tracing has started: how many functions, in
+ * which processes, on how many threads. */
+void tracer_say_tracing(struct tracer *t);
 
 /* threads.c ----------------------------------------------------------- */
 /* Drop th, its open calls ended as unwound. */

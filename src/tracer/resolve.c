@@ -241,18 +241,18 @@ int image_plant(struct tracer *t, struct proc *p)
 	return err;
 }
 
-int tracer_resolve(struct tracer *t)
+int tracer_resolve(struct tracer *t, pid_t pid)
 {
-	struct proc *p = proc_get(t, t->pid);
+	struct proc *p = proc_get(t, pid);
 
-	if (!p && proc_add(t, t->pid, &p))
+	if (!p && proc_add(t, pid, &p))
 		return -ENOMEM;
 	return image_resolve(t, p, false);
 }
 
-int tracer_plant_probes(struct tracer *t)
+int tracer_plant_probes(struct tracer *t, pid_t pid)
 {
-	struct proc *p = proc_get(t, t->pid);
+	struct proc *p = proc_get(t, pid);
 
 	return p ? image_plant(t, p) : -ESRCH;
 }

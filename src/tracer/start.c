@@ -59,7 +59,6 @@ int tracer_attach(struct tracer *t, pid_t pid)
 	bool added = true;
 	int err;
 
-	t->pid = pid;
 	if (!p && proc_add(t, pid, &p))
 		return -ENOMEM;
 	/* Threads may be created while we attach: repeat until a pass finds

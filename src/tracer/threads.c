@@ -14,8 +14,9 @@ void thread_remove(struct tracer *t, struct thread *th)
 void thread_exited(struct tracer *t, struct thread *th, int status)
 {
 	/* A leader reports its end once every thread of its process has.
-	 * Without -F latch's own closing line tells how the process ended. */
-	if (th->tid == th->pid && !th->foreign && t->opts->follow_forks) {
+	 * Tracing one process, latch's own closing line tells how it ended. */
+	if (th->tid == th->pid && !th->foreign &&
+	    (t->opts->follow_forks || t->opts->npids > 1)) {
 		frames_unwind_all(t, th);
 		calls_process_event(t, EV_EXIT, th->pid, 0, status);
 	}

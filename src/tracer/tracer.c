@@ -47,6 +47,8 @@ static int on_start(struct tracer *t, struct proc *p, struct trap *tr)
 	}
 	if (!err)
 		err = image_plant(t, p);
+	if (!err && first)
+		tracer_say_tracing(t);
 	if (err && err != -ESRCH && !first) {
 		/* A later exec'd program without the probes: keep following. */
 		char why[sizeof(t->err)];
@@ -280,7 +282,9 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 			return RUN_ERROR;
 		}
 		t->n.stops++;
+		t->stop_mono_ns = mono_ns();
 		err = on_status(t, tid, status);
+		t->stop_mono_ns = 0;
 		if (err == -ESRCH)
 			continue;   /* the thread vanished; its exit follows */
 		if (err) {

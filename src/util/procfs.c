@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include "util/procfs.h"
 
-int procfs_list_tasks(pid_t pid, pid_t **tids, size_t *n)
+/* The numeric entries of directory path (pids, tids), in its order. */
+static int numeric_entries(const char *path, pid_t **ids, size_t *n)
 {
-	char path[64];
 	size_t cap = 16, count = 0;
 	pid_t *v = malloc(cap * sizeof(*v));
 	DIR *d;
@@ -20,7 +20,6 @@ int procfs_list_tasks(pid_t pid, pid_t **tids, size_t *n)
 
 	if (!v)
 		return -ENOMEM;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d) {
 		int err = -errno;
@@ -45,8 +44,65 @@ int procfs_list_tasks(pid_t pid, pid_t **tids, size_t *n)
 		v[count++] = (pid_t)atoi(e->d_name);
 	}
 	closedir(d);
-	*tids = v;
+	*ids = v;
 	*n = count;
+	return 0;
+}
+
+int procfs_list_tasks(pid_t pid, pid_t **tids, size_t *n)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	return numeric_entries(path, tids, n);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Is name the file name of pid's executable (" (deleted)" or not)? */
+static bool exe_named(pid_t pid, const char *name)
+{
+	char path[64], buf[4096];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	if (n > 10 && !strcmp(buf + n - 10, " (deleted)"))
+		buf[n - 10] = 0;
+	base = strrchr(buf, '/');
+	return !strcmp(base ? base + 1 : buf, name);
+}
+
+int procfs_pidof(const char *name, pid_t **pids, size_t *n)
+{
+	pid_t *all;
+	size_t count, kept = 0;
+	int err = numeric_entries("/proc", &all, &count);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < count; i++) {
+		char comm[64];
+
+		if (all[i] == getpid() || procfs_is_kernel_thread(all[i]) ||
+		    !procfs_task_alive(all[i]))
+			continue;
+		if ((!procfs_comm(all[i], comm, sizeof(comm)) && !strcmp(comm, name)) ||
+		    exe_named(all[i], name))
+			all[kept++] = all[i];
+	}
+	qsort(all, kept, sizeof(*all), cmp_pid);
+	*pids = all;
+	*n = kept;
 	return 0;
 }
 

@@ -10,6 +10,10 @@
 
 /* The thread ids in /proc/PID/task; 0 or -errno. *tids is malloc'd. */
 int procfs_list_tasks(pid_t pid, pid_t **tids, size_t *n);
+/* Every process but latch itself whose comm or executable's file name
+ * is name (kernel threads and zombies left out), by pid; 0 or -errno.
+ * *pids is malloc'd. */
+int procfs_pidof(const char *name, pid_t **pids, size_t *n);
 /* An AT_* value from /proc/PID/auxv; 0, -ENOENT or -errno. */
 int procfs_auxv(pid_t pid, unsigned long type, uint64_t *val);
 /* Address of the first occurrence of bytes at a multiple of align in an

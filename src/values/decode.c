@@ -319,6 +319,7 @@ static int dec_pointer(const struct values_src *src, Dwarf_Die *t,
 	int rc;
 
 	v->kind = V_PTR;
+	v->reference = ref;
 	v->u = dec_load(buf, size < 8 ? size : 8);
 	if (!v->u)
 		return 0;
@@ -328,7 +329,7 @@ static int dec_pointer(const struct values_src *src, Dwarf_Die *t,
 	    !dwarf_hasattr(&peeled, DW_AT_declaration) &&
 	    pos.followed <= src->lim->follow_more &&
 	    pos.level < src->lim->depth)
-		follow = ref || dw_is_aggregate(&peeled);
+		follow = ref || dw_is_aggregate(&peeled) || src->lim->follow_scalars;
 	if (!follow)
 		return symbolize(src, v);
 	v->kids = calloc(1, sizeof(*v->kids));

@@ -231,7 +231,7 @@ class Ctx:
 
 # ---------------------------------------------------------------- latch output
 
-STATS_RE = re.compile(r"^latch: (\d+) calls seen, (\d+) printed, (\d+) filtered"
+STATS_RE = re.compile(r"^latch: (\d+) calls seen, (\d+) (?P<word>printed|counted), (\d+) filtered"
                       r"(?: \((\d+) (unreadable|invalid)(?:, (\d+) invalid)?\))?, (\d+) dropped; "
                       r"(\d+) returns, (\d+) unwinds, (\d+) stops$")
 
@@ -245,12 +245,14 @@ def stats(err, required=True):
                            % short(err))
         return None
     check(len(lines) == 1, "%d statistics lines on stderr" % len(lines))
-    g = STATS_RE.match(lines[0]).groups()
+    m = STATS_RE.match(lines[0])
+    g = m.groups()[:2] + m.groups()[3:]
     n = lambda i: int(g[i]) if g[i] else 0
     return {"seen": n(0), "calls": n(1), "filtered": n(2),
             "unreadable": n(3) if g[4] == "unreadable" else 0,
             "invalid": n(3) if g[4] == "invalid" else n(5),
-            "dropped": n(6), "returns": n(7), "unwinds": n(8), "stops": n(9)}
+            "dropped": n(6), "returns": n(7), "unwinds": n(8), "stops": n(9),
+            "word": m.group("word")}
 
 
 def check_stats(err, calls, returns, unwinds):
@@ -1388,6 +1390,8 @@ def main():
     faults.register(s, R)
     import untrusted
     untrusted.register(s, R)
+    import firsts
+    firsts.register(s, R)
     print("  # total %.1f s" % (time.monotonic() - t0))
     print("e2e: %d passed, %d failed" % (s.passed, s.failed))
     return 1 if s.failed else 0

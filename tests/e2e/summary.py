@@ -129,9 +129,12 @@ def check_counts(got, want, what):
           % (what, sorted(got.items()), sorted(want.items())))
 
 
-def check_stats_line(lp, want):
+def check_stats_line(lp, want, word="counted"):
+    """-c alone prints no calls: the closing line says they were counted."""
     tot = [sum(v[i] for v in want.values()) for i in range(3)]
     E.check_stats(lp.err(), *tot)
+    got = E.stats(lp.err())["word"]
+    check(got == word, "closing line says %r, expected %r" % (got, word))
 
 
 def t_json(s, ctx, opt, mode):
@@ -189,7 +192,7 @@ def parse_text(text):
             check(len(cells) == len(HEAD), "table row %r" % lines[i])
             t["rows"][cells[0]] = dict(zip(HEAD, cells))
             i += 1
-        while i + 1 < len(lines) and not lines[i] and re.match(r"^\S+ \(\S+\)$", lines[i + 1]):
+        while i + 1 < len(lines) and not lines[i] and re.match(r"^\S+ \(\S+\), duration in ns:$", lines[i + 1]):
             name = lines[i + 1].split()[0]
             i += 2
             counts = []
@@ -231,7 +234,8 @@ def t_text(s, ctx, opt, mode):
     tables = parse_text(text)
     check(len(tables) == 1 and tables[0]["kind"] == "summary", "expected one summary table:\n%s" % E.short(text))
     check_counts(text_counts(tables[0], "table"), want, "text table")
-    check(re.search(r"^sm_leaf \(summary\)$", text, re.M), "no 'sm_leaf (summary)' histogram heading")
+    check(re.search(r"^sm_leaf \(summary\), duration in ns:$", text, re.M),
+          "no 'sm_leaf (summary), duration in ns:' histogram heading")
     check_stats_line(lp, want)
 
 
@@ -263,6 +267,7 @@ def t_verbose(s, ctx, opt, fmt):
             per_call[e["func"]] = per_call.get(e["func"], 0) + 1
     check(per_call == {f: c for f, (c, _, _) in want.items()},
           "calls printed one by one: %s, expected %s" % (sorted(per_call.items()), sorted(want.items())))
+    check_stats_line(lp, want, "printed")
 
 
 def t_interval(s, ctx, opt, fmt):

@@ -19,6 +19,7 @@
 # Issue 14's (tests/e2e/faults.py): blocker and hammer (-pthread), storm,
 # memedge, and in O2/ only reentry-O1 and reentry-O2 (reentry.c at -O1
 # and -O2).
+# Issue 17's: firsts (tests/e2e/firsts.py).
 # Last, OUTDIR/MANIFEST lists every file built (paths under OUTDIR), written
 # only when all were: `make` takes it as the targets' time stamp, and
 # e2e.py with LATCH_E2E_PREBUILT=1 checks that each file it names is there.
@@ -73,7 +74,7 @@ for opt in O0 O2; do
 	esac
 	d=$OUT/$opt
 	mkdir -p "$d"
-	for t in args recurse longjmp signal loop clones conds summary stack forks execer exec_b storm memedge; do
+	for t in args recurse longjmp signal loop clones conds summary stack forks execer exec_b storm memedge firsts; do
 		$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/$t" "$SRC/$t.c"
 	done
 	$CC -std=gnu11 $FLAGS $WARN $EXTRA -fno-asynchronous-unwind-tables -fno-unwind-tables \

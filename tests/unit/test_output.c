@@ -638,7 +638,7 @@ static char *run_sink(enum output_format fmt, const struct event *ev,
 	size_t i;
 
 	utc();
-	ck_assert_int_eq(sink_open(fmt, cap_open(&c), &s), 0);
+	ck_assert_int_eq(sink_open(fmt, NULL, cap_open(&c), &s), 0);
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(s->ops->event(s, &ev[i]), 0);
 		if ((long)i == flush_at)
@@ -760,7 +760,7 @@ START_TEST(text_tick_holds_then_releases)
 	char *got;
 
 	utc();
-	ck_assert_int_eq(sink_open(FMT_TEXT, cap_open(&c), &s), 0);
+	ck_assert_int_eq(sink_open(FMT_TEXT, NULL, cap_open(&c), &s), 0);
 	ck_assert_int_eq(s->ops->event(s, &ev[0]), 0);
 	ck_assert_int_eq(s->ops->tick(s, ev[0].ts_ns + 999999999ull), 0);
 	ck_assert_int_eq(s->ops->event(s, &ev[1]), 0);
@@ -812,7 +812,7 @@ START_TEST(text_holds_a_copy)
 	utc();
 	args[0] = named("s", vstr(bytes, 3, false));
 	e = call(&fn_a, 100, 0, 1, US(0), args, 1);
-	ck_assert_int_eq(sink_open(FMT_TEXT, cap_open(&c), &s), 0);
+	ck_assert_int_eq(sink_open(FMT_TEXT, NULL, cap_open(&c), &s), 0);
 	ck_assert_int_eq(s->ops->event(s, &e), 0);
 	/* The caller's event dies right after the call. */
 	memset(bytes, 'X', 3);
@@ -883,7 +883,7 @@ START_TEST(json_stack)
 	got = run_sink(FMT_JSON, ev, 3, -1);
 	ck_assert_str_eq(got,
 		"{\"type\":\"call\",\"ts\":1732400000123456789,\"pid\":100,"
-		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"tid\":1,\"depth\":0,\"call_id\":1,\"func\":\"parse\",\"module\":"
 		"\"/path/to/bin\",\"args\":{},\"stack\":["
 		"{\"pc\":\"0x401136\",\"func\":\"middle+0x1c\","
 		"\"file\":\"/src/app/stack.c\",\"line\":21},"
@@ -892,17 +892,17 @@ START_TEST(json_stack)
 		"{\"pc\":\"0x401200\",\"func\":\"main+0x2a\","
 		"\"file\":\"stack.c\"}]}\n"
 		"{\"type\":\"return\",\"ts\":1732400000123458023,\"pid\":100,"
-		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"tid\":1,\"depth\":0,\"call_id\":1,\"func\":\"parse\",\"module\":"
 		"\"/path/to/bin\",\"ret\":0,\"dur_ns\":1234}\n"
 		"{\"type\":\"call\",\"ts\":1732400000123456789,\"pid\":100,"
-		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"tid\":1,\"depth\":0,\"call_id\":2,\"func\":\"parse\",\"module\":"
 		"\"/path/to/bin\",\"args\":{}}\n");
 	free(got);
 }
 END_TEST
 
 /* What latch says of processes that fork, exec and end (-F). */
-static const struct event_process announce_f = { .follow_forks = true };
+static const struct event_process announce_f = { .several = true };
 static const struct event_process forked = { .ppid = 100 };
 static const struct event_process execd = { .exe = "/usr/bin/b",
 					    .command_line = "b -x \"q\"" };
@@ -992,24 +992,24 @@ START_TEST(json_lines)
 	got = run_sink(FMT_JSON, ev, 6, -1);
 	ck_assert_str_eq(got,
 		"{\"type\":\"call\",\"ts\":1732400000123456789,\"pid\":1,\"tid\":1,"
-		"\"depth\":0,\"func\":\"parse\",\"module\":\"/path/to/bin\","
+		"\"depth\":0,\"call_id\":1,\"func\":\"parse\",\"module\":\"/path/to/bin\","
 		"\"args\":{\"s\":\"abc\",\"n\":3}}\n"
 		"{\"type\":\"return\",\"ts\":1732400000123458023,\"pid\":1,"
-		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"tid\":1,\"depth\":0,\"call_id\":1,\"func\":\"parse\",\"module\":"
 		"\"/path/to/bin\",\"ret\":0,\"dur_ns\":1234}\n"
 		"{\"type\":\"return\",\"ts\":1732400000123458023,\"pid\":1,"
-		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"tid\":1,\"depth\":0,\"call_id\":1,\"func\":\"parse\",\"module\":"
 		"\"/path/to/bin\",\"dur_ns\":1234}\n"
 		"{\"type\":\"unwind\",\"ts\":1732400000123458023,\"pid\":1,"
-		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"tid\":1,\"depth\":0,\"call_id\":1,\"func\":\"parse\",\"module\":"
 		"\"/path/to/bin\",\"dur_ns\":1234}\n"
 		"{\"type\":\"call\",\"ts\":1732400000123456789,\"pid\":100,"
-		"\"tid\":1,\"depth\":2,\"func\":\"parse\",\"module\":"
+		"\"tid\":1,\"depth\":2,\"call_id\":7,\"func\":\"parse\",\"module\":"
 		"\"/path/to/bin\",\"args\":{\"s\":\"abc\",\"n\":3,"
 		"\"we\\\"ird\\n\":18446744073709551615,\"arg4\":null,"
 		"\"...\":\"...\"}}\n"
 		"{\"type\":\"call\",\"ts\":1732400000123456789,\"pid\":100,"
-		"\"tid\":1,\"depth\":0,\"func\":\"parse\",\"module\":"
+		"\"tid\":1,\"depth\":0,\"call_id\":8,\"func\":\"parse\",\"module\":"
 		"\"/path/to/bin\",\"args\":{}}\n");
 	free(got);
 }
@@ -1029,7 +1029,7 @@ START_TEST(json_flushes_each_line)
 	f = fdopen(fds[1], "w");
 	ck_assert_ptr_nonnull(f);
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	ck_assert_int_eq(sink_open(FMT_JSON, f, &s), 0);
+	ck_assert_int_eq(sink_open(FMT_JSON, NULL, f, &s), 0);
 	ck_assert_int_eq(s->ops->event(s, &e), 0);
 	n = read(fds[0], buf, sizeof(buf));
 	ck_assert_int_gt(n, 0);
@@ -1062,7 +1062,7 @@ START_TEST(epipe)
 	FILE *f = closed_pipe();
 	int rc;
 
-	ck_assert_int_eq(sink_open(fmt, f, &s), 0);
+	ck_assert_int_eq(sink_open(fmt, NULL, f, &s), 0);
 	rc = s->ops->event(s, &c);
 	if (fmt == FMT_JSON)
 		ck_assert_int_eq(rc, -EPIPE);
@@ -1088,7 +1088,7 @@ START_TEST(format_names)
 	ck_assert_int_eq(output_format_parse("xml", &fmt), -EINVAL);
 	ck_assert_int_eq(output_format_parse("", &fmt), -EINVAL);
 	ck_assert_int_eq(output_format_parse(NULL, &fmt), -EINVAL);
-	ck_assert_int_eq(sink_open((enum output_format)99, stdout, &s),
+	ck_assert_int_eq(sink_open((enum output_format)99, NULL, stdout, &s),
 			 -EINVAL);
 	ck_assert_ptr_null(s);
 }

@@ -71,7 +71,7 @@ static char *run_sink(enum output_format fmt, bool tick0, const struct event *e,
 	struct capture c;
 	struct sink *s;
 
-	ck_assert_int_eq(sink_open(fmt, cap_open(&c), &s), 0);
+	ck_assert_int_eq(sink_open(fmt, NULL, cap_open(&c), &s), 0);
 	if (tick0)
 		ck_assert_int_eq(s->ops->tick(s, T0), 0);
 	for (size_t i = 0; i < n; i++)
@@ -375,7 +375,7 @@ START_TEST(chrome_streams)
 	struct sink *s;
 	char *got;
 
-	ck_assert_int_eq(sink_open(FMT_CHROME, cap_open(&c), &s), 0);
+	ck_assert_int_eq(sink_open(FMT_CHROME, NULL, cap_open(&c), &s), 0);
 	ck_assert_int_eq(s->ops->tick(s, T0), 0);
 	ck_assert_int_eq(s->ops->event(s, &e[0]), 0);
 	ck_assert_int_eq(s->ops->event(s, &e[1]), 0);
@@ -658,7 +658,7 @@ START_TEST(epipe)
 	FILE *f = closed_pipe();
 	struct sink *s;
 
-	ck_assert_int_eq(sink_open(fmt, f, &s), 0);
+	ck_assert_int_eq(sink_open(fmt, NULL, f, &s), 0);
 	ck_assert_int_eq(s->ops->event(s, &e[0]), 0);
 	ck_assert_int_eq(s->ops->event(s, &e[1]), 0);
 	ck_assert_int_eq(s->ops->flush(s), -EPIPE);

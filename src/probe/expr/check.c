@@ -176,7 +176,11 @@ static int check(struct checker *c, struct expr *e, const struct expr *parent,
 			return fail(c, e->col, "expected a member of the %s, found '%s'",
 				    e->arrow ? "struct it points to" : "struct", e->name);
 	} else if ((e->kind == E_INDEX || e->kind == E_DEREF) && ty->element) {
-		if (ty->element(ty->ctx, lt, type))
+		rc = ty->element(ty->ctx, lt, type);
+		if (rc == -ENOTDIR)
+			return fail(c, e->col, "a reference stands for the object it refers to: "
+				    "use it without '%s'", e->kind == E_INDEX ? "[...]" : "*");
+		if (rc)
 			return fail(c, e->col, "expected an array or pointer before '%s'",
 				    e->kind == E_INDEX ? "[" : "*");
 	}

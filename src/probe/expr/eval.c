@@ -15,6 +15,20 @@ struct env {
 
 static int eval(const struct env *env, const struct expr *e, struct rv *out);
 
+/* A C++ reference stands for the object it refers to; one that could
+ * not be read cannot decide. */
+static int referred(int rc, struct rv *r)
+{
+	const struct value *v = r->k == R_VAL ? r->v : NULL;
+
+	if (rc || !v || v->kind != V_PTR || !v->reference)
+		return rc;
+	if (v->nkids != 1)
+		return -EFAULT;
+	r->v = &v->kids[0];
+	return 0;
+}
+
 static void set_int(struct rv *r, int64_t i)
 {
 	memset(r, 0, sizeof(*r));
@@ -59,13 +73,13 @@ static int name_value(const struct env *env, const struct expr *e, struct rv *ou
 			return -EFAULT;
 		out->k = R_VAL;
 		out->v = &env->args[idx];
-		return 0;
+		return referred(0, out);
 	case S_RET:
 		if (!env->ret)
 			return -EINVAL;
 		out->k = R_VAL;
 		out->v = env->ret;
-		return 0;
+		return referred(0, out);
 	case S_DUR:
 		out->k = R_UINT;
 		out->u = env->dur;
@@ -164,7 +178,7 @@ static int unary(const struct env *env, const struct expr *e, struct rv *out)
 	if (rc)
 		return rc;
 	if (e->kind == E_DEREF)
-		return a.k == R_VAL ? expr_index(a.v, 0, out) : -EINVAL;
+		return a.k == R_VAL ? referred(expr_index(a.v, 0, out), out) : -EINVAL;
 	if (e->kind == E_NOT) {
 		if ((rc = truth(&a, &t)))
 			return rc;
@@ -195,14 +209,14 @@ static int postfix(const struct env *env, const struct expr *e, struct rv *out)
 	if (base.k != R_VAL)
 		return -EINVAL;
 	if (e->kind == E_FIELD)
-		return expr_member(base.v, e->name, out);
+		return referred(expr_member(base.v, e->name, out), out);
 	if ((rc = eval(env, e->r, &idx)) || (rc = expr_number(&idx, &n)))
 		return rc;
 	if (n.k == R_FLOAT)
 		return -EINVAL;
 	if (n.k == R_UINT && n.u > INT64_MAX)
 		return -EFAULT;
-	return expr_index(base.v, n.k == R_INT ? n.i : (int64_t)n.u, out);
+	return referred(expr_index(base.v, n.k == R_INT ? n.i : (int64_t)n.u, out), out);
 }
 
 static int eval(const struct env *env, const struct expr *e, struct rv *out)

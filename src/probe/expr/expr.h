@@ -36,7 +36,9 @@ struct expr_types {
 	 * when the type is no struct. */
 	int (*member)(void *ctx, const void *type, const char *name,
 		      const void **out);
-	/* Element of an array or pointer type: 0 with *out, or -EINVAL. */
+	/* Element of an array or pointer type (or of one a reference refers
+	 * to): 0 with *out, -ENOTDIR for a reference to something else,
+	 * or -EINVAL. */
 	int (*element)(void *ctx, const void *type, const void **out);
 	/* Whether name is an enumerator of some type in scope; NULL: any
 	 * unknown name compared with == or != is taken as one. */

@@ -35,6 +35,8 @@ void expr_limits(const struct expr *e, struct value_limits *lim)
 		lim->depth = max_u(lim->depth, steps + 1);
 		lim->follow_more = max_u(lim->follow_more, steps - 1);
 	}
+	if (e->kind == E_INDEX || e->kind == E_DEREF)
+		lim->follow_scalars = true;
 	if (e->kind == E_INDEX && e->r && (e->r->kind == E_INT || e->r->kind == E_UINT)) {
 		uint64_t i = e->r->kind == E_INT ? (uint64_t)e->r->i : e->r->u;
 

@@ -1,0 +1,137 @@
+/* firsts: what a new user tries first (tests/e2e/firsts.py).
+ *
+ * Usage: firsts [-w] MODE
+ *   -w     (libc only) wait until a tracer has patched all five functions
+ *   big    calls take(s) 3 times, s a 4 MiB string, and prints
+ *          "take NS" per call: the nanoseconds the call took as the
+ *          program saw it (a tracer's stops and work included)
+ *   libc   calls strlen, memcpy, strcmp, memset and strchr (IFUNCs in
+ *          glibc) through volatile pointers, 3 times each, and prints
+ *          "libc strlen=N strcmp=N strchr=N" per round
+ *   ptr    calls bump(&v) for v = 3, 5, 7; prints "bump V -> R"
+ *   line   calls scale(k) for k = 1..3; its line marked LINE-PROBE runs
+ *          once per call with local y = k * 10; prints "scale K -> R"
+ * Output: "pid N" first; exit 0.
+ */
+#include <string.h>
+#include "common.h"
+
+#define BIG (4u << 20)
+
+TRACED size_t take(const char *s)
+{
+	return s[0] == 'x';
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void big(void)
+{
+	char *s = malloc(BIG + 1);
+
+	memset(s, 'x', BIG);
+	s[BIG] = 0;
+	for (int i = 0; i < 3; i++) {
+		uint64_t t0 = now_ns();
+		size_t r = take(s);
+
+		printf("take %llu %zu\n", (unsigned long long)(now_ns() - t0), r);
+	}
+	free(s);
+}
+
+static size_t (*volatile p_strlen)(const char *) = strlen;
+static void *(*volatile p_memcpy)(void *, const void *, size_t) = memcpy;
+static int (*volatile p_strcmp)(const char *, const char *) = strcmp;
+static void *(*volatile p_memset)(void *, int, size_t) = memset;
+static char *(*volatile p_strchr)(const char *, int) = strchr;
+
+/* Attach mode: the code at start is the untraced code. */
+static void wait_patched(void)
+{
+	const void *fns[] = { (const void *)p_strlen, (const void *)p_memcpy,
+			      (const void *)p_strcmp, (const void *)p_memset,
+			      (const void *)p_strchr };
+	unsigned char orig[5][8];
+	long end = t_now_ms() + 20000;
+
+	for (int i = 0; i < 5; i++)
+		memcpy(orig[i], fns[i], 8);
+	for (int i = 0; i < 5; i++) {
+		while (!memcmp(orig[i], fns[i], 8)) {
+			if (t_now_ms() > end) {
+				fprintf(stderr, "target: no tracer patched the functions\n");
+				exit(99);
+			}
+			t_sleep_ms(1);
+		}
+	}
+}
+
+static void libc(int wait)
+{
+	char buf[32];
+
+	if (wait)
+		wait_patched();
+	for (int i = 0; i < 3; i++) {
+		p_memset(buf, 0, sizeof(buf));
+		p_memcpy(buf, "request-1", 10);
+		printf("libc strlen=%zu strcmp=%d strchr=%d\n", p_strlen(buf),
+		       p_strcmp(buf, "request-1"), (int)(p_strchr(buf, '-') - buf));
+	}
+}
+
+TRACED int bump(int *ip)
+{
+	return ++*ip;
+}
+
+static void ptr(void)
+{
+	for (int v = 3; v <= 7; v += 2) {
+		int w = v;
+
+		printf("bump %d -> %d\n", v, bump(&w));
+	}
+}
+
+TRACED int scale(int k)
+{
+	int y = k * 10;
+
+	y += k;   /* LINE-PROBE */
+	return y;
+}
+
+static void line(void)
+{
+	for (int k = 1; k <= 3; k++)
+		printf("scale %d -> %d\n", k, scale(k));
+}
+
+int main(int argc, char **argv)
+{
+	int wait = argc > 2 && !strcmp(argv[1], "-w");
+	const char *mode = argv[argc - 1];
+
+	printf("pid %d\n", (int)getpid());
+	fflush(stdout);
+	if (!strcmp(mode, "big"))
+		big();
+	else if (!strcmp(mode, "libc"))
+		libc(wait);
+	else if (!strcmp(mode, "ptr"))
+		ptr();
+	else if (!strcmp(mode, "line"))
+		line();
+	else
+		return 2;
+	return 0;
+}
