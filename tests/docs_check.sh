@@ -14,7 +14,7 @@ readme=$root/README.md
 
 # Every option latch has. Keep in step with cmd/args.c; an option that
 # --help shows but this list lacks is reported too.
-OPTIONS="-p --pid -F --follow-forks -l --list -o --output -f --format -n --calls -d --duration
+OPTIONS="-p --pid --pidof -t -r --relative-timestamps -T -F --follow-forks -l --list -o --output -f --format -n --calls -d --duration
 -c --summary -v --verbose --summary-interval -S --stack
 -s --string-limit -A --array --depth --max-probes --rate --no-returns --no-qos -q --quiet -h --help -V --version
 --otlp --otlp-protocol --otlp-file --service-name --trace-parent --error-if"

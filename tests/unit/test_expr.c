@@ -693,18 +693,19 @@ START_TEST(limits_needed)
 		const char *text;
 		struct value_limits want;
 	} c[] = {
-		{ "a > 1", { 64, 16, 2, 0 } },
-		{ "r->len > 1", { 64, 16, 2, 0 } },
-		{ "r->h->flags & 4", { 64, 16, 3, 1 } },
-		{ "(*r).h->x.y[2] == 1 || q", { 64, 16, 6, 4 } },
-		{ "a[40] == 1 && b[-1] == 2 && c[5000] == 3", { 64, 41, 2, 0 } },
+		{ "a > 1", { 64, 16, 2, 0, false } },
+		{ "r->len > 1", { 64, 16, 2, 0, false } },
+		{ "r->h->flags & 4", { 64, 16, 3, 1, false } },
+		{ "(*r).h->x.y[2] == 1 || q", { 64, 16, 6, 4, true } },
+		{ "a[40] == 1 && b[-1] == 2 && c[5000] == 3", { 64, 41, 2, 0, true } },
+		{ "*ip == 5", { 64, 16, 2, 0, true } },
 		{ "s == \"0123456789012345678901234567890123456789012345678901234567890123456789\"",
-		  { 71, 16, 2, 0 } },
-		{ "s ~ \"*\"", { 64, 16, 2, 0 } },
+		  { 71, 16, 2, 0, false } },
+		{ "s ~ \"*\"", { 64, 16, 2, 0, false } },
 	};
 
 	for (size_t i = 0; i < N(c); i++) {
-		struct value_limits lim = { 64, 16, 2, 0 };
+		struct value_limits lim = { 64, 16, 2, 0, false };
 		struct expr *e;
 
 		ck_assert_int_eq(expr_parse(c[i].text, &e, errbuf, sizeof(errbuf)), 0);
@@ -712,9 +713,11 @@ START_TEST(limits_needed)
 		ck_assert_msg(lim.strlimit == c[i].want.strlimit &&
 			      lim.arraylimit == c[i].want.arraylimit &&
 			      lim.depth == c[i].want.depth &&
-			      lim.follow_more == c[i].want.follow_more,
-			      "%s: -s %zu -A %u --depth %u, follow %u", c[i].text, lim.strlimit,
-			      lim.arraylimit, lim.depth, lim.follow_more);
+			      lim.follow_more == c[i].want.follow_more &&
+			      lim.follow_scalars == c[i].want.follow_scalars,
+			      "%s: -s %zu -A %u --depth %u, follow %u, scalars %d", c[i].text,
+			      lim.strlimit, lim.arraylimit, lim.depth, lim.follow_more,
+			      lim.follow_scalars);
 		expr_free(e);
 	}
 }

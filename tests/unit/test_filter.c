@@ -50,7 +50,7 @@ static struct value raw(uint64_t u)
 	return (struct value){ .kind = V_RAW, .u = u };
 }
 
-static const struct value_limits shown = { 64, 16, 2, 0 };
+static const struct value_limits shown = { 64, 16, 2, 0, false };
 
 START_TEST(unconditional_wins)
 {

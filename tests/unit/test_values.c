@@ -231,7 +231,7 @@ static struct value_limits limits;
 
 static struct values_src source(const struct arch_regs *r, size_t strlimit)
 {
-	limits = (struct value_limits){ strlimit, 16, 2, 0 };
+	limits = (struct value_limits){ strlimit, 16, 2, 0, false };
 	return (struct values_src){ .r = r, .rd = self_read, .lim = &limits };
 }
 
@@ -1046,7 +1046,7 @@ START_TEST(arrays_bitfields_anonymous)
 	free_args(v, 4);
 
 	/* -A 3, --depth 3, -s 2 */
-	limits = (struct value_limits){ 2, 3, 3, 0 };
+	limits = (struct value_limits){ 2, 3, 3, 0, false };
 	v = read_args(fn("tv_agg"), &src, 4, NULL);
 	k = &v[0].kids[0];
 	ck_assert_uint_eq(kid(k, "a")->nkids, 3);
