@@ -103,7 +103,5 @@ void event_free(struct event *e)
 
 uint64_t event_end_ns(const struct event *end, uint64_t start_ns)
 {
-	uint64_t t = start_ns + end->dur_ns;
-
-	return end->ts_ns >= start_ns && t > end->ts_ns ? end->ts_ns : t;
+	return end->ts_ns >= start_ns ? end->ts_ns : start_ns + end->dur_ns;
 }

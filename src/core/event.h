@@ -74,9 +74,9 @@ struct event {
 };
 
 /* When the call that end (EV_RETURN or EV_UNWIND) ends, the call having
- * started at start_ns: start plus its duration, which the monotonic clock
- * measures, but never past the end's own real time, after which the
- * thread's next call starts. */
+ * started at start_ns: the end's own real time (the stop at the return,
+ * which comes before the thread's next call and after its callees'
+ * ends), or start plus its duration when the clock stepped back. */
 uint64_t event_end_ns(const struct event *end, uint64_t start_ns);
 /* Deep copy for sinks that hold an event; 0 or -ENOMEM. */
 int event_copy(struct event *dst, const struct event *src);

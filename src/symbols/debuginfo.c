@@ -172,7 +172,7 @@ void debuginfo_note(Dwfl_Module *mod, const char *path,
 	build_id_name(mod, id, sizeof(id));
 	first_debug_dir(search_path, dir, sizeof(dir));
 	at = snprintf(buf, len, "note: no debug info for %s: arguments print "
-		      "as raw registers", path);
+		      "as raw registers only to conditions, else as (...)", path);
 	if (at < 0 || (size_t)at >= len)
 		return;
 	if (has_pkg && id[0])
@@ -217,12 +217,13 @@ void debuginfo_note_partial(const char *path, const char *func, char *buf,
 {
 	snprintf(buf, len, "note: %s has no debug info for some of its functions, "
 		 "e.g. %s (linked in from code built without -g, like a static "
-		 "libc): their arguments print as raw registers", path, func);
+		 "libc): their arguments print as raw registers only to conditions, "
+		 "else as (...)", path, func);
 }
 
 void debuginfo_note_split(const char *path, char *buf, size_t len)
 {
 	snprintf(buf, len, "note: split DWARF of %s not found (its .dwo files, "
 		 "next to it or in their compile directory): arguments print "
-		 "as raw registers", path);
+		 "as raw registers only to conditions, else as (...)", path);
 }

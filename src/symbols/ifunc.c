@@ -1,37 +1,92 @@
 /* GNU indirect functions (STT_GNU_IFUNC): glibc's strlen, memcpy and
- * friends name a resolver, which the dynamic linker ran at start to pick
- * an implementation (__strlen_avx2, ...) for this CPU. The module's own
- * IRELATIVE relocations hold the choice: each one's addend is a resolver,
- * and the slot it relocated now holds what that resolver returned. */
+ * friends name a resolver, which the dynamic linker ran to pick an
+ * implementation (__strlen_avx2, ...) for this CPU. Relocated slots hold
+ * the choice: the module's own IRELATIVE ones, whose addend is a
+ * resolver, and other modules' GLOB_DAT and JUMP_SLOT ones against the
+ * name, once bound. */
 #include <elf.h>
 #include <errno.h>
+#include <string.h>
 #include "symbols/priv.h"
 #include "util/mem.h"
 
-/* The IRELATIVE relocation type of the module's machine; 0: unknown. */
-static unsigned irelative_type(Elf *elf)
+/* The relocation types that hold a resolved function address, by the
+ * module's machine: IRELATIVE (the module's own calls through its PLT),
+ * GLOB_DAT and JUMP_SLOT (another module's, by name), and last the
+ * absolute words of data that holds the function's address. */
+struct reloc_types {
+	unsigned irelative, glob_dat, jump_slot, abs64;
+};
+
+enum slot_kind { SLOT_OWN, SLOT_GOT, SLOT_DATA };
+
+static bool reloc_types(Elf *elf, struct reloc_types *t)
 {
 	GElf_Ehdr eh;
 
 	if (!gelf_getehdr(elf, &eh))
-		return 0;
+		return false;
 	switch (eh.e_machine) {
-	case EM_X86_64: return R_X86_64_IRELATIVE;
-	case EM_AARCH64: return R_AARCH64_IRELATIVE;
+	case EM_X86_64:
+		*t = (struct reloc_types){ R_X86_64_IRELATIVE, R_X86_64_GLOB_DAT,
+					   R_X86_64_JUMP_SLOT, R_X86_64_64 };
+		return true;
+	case EM_AARCH64:
+		*t = (struct reloc_types){ R_AARCH64_IRELATIVE, R_AARCH64_GLOB_DAT,
+					   R_AARCH64_JUMP_SLOT, R_AARCH64_ABS64 };
+		return true;
 	}
-	return 0;
+	return false;
 }
 
-/* The run-time address of the slot an IRELATIVE relocation with addend
- * resolver (a file address) relocated: 0, or -ENOENT when there is none. */
-static int irelative_slot(Dwfl_Module *mod, GElf_Addr resolver, uint64_t *slot)
+/* Does relocation r against a named symbol (GLOB_DAT, JUMP_SLOT) name
+ * name? sh is its section, whose link is its symbol table. */
+static bool names(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, const char *name)
+{
+	Elf_Scn *symscn = elf_getscn(elf, sh->sh_link);
+	GElf_Shdr ssh;
+	GElf_Sym sym;
+	Elf_Data *d;
+	const char *n;
+
+	if (!symscn || !gelf_getshdr(symscn, &ssh) || !(d = elf_getdata(symscn, NULL)) ||
+	    !gelf_getsym(d, (int)GELF_R_SYM(r->r_info), &sym))
+		return false;
+	n = elf_strptr(elf, ssh.sh_link, sym.st_name);
+	return n && !strcmp(n, name);
+}
+
+/* Is r a relocation of that kind for f (resolver: its file address)? */
+static bool holds(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, enum slot_kind kind,
+		  GElf_Addr resolver, const char *name)
+{
+	struct reloc_types t;
+	unsigned type = (unsigned)GELF_R_TYPE(r->r_info);
+
+	if (!reloc_types(elf, &t))
+		return false;
+	switch (kind) {
+	case SLOT_OWN:
+		return type == t.irelative && (GElf_Addr)r->r_addend == resolver;
+	case SLOT_GOT:
+		return (type == t.glob_dat || type == t.jump_slot) && names(elf, sh, r, name);
+	case SLOT_DATA:
+		return type == t.abs64 && !r->r_addend && names(elf, sh, r, name);
+	}
+	return false;
+}
+
+/* The run-time address of a slot of mod that holds f's implementation:
+ * in its own module (SLOT_OWN), relocated IRELATIVE with f's resolver as
+ * addend; in another, relocated against f's name. 0, or -ENOENT. */
+static int slot_of(Dwfl_Module *mod, enum slot_kind kind, GElf_Addr resolver,
+		   const char *name, uint64_t *slot)
 {
 	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(mod, &bias);
 	Elf_Scn *scn = NULL;
-	unsigned type = elf ? irelative_type(elf) : 0;
 
-	if (!type)
+	if (!elf)
 		return -ENOENT;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
@@ -43,40 +98,51 @@ static int irelative_slot(Dwfl_Module *mod, GElf_Addr resolver, uint64_t *slot)
 		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
 			GElf_Rela r;
 
-			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != type ||
-			    (GElf_Addr)r.r_addend != resolver)
-				continue;
-			*slot = r.r_offset + bias;
-			return 0;
+			if (gelf_getrela(d, (int)i, &r) && holds(elf, &sh, &r, kind, resolver, name)) {
+				*slot = r.r_offset + bias;
+				return 0;
+			}
 		}
 	}
 	return -ENOENT;
 }
 
-int sym_ifunc_target(const struct symtab *st, struct mod_entry *m, struct sym_fn *f)
+/* The implementation in slot, if it is one of m's functions and not the
+ * resolver: a slot not relocated yet (lazy binding) holds neither. */
+static bool read_choice(struct mem *mem, uint64_t slot, const struct mod_entry *m,
+			const struct sym_fn *f, uint64_t *impl)
 {
-	Dwarf_Addr start, end, bias;
-	struct mem mem;
-	uint64_t slot, impl = 0;
-	int rc;
+	Dwarf_Addr start, end;
 
 	dwfl_module_info(m->mod, NULL, &start, &end, NULL, NULL, NULL, NULL);
+	return mem_read(mem, slot, impl, sizeof(*impl)) == sizeof(*impl) &&
+	       *impl != f->addr && *impl >= start && *impl < end;
+}
+
+int sym_ifunc_target(const struct symtab *st, const struct mod_list *mods,
+		     struct mod_entry *m, struct sym_fn *f)
+{
+	Dwarf_Addr bias;
+	struct mem mem;
+	uint64_t slot, impl = 0;
+	bool found = false;
+	int rc;
+
 	if (!dwfl_module_getelf(m->mod, &bias))
 		return -ENOENT;
-	rc = irelative_slot(m->mod, f->addr - bias, &slot);
-	if (rc)
-		return rc;
 	rc = mem_open(&mem, st->files.pid);
 	if (rc)
 		return rc;
-	if (mem_read(&mem, slot, &impl, sizeof(impl)) != sizeof(impl))
-		rc = -EFAULT;
+	if (!slot_of(m->mod, SLOT_OWN, f->addr - bias, f->name, &slot))
+		found = read_choice(&mem, slot, m, f, &impl);
+	for (int kind = SLOT_GOT; kind <= SLOT_DATA && !found; kind++)
+		for (size_t i = 0; i < mods->n && !found; i++)
+			if (mods->v[i].mod != m->mod &&
+			    !slot_of(mods->v[i].mod, kind, 0, f->name, &slot))
+				found = read_choice(&mem, slot, m, f, &impl);
 	mem_close(&mem);
-	/* not relocated yet, or pointing out of the module: no choice made */
-	if (!rc && (impl == f->addr || impl < start || impl >= end))
-		rc = -ENOENT;
-	if (rc)
-		return rc;
+	if (!found)
+		return -ENOENT;
 	f->resolver = f->addr;
 	f->addr = impl;
 	return 0;

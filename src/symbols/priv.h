@@ -143,10 +143,12 @@ struct sym_fn {
 
 bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out);
 struct symtab;
-/* An IFUNC f of m: point f at the implementation the process's dynamic
- * linker chose (symbols/ifunc.c), keeping the resolver; 0, -ENOENT when
- * the choice is not to be found, or -errno. */
-int sym_ifunc_target(const struct symtab *st, struct mod_entry *m, struct sym_fn *f);
+struct mod_list;
+/* An IFUNC f of m, one of mods: point f at the implementation the
+ * process's dynamic linker chose (symbols/ifunc.c), keeping the
+ * resolver; 0, -ENOENT when the choice is not to be found, or -errno. */
+int sym_ifunc_target(const struct symtab *st, const struct mod_list *mods,
+		     struct mod_entry *m, struct sym_fn *f);
 
 /* The C++ names of symbol ndx (f, from sym_function) of m: 0 with *out
  * NULL for a C name, or -ENOMEM. Valid until sym_free_modules. */

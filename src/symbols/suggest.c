@@ -206,7 +206,7 @@ void sym_no_module(const struct mod_entry *mods, size_t nmods,
 	if (!err || !errlen)
 		return;
 	snprintf(err, errlen, "probe '%s': no module matches '%s' yet; waiting for it "
-		 "to be loaded (loaded: ", spec->text, spec->lib_glob ? spec->lib_glob : "");
+		 "to be loaded, or run by exec (loaded: ", spec->text, spec->lib_glob ? spec->lib_glob : "");
 	len = strlen(err);
 	for (size_t m = 0; m < nmods && len + 1 < errlen; m++) {
 		if (mods[m].hidden)

@@ -52,10 +52,12 @@ void symtab_set_notify(struct symtab *st, void (*notify)(const char *msg));
  * least one function per spec; otherwise -ENOENT (a spec matched nothing,
  * err says which and suggests close names), -ENOEXEC (a matching module
  * has no symbols) or another -errno, with a one-line message in err.
+ * With some (a program started by exec), a spec that matches nothing is
+ * left out, and only none matching anything is such an error.
  * Results are owned by the symtab and stay valid until symtab_close.
  * Functions that several specs or aliases name appear once. */
 int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
-		   size_t nspecs, struct func_info ***funcs, size_t *nfuncs,
+		   size_t nspecs, bool some, struct func_info ***funcs, size_t *nfuncs,
 		   char *err, size_t errlen);
 
 /* symtab_resolve for the modules that are new since the last resolve:

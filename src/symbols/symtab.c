@@ -189,7 +189,7 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 			rc = sym_matches(spec->func_glob, me, i, &f);
 			if (rc < 0)
 				return rc;
-			if (rc && f.ifunc && sym_ifunc_target(st, me, &f)) {
+			if (rc && f.ifunc && sym_ifunc_target(st, mods, me, &f)) {
 				unresolved = f.name;
 				continue;
 			}
@@ -401,13 +401,15 @@ static int out_of_memory(char *err, size_t errlen)
 	return -ENOMEM;
 }
 
+/* some: a spec that matches nothing is no error unless none matches. */
 static int resolve(struct symtab *st, const struct probe_spec *specs,
-		   size_t nspecs, bool new_only, struct func_info ***funcs,
+		   size_t nspecs, bool new_only, bool some, struct func_info ***funcs,
 		   size_t *nfuncs, char *err, size_t errlen)
 {
 	struct mod_list mods;
 	struct cands c = { 0 };
-	int rc;
+	char first[512] = "";
+	int rc, missed = 0;
 
 	*funcs = NULL;
 	*nfuncs = 0;
@@ -418,9 +420,23 @@ static int resolve(struct symtab *st, const struct probe_spec *specs,
 	sym_mark_fresh(st, &mods);
 	for (size_t s = 0; s < nspecs; s++) {
 		rc = match_spec(st, &mods, specs, (unsigned)s, new_only, &c, err, errlen);
+		if (some && !missed && (rc == -ENOENT || rc == -ENOEXEC)) {
+			missed = rc;
+			snprintf(first, sizeof(first), "%s", err ? err : "");
+		}
+		if (some && (rc == -ENOENT || rc == -ENOEXEC))
+			rc = 0;
 		if (rc)
 			goto free_lists;
 	}
+	if (missed && !c.n) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", first);
+		rc = missed;
+		goto free_lists;
+	}
+	if (err && errlen)
+		err[0] = '\0';
 	rc = build_results(st, &c, funcs, nfuncs);
 	if (!rc) {
 		note_missing_dwarf(st, &c);
@@ -434,16 +450,16 @@ free_lists:
 }
 
 int symtab_resolve(struct symtab *st, const struct probe_spec *specs,
-		   size_t nspecs, struct func_info ***funcs, size_t *nfuncs,
+		   size_t nspecs, bool some, struct func_info ***funcs, size_t *nfuncs,
 		   char *err, size_t errlen)
 {
-	return resolve(st, specs, nspecs, false, funcs, nfuncs, err, errlen);
+	return resolve(st, specs, nspecs, false, some, funcs, nfuncs, err, errlen);
 }
 
 int symtab_resolve_new(struct symtab *st, const struct probe_spec *specs,
 		       size_t nspecs, struct func_info ***funcs, size_t *nfuncs)
 {
-	return resolve(st, specs, nspecs, true, funcs, nfuncs, NULL, 0);
+	return resolve(st, specs, nspecs, true, false, funcs, nfuncs, NULL, 0);
 }
 
 int symtab_describe_at(struct symtab *st, uint64_t look, uint64_t shown,

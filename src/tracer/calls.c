@@ -210,7 +210,7 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 	if (report) {
 		struct event e = {
 			.type = type,
-			.ts_ns = real_ns(),
+			.ts_ns = t->stop_mono_ns ? t->stop_real_ns : real_ns(),
 			.pid = th->pid,
 			.tid = th->tid,
 			.depth = (unsigned)th->nframes,
@@ -315,6 +315,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	int err, ra_err;
 
 	src.lim = filter_limits(tr->filter, &o->limits);
+	src.raw_args = tr->filter != NULL;
 	/* without returns there are no open calls to compare with */
 	ra_err = o->no_returns ? -ENOENT
 			       : arch_return_address(r, mem_read, &th->proc->mem, &f.ra);
@@ -327,7 +328,6 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		t->n.dropped++;
 		return 0;
 	}
-	e.ts_ns = real_ns();
 	if (t->decode || tr->filter) {
 		err = values_read_args(tr->fn, &src, &e.args, &e.nargs, &f.ret_buf);
 		if (err)
@@ -344,6 +344,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	e.depth = (unsigned)th->nframes;
 	if (o->stack_depth)
 		capture_stack(t, th, r, &e);
+	e.ts_ns = real_ns();
 	if (verdict == FILTER_DEFER) {
 		f.held = malloc(sizeof(*f.held));
 		if (!f.held) {
@@ -359,7 +360,8 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		if (filter_has_error(tr->filter) && !e.dropped)
 			keep_args(&f, &e);
 	}
-	/* The call's time starts as latch lets it run, its decoding done. */
+	/* The call's time starts once latch has decoded and written it, and
+	 * ends at its return's stop. */
 	f.start_mono_ns = mono_ns();
 	if (!o->no_returns)
 		err = watch_return(t, th, ra_err, &f);

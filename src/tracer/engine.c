@@ -58,8 +58,9 @@ static int engine_attach(struct engine *e, const pid_t *pids, size_t n)
 	t->pid = pids[0];
 	for (size_t i = 0; i < n && !err; i++) {
 		err = check_target(t, pids[i]);
-		if (!err)
-			err = tracer_resolve(t, pids[i]);
+		if (err)
+			return fail_in(t, pids[i], n, err);
+		err = tracer_resolve(t, pids[i]);
 		if (err == -EACCES || err == -EPERM)
 			tracer_explain_eperm(t, pids[i]);
 		if (err)

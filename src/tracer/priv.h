@@ -135,7 +135,7 @@ struct tracer {
 	const struct latch_opts *opts;
 	pid_t pid;               /* the process attached to or launched */
 	bool launched;
-	bool started;            /* launch mode: past the first program's entry */
+	bool started;            /* attached, or past the first program's entry */
 	struct hashmap procs;    /* pid of the memory's owner -> struct proc */
 	struct sink *sink;
 	struct hashmap threads;  /* tid -> struct thread */
@@ -143,7 +143,7 @@ struct tracer {
 	uint64_t next_call_id;
 	/* When the stop being handled was seen: calls end there, not after
 	 * latch has decoded them (0 outside a stop). */
-	uint64_t stop_mono_ns;
+	uint64_t stop_mono_ns, stop_real_ns;
 	/* Values are printed (not -c alone): decode every call's; otherwise
 	 * only those that conditions test. */
 	bool decode;
@@ -315,11 +315,13 @@ int rtld_hit(struct tracer *t, struct proc *p);
 int unwind_watch(struct tracer *t, struct proc *p, bool new_only);
 
 /* resolve.c: program images. Stop at a new one's entry point to resolve
- * the probes there; resolve them (quiet: no notes a parent's image
- * already gave); plant them with the dynamic linker and unwinder hooks;
+ * the probes there; resolve them (first: the program latch was started
+ * on or attached to, where every probe must match; in one exec'd later
+ * or forked from that, the probes that match; quiet: no notes a parent's
+ * image already gave); plant them with the dynamic linker and unwinder hooks;
  * at r_brk, trace the probes in modules new since. */
 int image_new(struct tracer *t, struct proc *p);
-int image_resolve(struct tracer *t, struct proc *p, bool quiet);
+int image_resolve(struct tracer *t, struct proc *p, bool first, bool quiet);
 int image_plant(struct tracer *t, struct proc *p);
 int image_rtld_hit(struct tracer *t, struct proc *p);
 /* The probes in the modules p's symtab has not seen yet (libraries

@@ -62,7 +62,7 @@ int proc_fork(struct tracer *t, struct proc *parent, pid_t child, struct proc **
 	/* The child's own image: its stack unwinding, and its libraries
 	 * loaded later, are its own from now on. */
 	if (!err && c->started)
-		err = image_resolve(t, c, true);
+		err = image_resolve(t, c, false, true);
 	if (!err)
 		err = retarget(c);
 	if (err) {

@@ -127,7 +127,7 @@ free_misfits:
 	return err;
 }
 
-int image_resolve(struct tracer *t, struct proc *p, bool quiet)
+int image_resolve(struct tracer *t, struct proc *p, bool first, bool quiet)
 {
 	struct func_info **all;
 	size_t n;
@@ -142,10 +142,10 @@ int image_resolve(struct tracer *t, struct proc *p, bool quiet)
 		return tracer_fail(t, err, "cannot read the modules of process %d: %s",
 				   (int)p->pid, strerror(-err));
 	symtab_set_notify(p->symtab, quiet ? NULL : t->warn);
-	err = symtab_resolve(p->symtab, t->opts->probes, t->opts->nprobes,
+	err = symtab_resolve(p->symtab, t->opts->probes, t->opts->nprobes, !first,
 			     &all, &n, t->err, sizeof(t->err));
 	if (!err)
-		err = add_funcs(t, p, all, n, true, quiet);
+		err = add_funcs(t, p, all, n, first, quiet);
 	/* Checked before any trap is planted: a glob that matches half of
 	 * libc would stop a live process on every call it makes. */
 	if (!err && !t->opts->list && p->nfuncs > t->opts->max_probes)
@@ -247,7 +247,7 @@ int tracer_resolve(struct tracer *t, pid_t pid)
 
 	if (!p && proc_add(t, pid, &p))
 		return -ENOMEM;
-	return image_resolve(t, p, false);
+	return image_resolve(t, p, true, false);
 }
 
 int tracer_plant_probes(struct tracer *t, pid_t pid)

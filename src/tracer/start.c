@@ -99,7 +99,7 @@ int tracer_attach(struct tracer *t, pid_t pid)
 		snprintf(t->err, sizeof(t->err), "cannot open /proc/%d/mem: %s",
 			 (int)pid, strerror(-err));
 	else
-		p->started = true;
+		p->started = t->started = true;   /* a later exec is not the first image */
 	return err;
 }
 

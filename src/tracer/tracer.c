@@ -40,7 +40,7 @@ static int on_start(struct tracer *t, struct proc *p, struct trap *tr)
 	p->started = true;
 	t->started = true;
 	if (!err)
-		err = image_resolve(t, p, false);
+		err = image_resolve(t, p, first, false);
 	if (!err && t->opts->list) {
 		t->want_stop = true;
 		return 0;
@@ -283,6 +283,7 @@ enum run_end tracer_run(struct tracer *t, double deadline_mono)
 		}
 		t->n.stops++;
 		t->stop_mono_ns = mono_ns();
+		t->stop_real_ns = real_ns();
 		err = on_status(t, tid, status);
 		t->stop_mono_ns = 0;
 		if (err == -ESRCH)

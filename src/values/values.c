@@ -179,8 +179,18 @@ int values_read_args(const struct func_info *fn, const struct values_src *src,
 	*vals = NULL;
 	*nvals = 0;
 	*ret_buf = 0;
-	if (!fn->has_dwarf)
+	if (!fn->has_dwarf && src->raw_args)
 		return read_raw_args(src, vals, nvals);
+	if (!fn->has_dwarf) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		v->kind = V_VARARGS;
+		v->name = "...";
+		*vals = v;
+		*nvals = 1;
+		return 0;
+	}
 	n = fn->nparams + (fn->variadic ? 1 : 0);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)

@@ -25,10 +25,14 @@ struct values_src {
 	/* Floating-point registers already at hand, or NULL: fetched from
 	 * tid when a value lies in them. */
 	const struct arch_fpregs *fp;
+	/* A function without DWARF: its argument registers as raw words
+	 * (a condition names arg1..argN), or else one "..." (the arguments
+	 * are unknown; printing six registers would be noise). */
+	bool raw_args;
 };
 
 /* Read the arguments at a function's entry trap into vals[0..*nvals)
- * (arch_int_arg_regs raw words without DWARF). *ret_buf receives where an
+ * (without DWARF: arch_int_arg_regs raw words, or "...", as src says). *ret_buf receives where an
  * aggregate result will be written (0 if none), for values_read_return.
  * 0 or -errno (only on allocation failure: what cannot be read becomes a
  * value marked unreadable or unavailable). */

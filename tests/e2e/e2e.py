@@ -881,9 +881,17 @@ def t_exit_signal(s, ctx, opt):
 
 
 def t_nodwarf(s, ctx, opt):
+    """Without DWARF the arguments are unknown: "nd_add(...)", as ltrace
+    without a prototype; a condition on arg1..argN reads the raw
+    registers, and then they are shown."""
     exe = s.bin(opt, "nodwarf")
+    trace = ctx.path("plain.txt")
+    lp = s.launch(ctx, ["-f", "text", "-o", trace, "nd_add"], [exe], name="plain")
+    check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, short(lp.err())))
+    check(re.search(r"^\S+ \[\d+\] nd_add\(\.\.\.\) = 0x1276 <", readtext(trace), re.M),
+          "without DWARF nor a condition, expected 'nd_add(...) = 0x1276': %s" % short(readtext(trace)))
     trace = ctx.path("trace.txt")
-    lp = s.launch(ctx, ["-f", "text", "-o", trace, "nd_add"], [exe])
+    lp = s.launch(ctx, ["-f", "text", "-o", trace, "nd_add if arg2 == 0x42"], [exe])
     check(lp.rc == 0, "latch exited %s; stderr: %s" % (lp.rc, short(lp.err())))
     check("call nd_add 0x1234 0x42 -> 0x1276" in lp.out(), "target output: %s" % short(lp.out()))
     text = readtext(trace)
@@ -894,7 +902,7 @@ def t_nodwarf(s, ctx, opt):
         check(re.match(r"^0x[0-9a-fA-F]+$", args.get(k, "")) and int(args[k], 16) == v,
               "expected %s=0x%x without DWARF, got: %s" % (k, v, m.group(0)))
     trace2 = ctx.path("trace.json")
-    lp = s.launch(ctx, ["-f", "json", "-o", trace2, "nd_add"], [exe], name="latch2")
+    lp = s.launch(ctx, ["-f", "json", "-o", trace2, "nd_add if arg1 > 0"], [exe], name="latch2")
     check(lp.rc == 0, "latch -f json exited %s; stderr: %s" % (lp.rc, short(lp.err())))
     calls = [e for e in load_json(trace2, os.path.realpath(exe), lp.target_pid) if e["type"] == "call"]
     check(len(calls) == 1, "%d calls in the JSON trace" % len(calls))

@@ -219,7 +219,7 @@ def plug_run(s, ctx, opt, mode, probes):
 
 def check_waiting(lp, probe):
     lib = probe.split(":", 1)[0]
-    note = "latch: probe '%s': no module matches '%s' yet; waiting for it to be loaded (loaded: " % (probe, lib)
+    note = "latch: probe '%s': no module matches '%s' yet; waiting for it to be loaded, or run by exec (loaded: " % (probe, lib)
     lines = [l for l in lp.err().splitlines() if l.startswith(note)]
     check(len(lines) == 1 and "libc.so" in lines[0],
           "no note %r...(loaded: ...libc...) on stderr: %s" % (note, short(lp.err())))

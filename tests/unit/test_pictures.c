@@ -254,8 +254,8 @@ START_TEST(chrome_nested)
 }
 END_TEST
 
-/* A duration from the monotonic clock that reaches past the end's own
- * real time is cut there: the next call on the thread starts after it. */
+/* A slice ends at its end event's own real time, the return's stop: the
+ * next call on the thread starts after it. */
 START_TEST(chrome_clock)
 {
 	struct event e[] = {
@@ -271,7 +271,7 @@ START_TEST(chrome_clock)
 	got = run_sink(FMT_CHROME, true, e, N(e), 0);
 	ck_assert_str_eq(got, META7
 		SLICE("idle", 7) ",\"ph\":\"X\",\"ts\":10.000,\"dur\":1.000,\"args\":{}},\n"
-		SLICE("leaf", 7) ",\"ph\":\"X\",\"ts\":11.500,\"dur\":0.100,"
+		SLICE("leaf", 7) ",\"ph\":\"X\",\"ts\":11.500,\"dur\":0.500,"
 		"\"args\":{\"<unwound>\":true}}\n"
 		"]\n");
 	free(got);

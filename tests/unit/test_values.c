@@ -219,7 +219,7 @@ static const struct func_info *fn(const char *name)
 
 	snprintf(text, sizeof(text), ":%s", name);
 	ck_assert_int_eq(probe_parse(text, &spec, err, sizeof(err)), 0);
-	ck_assert_msg(symtab_resolve(st, &spec, 1, &fs, &nf, err, sizeof(err)) == 0,
+	ck_assert_msg(symtab_resolve(st, &spec, 1, false, &fs, &nf, err, sizeof(err)) == 0,
 		      "%s", err);
 	probe_free(&spec);
 	ck_assert_uint_eq(nf, 1);
@@ -600,6 +600,14 @@ START_TEST(raw_without_dwarf)
 	struct values_src src = source(&r, 64);
 	uint64_t ret_buf;
 
+	/* unknown arguments, for printing: one "..." */
+	ck_assert_int_eq(values_read_args(&f, &src, &v, &n, &ret_buf), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0].kind, V_VARARGS);
+	ck_assert_str_eq(v[0].name, "...");
+	free_args(v, n);
+	/* for a condition on arg1..argN: the raw registers */
+	src.raw_args = true;
 	ck_assert_int_eq(values_read_args(&f, &src, &v, &n, &ret_buf), 0);
 	ck_assert_uint_eq(n, arch_int_arg_regs);
 	ck_assert_uint_eq(n, 6);

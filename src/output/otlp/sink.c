@@ -66,7 +66,8 @@ static int call_attrs(struct otlp_attrs *a, const struct event *e, pid_t own)
 		err = otlp_attrs_int(a, "code.line.number", fn->decl_line);
 	if (!err)
 		err = otlp_attrs_int(a, "thread.id", e->tid);
-	/* -F: one resource, the first process's; a child's spans say whose */
+	/* -F, several -p: one resource, the first process's; other spans
+	 * say whose */
 	if (!err && own && e->pid != own)
 		err = otlp_attrs_int(a, "process.pid", e->pid);
 	for (unsigned i = 0; !err && i < e->nargs; i++) {
