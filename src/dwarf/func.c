@@ -371,26 +371,21 @@ fail_params:
 	return -ENOMEM;
 }
 
-int dw_func_fill_ifunc(Dwfl_Module *mod, uint64_t resolver, struct func_info *fn)
+/* fn's parameters, result and signature from proto: a subroutine type,
+ * or a subprogram's declaration, whose parameters have no locations (at
+ * the entry they are where the ABI puts them). */
+static int fill_from_prototype(Dwarf_Die *proto, struct func_info *fn)
 {
-	Dwarf_Die sub, t, proto;
 	Dwarf_Attribute a;
 	bool prototyped = false;
-	uint64_t pc;
 	char *sig;
 
-	/* the resolver returns a pointer to the implementations' type */
-	if (!find_subprogram(mod, resolver, &sub, &pc) || !dw_type_of(&sub, &t) ||
-	    dwarf_peel_type(&t, &t) != 0 || dwarf_tag(&t) != DW_TAG_pointer_type ||
-	    !dw_type_of(&t, &proto) || dwarf_peel_type(&proto, &proto) != 0 ||
-	    dwarf_tag(&proto) != DW_TAG_subroutine_type)
-		return 0;
-	if (read_params(&proto, fn))
+	if (read_params(proto, fn))
 		goto fail_params;
 	fn->has_dwarf = true;
-	fn->has_ret = fn->ret_has_type = dw_type_of(&proto, &fn->ret_type);
+	fn->has_ret = fn->ret_has_type = dw_type_of(proto, &fn->ret_type);
 	dw_abi_classify(fn->has_ret ? &fn->ret_type : NULL, &fn->ret_abi);
-	dwarf_formflag(dwarf_attr_integrate(&proto, DW_AT_prototyped, &a), &prototyped);
+	dwarf_formflag(dwarf_attr_integrate(proto, DW_AT_prototyped, &a), &prototyped);
 	sig = typename_signature(fn, fn->desc.name, prototyped, false);
 	if (!sig)
 		goto fail_params;
@@ -400,7 +395,62 @@ int dw_func_fill_ifunc(Dwfl_Module *mod, uint64_t resolver, struct func_info *fn
 
 fail_params:
 	forget_params(fn);
+	fn->has_dwarf = false;
 	return -ENOMEM;
+}
+
+int dw_func_fill_ifunc(Dwfl_Module *mod, uint64_t resolver, struct func_info *fn)
+{
+	Dwarf_Die sub, t, proto;
+	uint64_t pc;
+
+	/* the resolver returns a pointer to the implementations' type */
+	if (!find_subprogram(mod, resolver, &sub, &pc) || !dw_type_of(&sub, &t) ||
+	    dwarf_peel_type(&t, &t) != 0 || dwarf_tag(&t) != DW_TAG_pointer_type ||
+	    !dw_type_of(&t, &proto) || dwarf_peel_type(&proto, &proto) != 0 ||
+	    dwarf_tag(&proto) != DW_TAG_subroutine_type)
+		return 0;
+	return fill_from_prototype(&proto, fn);
+}
+
+/* A prototyped declaration or definition of a C function, at a unit's
+ * top level, named one of names[0..n). */
+static bool declares(Dwarf_Die *die, const char *const *names, size_t n)
+{
+	Dwarf_Attribute a;
+	bool prototyped = false;
+	const char *name;
+
+	if (dwarf_tag(die) != DW_TAG_subprogram || !(name = dwarf_diename(die)) ||
+	    dwarf_formflag(dwarf_attr_integrate(die, DW_AT_prototyped, &a), &prototyped) ||
+	    !prototyped)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+int dw_funcs_fill_declared(Dwfl_Module *mod, struct dw_named *fns, size_t n)
+{
+	Dwarf_Die *cu = NULL, die;
+	Dwarf_Addr bias;
+	size_t left = n;
+
+	while (left && (cu = dwfl_module_nextcu(mod, cu, &bias))) {
+		if (dwarf_child(cu, &die) != 0)
+			continue;
+		do {
+			for (size_t i = 0; i < n; i++) {
+				if (fns[i].fn->has_dwarf || !declares(&die, fns[i].names, fns[i].nnames))
+					continue;
+				if (fill_from_prototype(&die, fns[i].fn))
+					return -ENOMEM;
+				left--;
+			}
+		} while (left && dwarf_siblingof(&die, &die) == 0);
+	}
+	return 0;
 }
 
 void dw_func_clear(struct func_info *fn)

@@ -66,6 +66,20 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn);
  * 0 or -ENOMEM. */
 int dw_func_fill_ifunc(Dwfl_Module *mod, uint64_t resolver, struct func_info *fn);
 
+/* A function without DWARF at its address and the names its symbol has
+ * there (aliases: getpid, __getpid). */
+struct dw_named {
+	struct func_info *fn;
+	const char *const *names;
+	size_t nnames;
+};
+
+/* Fill each fns[i].fn still without DWARF from a prototyped declaration
+ * (or definition elsewhere) of one of its names in mod's units: the
+ * prototype callers were compiled with. One pass over the units' top
+ * levels for all of them. 0 or -ENOMEM. */
+int dw_funcs_fill_declared(Dwfl_Module *mod, struct dw_named *fns, size_t n);
+
 /* Is the function at addr in a split-DWARF skeleton unit whose .dwo
  * file was not found? */
 bool dw_func_split_missing(Dwfl_Module *mod, uint64_t addr);

@@ -142,6 +142,10 @@ struct sym_fn {
 };
 
 bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out);
+/* funcs[i], of module mods[i], without DWARF at its address: the
+ * prototype a declaration of its name elsewhere in the module gives
+ * (symbols/declared.c). 0 or -ENOMEM. */
+int sym_fill_declared(struct mod_entry **mods, struct func_info **funcs, size_t n);
 struct symtab;
 struct mod_list;
 /* An IFUNC f of m, one of mods: point f at the implementation the

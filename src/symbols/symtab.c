@@ -314,10 +314,11 @@ static int build_results(struct symtab *st, struct cands *c,
 			 struct func_info ***funcs, size_t *nfuncs)
 {
 	struct func_batch *b = calloc(1, sizeof(*b));
+	struct mod_entry **mods = calloc(c->n ? c->n : 1, sizeof(*mods));
 	int rc = -ENOMEM;
 
-	if (!b)
-		return -ENOMEM;
+	if (!b || !mods)
+		goto free_batch;
 	if (c->n)
 		qsort(c->v, c->n, sizeof(c->v[0]), cand_cmp);
 	b->funcs = calloc(c->n ? c->n : 1, sizeof(b->funcs[0]));
@@ -326,6 +327,7 @@ static int build_results(struct symtab *st, struct cands *c,
 	for (size_t i = 0, end; i < c->n; i = end) {
 		for (end = i + 1; end < c->n && c->v[end].f.addr == c->v[i].f.addr; end++)
 			;
+		mods[b->n] = c->v[i].mod;
 		rc = make_func(&c->v[i], &b->funcs[b->n]);
 		if (!rc)
 			b->n++;
@@ -334,6 +336,10 @@ static int build_results(struct symtab *st, struct cands *c,
 		if (rc)
 			goto free_funcs;
 	}
+	rc = sym_fill_declared(mods, b->funcs, b->n);
+	if (rc)
+		goto free_funcs;
+	free(mods);
 	b->next = st->batches;
 	st->batches = b;
 	*funcs = b->funcs;
@@ -343,6 +349,7 @@ static int build_results(struct symtab *st, struct cands *c,
 free_funcs:
 	sym_free_funcs(b->funcs, b->n);
 free_batch:
+	free(mods);
 	free(b);
 	return rc;
 }

@@ -153,6 +153,24 @@ def t_decode_time(s, ctx, opt):
               "decoding is counted" % (d, w))
 
 
+# ------------------------------------------------------------------ no DWARF
+
+def t_declared(s, ctx, opt):
+    """dc_add has no DWARF at its address but a prototype declared in its
+    caller's unit: latch takes it from there, as ltrace would print
+    getpid() with its prototype."""
+    exe = s.bin(opt, "declared")
+    p = E.Proc(ctx, s.latch_cmd("-l", "dc_add", "--", exe), "list")
+    p.wait()
+    check(p.rc == 0 and re.search(r"^int dc_add\(int arg1, int arg2\)  \[", p.out(), re.M),
+          "-l: exit %s, %s" % (p.rc, E.short(p.out() + p.err())))
+    out = ctx.path("trace.txt")
+    lp = s.launch(ctx, ["-q", "-o", out, "dc_add"], [exe])
+    check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
+    got = re.findall(r"^\S+ \[\d+\] dc_add\(arg1=(\d+), arg2=(\d+)\) = (\d+) <", E.readtext(out), re.M)
+    check(got == [("2", "3", "5"), ("40", "2", "42")], "calls %s: %s" % (got, E.short(E.readtext(out))))
+
+
 # ------------------------------------------------------------------ exec
 
 def after_exec_calls(evs, pid):
@@ -378,6 +396,8 @@ def register(s, R):
         R("ifunc-launch-" + opt, lambda c, o=opt: t_ifunc(s, c, o, "launch"))
         R("firsts-references-" + opt, lambda c, o=opt: t_references(s, c, o))
         R("firsts-scalar-pointer-" + opt, lambda c, o=opt: t_scalar_pointer(s, c, o))
+    R("declared-O0", lambda c: t_declared(s, c, "O0"))
+    R("declared-O2", lambda c: t_declared(s, c, "O2"))
     R("exec-probe-launch-O0", lambda c: t_exec_probe(s, c, "O0", "launch"))
     R("exec-probe-attach-O2", lambda c: t_exec_probe(s, c, "O2", "attach"))
     R("exec-probe-child-F-O2", lambda c: t_exec_probe_child(s, c, "O2", True))

@@ -19,7 +19,8 @@
 # Issue 14's (tests/e2e/faults.py): blocker and hammer (-pthread), storm,
 # memedge, and in O2/ only reentry-O1 and reentry-O2 (reentry.c at -O1
 # and -O2).
-# Issue 17's: firsts (tests/e2e/firsts.py).
+# Issue 17's: firsts, and declared (declared.c with -g, declared_impl.c
+# without) (tests/e2e/firsts.py).
 # Last, OUTDIR/MANIFEST lists every file built (paths under OUTDIR), written
 # only when all were: `make` takes it as the targets' time stamp, and
 # e2e.py with LATCH_E2E_PREBUILT=1 checks that each file it names is there.
@@ -98,6 +99,9 @@ for opt in O0 O2; do
 	$CXX $FLAGS -g $WARN $EXTRA $CXXEXTRA -o "$d/throws" "$SRC/throws.cc"
 	$CC -std=gnu11 $FLAGS $WARN $EXTRA -o "$d/nodwarf" "$SRC/nodwarf.c"
 	$STRIP --strip-debug "$d/nodwarf"
+	$CC -std=gnu11 $FLAGS $WARN $EXTRA -c -o "$d/declared_impl.o" "$SRC/declared_impl.c"
+	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/declared" "$SRC/declared.c" "$d/declared_impl.o"
+	rm -f "$d/declared_impl.o"
 	cp "$d/nodwarf" "$d/nodwarf-stripped"
 	$STRIP --strip-all "$d/nodwarf-stripped"
 	$CC -std=gnu11 $FLAGS -g $WARN $EXTRA -o "$d/roots" "$SRC/roots.c"
