@@ -362,10 +362,20 @@ static bool noted_module(const struct symtab *st, const Dwfl_Module *mod)
 	return false;
 }
 
+/* Did the function at addr get a prototype from a declaration? */
+static bool declared(struct func_info *const *funcs, size_t n, uint64_t addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (funcs[i]->desc.addr == addr)
+			return funcs[i]->has_dwarf;
+	return false;
+}
+
 /* Once per module, tell why its functions show raw registers: missing
  * debug information is the usual surprise. Best effort: a note lost to a
  * lack of memory changes nothing else. */
-static void note_missing_dwarf(struct symtab *st, const struct cands *c)
+static void note_missing_dwarf(struct symtab *st, const struct cands *c,
+			       struct func_info *const *funcs, size_t nfuncs)
 {
 	char msg[1024];
 	Dwarf_Addr bias;
@@ -377,7 +387,7 @@ static void note_missing_dwarf(struct symtab *st, const struct cands *c)
 		bool has_dwarf, covered;
 		Dwfl_Module **v;
 
-		if (noted_module(st, me->mod))
+		if (noted_module(st, me->mod) || declared(funcs, nfuncs, c->v[i].f.addr))
 			continue;
 		/* with split DWARF, each unit's .dwo may be there or not; in
 		 * a static executable, libc's functions have no unit at all */
@@ -446,7 +456,7 @@ static int resolve(struct symtab *st, const struct probe_spec *specs,
 		err[0] = '\0';
 	rc = build_results(st, &c, funcs, nfuncs);
 	if (!rc) {
-		note_missing_dwarf(st, &c);
+		note_missing_dwarf(st, &c, *funcs, *nfuncs);
 		rc = sym_remember(st, &mods);
 	}
 
