@@ -155,7 +155,7 @@ def t_static_stripped(s, ctx, opt):
 
 def t_stripped_dynamic(s, ctx, opt):
     exe = s.bin(opt, "roots-stripped")
-    lp = s.launch(ctx, ["-f", "json", "-o", ctx.path("trace.json"), "puts"], [exe])
+    lp = s.launch(ctx, ["-f", "json", "-o", ctx.path("trace.json"), "puts if arg1 != 0"], [exe])
     E.check(lp.rc == 0, "latch exited %s tracing libc's puts; stderr: %s" % (lp.rc, E.short(lp.err())))
     _, puts = expected(lp.out())
     evs = E.load_json(ctx.path("trace.json"), None, lp.target_pid, lp.t0, lp.t1)
