@@ -142,6 +142,8 @@ static void print_list(const struct engine *e, const struct latch_opts *o, FILE 
 		if (o->npids > 1 && pid != last)
 			fprintf(out, "%sprocess %d:\n", last ? "\n" : "", (int)pid);
 		last = pid;
+		if (f->site)
+			fprintf(out, "%s in ", f->where);
 		fprintf(out, "%s  [%s 0x%llx]\n", f->signature ? f->signature : f->name,
 			f->module, (unsigned long long)f->addr);
 	}
@@ -151,7 +153,7 @@ static void print_list(const struct engine *e, const struct latch_opts *o, FILE 
 static void print_counts(const struct engine_counts *n, bool counted)
 {
 	const struct filter_faults *f = &n->faults;
-	char faults[96] = "";
+	char faults[96] = "", hits[32] = "";
 
 	if (f->unreadable && f->invalid)
 		snprintf(faults, sizeof(faults), " (%llu unreadable, %llu invalid)",
@@ -160,12 +162,14 @@ static void print_counts(const struct engine_counts *n, bool counted)
 		snprintf(faults, sizeof(faults), " (%llu %s)",
 			 (unsigned long long)(f->unreadable + f->invalid),
 			 f->unreadable ? "unreadable" : "invalid");
+	if (n->hits)
+		snprintf(hits, sizeof(hits), " %llu hits,", (unsigned long long)n->hits);
 	fprintf(stderr, "latch: %llu calls seen, %llu %s, %llu filtered%s, %llu dropped; "
-		"%llu returns, %llu unwinds, %llu stops\n",
+		"%llu returns, %llu unwinds,%s %llu stops\n",
 		(unsigned long long)n->seen, (unsigned long long)n->calls,
 		counted ? "counted" : "printed",
 		(unsigned long long)n->filtered, faults, (unsigned long long)n->dropped,
-		(unsigned long long)n->returns, (unsigned long long)n->unwinds,
+		(unsigned long long)n->returns, (unsigned long long)n->unwinds, hits,
 		(unsigned long long)n->stops);
 }
 

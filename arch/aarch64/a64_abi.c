@@ -23,11 +23,11 @@ static long long leaf(unsigned *kind, unsigned k, long long count)
 
 /* How many members of one kind (*kind, 0 until the first) make up node
  * i; -1 when it is no homogeneous aggregate of at most HFA_MAX. */
-static long long members(const struct abi_desc *d, unsigned i, unsigned *kind)
+static long long members(const struct abi_desc *d, unsigned i, void *ctx)
 {
 	const struct abi_node *n = &d->node[i];
+	unsigned *kind = ctx;
 	long long total = 0, sub;
-	unsigned k, j;
 
 	switch (n->kind) {
 	case ABI_NODE_FLOAT:
@@ -51,15 +51,7 @@ static long long members(const struct abi_desc *d, unsigned i, unsigned *kind)
 		break;
 	case ABI_NODE_RECORD:
 	case ABI_NODE_UNION:
-		for (k = 0, j = abi_node_first(i); k < n->nkids; k++, j = abi_node_next(d, j)) {
-			sub = members(d, j, kind);
-			if (sub < 0)
-				return -1;
-			if (n->kind == ABI_NODE_UNION)
-				total = sub > total ? sub : total;
-			else
-				total += sub;
-		}
+		total = abi_count_members(d, i, members, kind);
 		break;
 	default:
 		return -1;

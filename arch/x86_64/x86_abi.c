@@ -62,11 +62,10 @@ static void scan(const struct abi_desc *d, unsigned i, uint64_t delta, struct sc
 
 /* How many long doubles node i is made of, and of nothing else; -1 when
  * anything else is in it. A union counts its largest member. */
-static long long long_doubles(const struct abi_desc *d, unsigned i)
+static long long long_doubles(const struct abi_desc *d, unsigned i, void *ctx)
 {
 	const struct abi_node *n = &d->node[i];
-	long long total = 0, sub;
-	unsigned k, j;
+	long long sub;
 
 	switch (n->kind) {
 	case ABI_NODE_LONG_DOUBLE:
@@ -74,20 +73,11 @@ static long long long_doubles(const struct abi_desc *d, unsigned i)
 	case ABI_NODE_ARRAY:
 		if (!n->nkids || n->count < 0)
 			return -1;
-		sub = long_doubles(d, abi_node_first(i));
+		sub = long_doubles(d, abi_node_first(i), ctx);
 		return sub < 0 ? -1 : sub * n->count;
 	case ABI_NODE_RECORD:
 	case ABI_NODE_UNION:
-		for (k = 0, j = abi_node_first(i); k < n->nkids; k++, j = abi_node_next(d, j)) {
-			sub = long_doubles(d, j);
-			if (sub < 0)
-				return -1;
-			if (n->kind == ABI_NODE_UNION)
-				total = sub > total ? sub : total;
-			else
-				total += sub;
-		}
-		return total;
+		return abi_count_members(d, i, long_doubles, ctx);
 	default:
 		return -1;
 	}
@@ -109,7 +99,7 @@ void x86_abi_classify(const struct abi_desc *d, struct x86_abi_class *out)
 	}
 	out->sse_up = s.sse_up && out->chunk_is_float[0] && out->chunk_is_float[1];
 	out->has_long_double = s.long_double;
-	n = long_doubles(d, 0);
+	n = long_doubles(d, 0, NULL);
 	if (n > 0 && (uint64_t)n * 16 == d->size)
 		out->x87_count = (unsigned)n;
 }

@@ -76,6 +76,33 @@ static inline unsigned abi_node_next(const struct abi_desc *d, unsigned i)
 	return i + d->node[i].span;
 }
 
+/* Counts what node j is made of, for a back end's rule: -1 when it holds
+ * anything the rule does not count. */
+typedef long long (*abi_count_fn)(const struct abi_desc *d, unsigned j, void *ctx);
+
+/* What record or union node i is made of, by count over its members: the
+ * sum for a record, the largest for a union (its members overlap), -1 if
+ * any member is -1. */
+static inline long long abi_count_members(const struct abi_desc *d, unsigned i,
+					  abi_count_fn count, void *ctx)
+{
+	const struct abi_node *n = &d->node[i];
+	long long total = 0;
+	unsigned k, j;
+
+	for (k = 0, j = abi_node_first(i); k < n->nkids; k++, j = abi_node_next(d, j)) {
+		long long sub = count(d, j, ctx);
+
+		if (sub < 0)
+			return -1;
+		if (n->kind == ABI_NODE_UNION)
+			total = sub > total ? sub : total;
+		else
+			total += sub;
+	}
+	return total;
+}
+
 /* The element stride of array node i: its element's size. */
 static inline uint64_t abi_node_stride(const struct abi_desc *d, unsigned i)
 {

@@ -48,6 +48,7 @@ struct engine_counts {
 	uint64_t filtered;      /* their conditions did not hold */
 	uint64_t dropped;       /* past -n or --rate */
 	uint64_t returns, unwinds, stops;
+	uint64_t hits;          /* of calls: sites reached (line, address) */
 	struct filter_faults faults;
 };
 

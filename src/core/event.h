@@ -20,9 +20,25 @@ struct func_desc {
 	char *signature;         /* "int parse(const char *s, int n)", or NULL */
 	const char *decl_file;   /* where DWARF says it is defined, or NULL;
 				  * borrowed from the debug info: NULL once
-				  * the process's image is gone */
+				  * the process's image is gone; a site's
+				  * own source line */
 	unsigned decl_line;
+	/* A site (a line or address probe) inside the function name: addr
+	 * is the site's, site_off bytes past the function's entry. */
+	bool site;
+	uint64_t site_off;
+	char *where;             /* a site: "firsts.c:123", or "scale+0x8"
+				  * without line information */
+	char *label;             /* a site: "scale at firsts.c:123" (or its
+				  * where without a line), which summaries
+				  * and pictures name it by */
 };
+
+/* What a summary or picture names fn by. */
+static inline const char *func_label(const struct func_desc *fn)
+{
+	return fn->label ? fn->label : fn->name;
+}
 
 /* One caller of a traced call. */
 struct stack_frame {
@@ -36,6 +52,7 @@ enum event_type {
 	EV_CALL,
 	EV_RETURN,
 	EV_UNWIND,   /* the call was skipped by longjmp, an exception or exit */
+	EV_HIT,      /* a site was reached: no return, no duration */
 	EV_PROCESS,  /* the traced process, before its first call */
 	EV_FORK,     /* a child followed with -F, before its first call */
 	EV_EXEC,     /* a traced process runs a new program */
@@ -62,8 +79,11 @@ struct event {
 	unsigned depth;        /* open traced calls below this one on the thread */
 	uint64_t call_id;      /* pairs a call with its return or unwind */
 	const struct func_desc *fn;
-	unsigned nargs;        /* EV_CALL */
+	unsigned nargs;        /* EV_CALL, EV_HIT */
 	struct value *args;
+	/* EV_HIT: the last nlocals of args are the locals in scope there, the
+	 * others the parameters of the function it lies in */
+	unsigned nlocals;
 	struct value ret;      /* EV_RETURN; V_NONE for void */
 	uint64_t dur_ns;       /* EV_RETURN, EV_UNWIND */
 	bool error;            /* EV_RETURN: --error-if holds */

@@ -284,13 +284,18 @@ bool dw_func_is_clone(const char *name)
 	return false;
 }
 
+void dw_params_free(struct param_info *v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
 static void forget_params(struct func_info *fn)
 {
-	for (unsigned i = 0; i < fn->nparams; i++)
-		free(fn->params[i].name);
-	free(fn->params);
+	dw_params_free(fn->params, func_nvalues(fn));
 	fn->params = NULL;
-	fn->nparams = 0;
+	fn->nparams = fn->nlocals = 0;
 	fn->variadic = false;
 	fn->has_ret = fn->ret_has_type = false;
 	fn->has_dwarf = false;

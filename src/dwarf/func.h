@@ -45,7 +45,21 @@ struct func_info {
 	struct abi_type ret_abi;
 	unsigned *specs;         /* indices of the specs that selected it */
 	unsigned nspecs;
+	/* A site (desc.site): params[nparams..nparams + nlocals) are the
+	 * locals in scope there; all of params are read through the DWARF
+	 * locations of their loc_die at the site, in frame's frame (the
+	 * subprogram with the frame base), with mod's CFI. */
+	unsigned nlocals;
+	Dwfl_Module *mod;
+	bool has_frame;
+	Dwarf_Die frame;
 };
+
+/* The values a condition can name: parameters, and at a site locals. */
+static inline unsigned func_nvalues(const struct func_info *fn)
+{
+	return fn->nparams + fn->nlocals;
+}
 
 /* What events say of fn (NULL: none). */
 static inline const struct func_desc *func_desc_of(const struct func_info *fn)
@@ -80,12 +94,22 @@ struct dw_named {
  * levels for all of them. 0 or -ENOMEM. */
 int dw_funcs_fill_declared(Dwfl_Module *mod, struct dw_named *fns, size_t n);
 
+/* Make fn (filled by dw_func_fill for the function it lies in) the site
+ * at addr in mod, at source line (0: unknown): its values become the
+ * parameters of the function or inlined call the site is in, and the
+ * locals of the blocks around it declared by then. Without DWARF there,
+ * it has none. 0 or -ENOMEM. */
+int dw_site_fill(Dwfl_Module *mod, uint64_t addr, unsigned line, struct func_info *fn);
+
 /* Is the function at addr in a split-DWARF skeleton unit whose .dwo
  * file was not found? */
 bool dw_func_split_missing(Dwfl_Module *mod, uint64_t addr);
 
 /* Does a symbol name mark a compiler clone (.isra/.constprop/.part)? */
 bool dw_func_is_clone(const char *name);
+
+/* Free n parameters and their array. */
+void dw_params_free(struct param_info *v, unsigned n);
 
 /* Release what dw_func_fill allocated. */
 void dw_func_clear(struct func_info *fn);

@@ -39,8 +39,8 @@ static int check_one(struct expr *e, const struct func_info *fn, bool on_return,
 		     const struct expr_types *ty, char *err, size_t errlen)
 {
 	/* Without DWARF the arguments are the raw argument registers, and
-	 * "argN" are their only names. */
-	unsigned n = fn->has_dwarf ? fn->nparams : arch_int_arg_regs;
+	 * "argN" are their only names; a site has its values only. */
+	unsigned n = fn->desc.site || fn->has_dwarf ? func_nvalues(fn) : arch_int_arg_regs;
 	const char **names = calloc(n ? n : 1, sizeof(*names));
 	struct expr_scope sc = {
 		.params = names,
@@ -54,7 +54,7 @@ static int check_one(struct expr *e, const struct func_info *fn, bool on_return,
 
 	if (!names)
 		return -ENOMEM;
-	for (unsigned i = 0; fn->has_dwarf && i < fn->nparams; i++)
+	for (unsigned i = 0; fn->has_dwarf && i < n; i++)
 		names[i] = fn->params[i].name;
 	rc = expr_check(e, &sc, why, sizeof(why));
 	if (rc == -EINVAL)

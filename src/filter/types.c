@@ -36,7 +36,7 @@ static const void *param_type(void *ctx, unsigned idx)
 	struct types_ctx *c = ctx;
 	const struct param_info *p;
 
-	if (!c->fn->has_dwarf || idx >= c->fn->nparams)
+	if (!c->fn->has_dwarf || idx >= func_nvalues(c->fn))
 		return NULL;
 	p = &c->fn->params[idx];
 	return p->has_type ? &p->type : NULL;
@@ -170,7 +170,7 @@ static bool enumerator(void *ctx, const char *name)
 	const struct func_info *fn = c->fn;
 	Dwarf_Die any, cu;
 
-	if (fn->has_dwarf && fn->nparams)
+	if (fn->has_dwarf && func_nvalues(fn))
 		any = fn->params[0].decl;
 	else if (fn->ret_has_type)
 		any = fn->ret_type;

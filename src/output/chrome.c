@@ -141,7 +141,7 @@ static int render_call(const struct event *e, struct open_call *oc)
 	if (!m)
 		return -ENOMEM;
 	fputs("\"name\":", m);
-	render_json_cstr(m, e->fn && e->fn->name ? e->fn->name : "?");
+	render_json_cstr(m, e->fn && e->fn->name ? func_label(e->fn) : "?");
 	fprintf(m, ",\"cat\":\"latch\",\"pid\":%d,\"tid\":%d", (int)e->pid, (int)e->tid);
 	at = ftell(m);
 	render_json_args(m, e->args, e->nargs);
@@ -228,6 +228,22 @@ static int on_call(struct chrome_sink *c, const struct event *e)
 	return 0;
 }
 
+/* A site's hit: an instant on its thread. */
+static int on_hit(struct chrome_sink *c, const struct event *e)
+{
+	struct thread_calls *th;
+	struct open_call oc = { .call_id = e->call_id, .ts_ns = e->ts_ns, .depth = e->depth };
+	int err = thread_get(c, e, &th);
+
+	if (!err)
+		err = render_call(e, &oc);
+	if (err)
+		return err;
+	write_slice(c, &oc, 0, NULL, NULL);
+	free(oc.text);
+	return 0;
+}
+
 /* A return or unwind without its call (one that was never reported) is
  * not shown. */
 static void on_end(struct chrome_sink *c, const struct event *e)
@@ -278,6 +294,10 @@ static int chrome_event(struct sink *s, const struct event *e)
 	case EV_UNWIND:
 		see_time(c, e->ts_ns);
 		on_end(c, e);
+		break;
+	case EV_HIT:
+		see_time(c, e->ts_ns);
+		err = on_hit(c, e);
 		break;
 	default:
 		return 0;

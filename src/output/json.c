@@ -15,6 +15,7 @@ static const char *const type_names[] = {
 	[EV_CALL] = "call",
 	[EV_RETURN] = "return",
 	[EV_UNWIND] = "unwind",
+	[EV_HIT] = "hit",
 	[EV_FORK] = "fork",
 	[EV_EXEC] = "exec",
 	[EV_EXIT] = "exit",
@@ -82,6 +83,28 @@ static void stack_array(FILE *f, const struct event *e)
 	putc(']', f);
 }
 
+/* "addr":"0x...","where":"firsts.c:123","file":...,"line":123,
+ * "args":{parameters},"locals":{...} */
+static void hit_fields(FILE *f, const struct event *e)
+{
+	unsigned nparams = e->nargs - e->nlocals;
+
+	fputs(",\"addr\":", f);
+	render_json_address(f, e->fn ? e->fn->addr : 0);
+	fputs(",\"where\":", f);
+	render_json_cstr(f, e->fn ? e->fn->where : NULL);
+	if (e->fn && e->fn->decl_file) {
+		fputs(",\"file\":", f);
+		render_json_cstr(f, e->fn->decl_file);
+		fprintf(f, ",\"line\":%u", e->fn->decl_line);
+	}
+	fputs(",\"args\":{", f);
+	render_json_args(f, e->args, nparams);
+	fputs("},\"locals\":{", f);
+	render_json_args(f, e->args + nparams, e->nlocals);
+	putc('}', f);
+}
+
 static int json_event(struct sink *s, const struct event *e)
 {
 	struct json_sink *j = (struct json_sink *)s;
@@ -107,6 +130,11 @@ static int json_event(struct sink *s, const struct event *e)
 	case EV_CALL:
 		fputs(",\"args\":", f);
 		args_object(f, e);
+		if (e->nstack)
+			stack_array(f, e);
+		break;
+	case EV_HIT:
+		hit_fields(f, e);
 		if (e->nstack)
 			stack_array(f, e);
 		break;

@@ -72,7 +72,7 @@ static struct fn_entry *entry_get(struct summary_sink *s, const struct func_desc
 static void count(struct fn_stats *st, enum event_type type)
 {
 	switch (type) {
-	case EV_CALL: st->calls++; break;
+	case EV_CALL: case EV_HIT: st->calls++; break;
 	case EV_RETURN: st->returns++; break;
 	case EV_UNWIND: st->unwinds++; break;
 	default: break;   /* process records */
@@ -91,11 +91,13 @@ static int summary_event(struct sink *sk, const struct event *ev)
 	if (!e)
 		return -ENOMEM;
 	/* Counts and histograms stay consistent even when memory runs out. */
-	if (ev->type != EV_CALL && hist_add(&e->run.dur, ev->dur_ns))
+	bool timed = ev->type == EV_RETURN || ev->type == EV_UNWIND;
+
+	if (timed && hist_add(&e->run.dur, ev->dur_ns))
 		return -ENOMEM;
 	count(&e->run, ev->type);
 	s->cur_events = true;
-	if (ev->type != EV_CALL && hist_add(&e->cur.dur, ev->dur_ns))
+	if (timed && hist_add(&e->cur.dur, ev->dur_ns))
 		return -ENOMEM;
 	count(&e->cur, ev->type);
 	return 0;

@@ -39,7 +39,7 @@ static void function(FILE *f, const struct fn_stats *st)
 	const struct hist *h = &st->dur;
 
 	fputs("{\"func\":", f);
-	render_json_cstr(f, st->fn ? st->fn->name : NULL);
+	render_json_cstr(f, st->fn ? func_label(st->fn) : NULL);
 	fputs(",\"module\":", f);
 	render_json_cstr(f, st->fn ? st->fn->module : NULL);
 	fprintf(f, ",\"calls\":%" PRIu64 ",\"returns\":%" PRIu64 ",\"unwinds\":%" PRIu64

@@ -16,7 +16,7 @@ static const char *const heads[NCOLS] = {
 
 static const char *fn_name(const struct fn_stats *st)
 {
-	return st->fn && st->fn->name ? st->fn->name : "?";
+	return st->fn && st->fn->name ? func_label(st->fn) : "?";
 }
 
 static void duration_cell(char *cell, const struct hist *h, uint64_t ns)

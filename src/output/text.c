@@ -206,8 +206,8 @@ static void prune_braces(struct text_sink *t, pid_t tid, unsigned depth)
 static void release_held(struct text_sink *t, const struct event *next)
 {
 	struct event *h = &t->held;
-	bool nested = next && next->type == EV_CALL && next->tid == h->tid &&
-		      next->depth > h->depth;
+	bool nested = next && (next->type == EV_CALL || next->type == EV_HIT) &&
+		      next->tid == h->tid && next->depth > h->depth;
 
 	/* Without a record of the brace its return would print "...", so
 	 * open with "..." too if the record cannot be kept. */
@@ -219,6 +219,23 @@ static void release_held(struct text_sink *t, const struct event *next)
 	stack_lines(t->base.out, h, w);
 	event_free(h);
 	t->holding = false;
+}
+
+/* "scale(k=1) at firsts.c:123: y=10", as gdb shows a breakpoint. */
+static void hit_line(FILE *f, struct text_sink *t, const struct event *e)
+{
+	unsigned nparams = e->nargs - e->nlocals;
+	int w = prefix(f, t, e);
+
+	fprintf(f, "%s(", fn_name(e));
+	render_text_args(f, e->args, nparams);
+	fprintf(f, ") at %s", e->fn && e->fn->where ? e->fn->where : "?");
+	if (e->nlocals) {
+		fputs(": ", f);
+		render_text_args(f, e->args + nparams, e->nlocals);
+	}
+	putc('\n', f);
+	stack_lines(f, e, w);
 }
 
 static int text_event(struct sink *s, const struct event *e)
@@ -248,6 +265,8 @@ static int text_event(struct sink *s, const struct event *e)
 	}
 	if (e->proc) {
 		process_line(f, t, e);
+	} else if (e->type == EV_HIT) {
+		hit_line(f, t, e);
 	} else if (e->type == EV_CALL) {
 		prune_braces(t, e->tid, e->depth);
 		if (event_copy(&t->held, e) == 0) {

@@ -1,4 +1,5 @@
-/* Probe specifications "[LIB:]GLOB [if EXPR] [ret EXPR]". */
+/* Probe specifications "[LIB:]GLOB [if EXPR] [ret EXPR]", and sites:
+ * "[LIB:]FILE:LINE", "[LIB:]0xADDR", "[LIB:]GLOB+OFFSET". */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -175,9 +176,78 @@ static int parse_conditions(struct probe_spec *p, size_t at, char *err, size_t e
 			    "after the function glob", p->text, at + 1);
 	}
 	rc = probe_conditions(p, &entry, &ret, err, errlen);
+	if (!rc && ret && p->kind != PROBE_FUNC)
+		rc = fail(err, errlen, "probe '%s': a line or address probe has no return: "
+			  "'ret' conditions are for functions", p->text);
 	expr_free(entry);
 	expr_free(ret);
 	return rc;
+}
+
+/* A number: decimal, or hex after 0x; the whole of s. */
+static bool parse_number(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
+	return !errno && !*end;
+}
+
+/* "FILE:LINE" in the probe's head h (its glob part cut at its end): the
+ * last colon, a single one, followed by digits. The spec's text is
+ * kept; file and LIB are taken from it. */
+static int parse_line(struct probe_spec *out, char *h, char *err, size_t errlen)
+{
+	char *colon = strrchr(h, ':');
+	uint64_t line;
+	long sep;
+
+	if (!colon || (colon > h && colon[-1] == ':') || !colon[1] ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return 1;
+	if (!parse_number(colon + 1, &line) || !line || line > 0xffffffu)
+		return fail(err, errlen, "probe '%s': no such line number", out->text);
+	*colon = '\0';
+	sep = find_separator(h);
+	out->kind = PROBE_LINE;
+	out->line = (unsigned)line;
+	out->src_file = strdup(sep >= 0 ? h + sep + 1 : h);
+	if (sep > 0)
+		out->lib_glob = strndup(h, (size_t)sep);
+	*colon = ':';
+	if (!out->src_file || (sep > 0 && !out->lib_glob))
+		return -ENOMEM;
+	if (!*out->src_file)
+		return fail(err, errlen, "probe '%s': no source file before the line number", out->text);
+	out->scope = sep > 0 ? SCOPE_LIB : SCOPE_ANY;
+	return 0;
+}
+
+/* "0xADDR" or "GLOB+OFFSET" as the glob g: 1 when it is neither. */
+static int parse_address(struct probe_spec *out, char *g, long sep)
+{
+	char *plus = strrchr(g, '+');
+	uint64_t n;
+
+	if (g[0] == '0' && (g[1] == 'x' || g[1] == 'X')) {
+		if (!parse_number(g, &n))
+			return 1;
+		out->kind = PROBE_ADDR;
+		out->offset = n;
+		/* a bare address is the executable's */
+		if (sep < 0)
+			out->scope = SCOPE_EXE;
+		return 0;
+	}
+	if (!plus || plus == g || !parse_number(plus + 1, &n))
+		return 1;
+	out->kind = PROBE_ADDR;
+	out->offset = n;
+	out->func_glob = strndup(g, (size_t)(plus - g));
+	return out->func_glob ? 0 : -ENOMEM;
 }
 
 int probe_parse(const char *text, struct probe_spec *out, char *err,
@@ -204,6 +274,15 @@ int probe_parse(const char *text, struct probe_spec *out, char *err,
 	if (!out->text)
 		goto no_memory;
 	out->text[head] = '\0';   /* the glob alone, for the checks below */
+	rc = parse_line(out, out->text, err, errlen);
+	if (rc == -ENOMEM)
+		goto no_memory;
+	if (rc < 0)
+		goto free_spec;
+	if (rc == 0) {
+		out->text[head] = text[head];
+		goto conditions;
+	}
 	sep = find_separator(glob);
 	if (sep >= 0)
 		glob += sep + 1;
@@ -212,17 +291,25 @@ int probe_parse(const char *text, struct probe_spec *out, char *err,
 		fail(err, errlen, "probe '%s': empty function glob", text);
 		goto free_spec;
 	}
-	if (check_glob(text, glob, "function glob", err, errlen))
+	out->scope = sep < 0 ? SCOPE_ANY : sep == 0 ? SCOPE_EXE : SCOPE_LIB;
+	rc = parse_address(out, (char *)glob, sep);
+	if (rc < 0)
+		goto no_memory;
+	if (rc)
+		out->func_glob = strdup(glob);
+	if (!out->func_glob && out->kind == PROBE_FUNC)
+		goto no_memory;
+	rc = -EINVAL;
+	if (out->func_glob && check_glob(text, out->func_glob, "function glob", err, errlen))
 		goto free_spec;
-	out->func_glob = strdup(glob);
 	if (sep > 0)
 		out->lib_glob = strndup(out->text, (size_t)sep);
 	out->text[head] = text[head];
-	if (!out->func_glob || (sep > 0 && !out->lib_glob))
+	if (sep > 0 && !out->lib_glob)
 		goto no_memory;
-	out->scope = sep < 0 ? SCOPE_ANY : sep == 0 ? SCOPE_EXE : SCOPE_LIB;
 	if (out->lib_glob && check_glob(text, out->lib_glob, "library glob", err, errlen))
 		goto free_spec;
+conditions:
 	if (text[gap] && (rc = parse_conditions(out, gap, err, errlen)))
 		goto free_spec;
 	return 0;
@@ -242,6 +329,7 @@ void probe_free(struct probe_spec *p)
 	free(p->text);
 	free(p->lib_glob);
 	free(p->func_glob);
+	free(p->src_file);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -4,6 +4,7 @@
 #define LATCH_PROBE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "probe/expr/expr.h"
 #include "util/glob.h"
 
@@ -13,11 +14,26 @@ enum probe_scope {
 	SCOPE_LIB,    /* modules whose file name matches lib_glob */
 };
 
+/* What a spec names: functions, whose calls are traced, or sites inside
+ * them, whose hits are. */
+enum probe_kind {
+	PROBE_FUNC,   /* [LIB:]GLOB */
+	PROBE_LINE,   /* [LIB:]FILE:LINE, FILE a source file's name or the
+		       * end of its path */
+	PROBE_ADDR,   /* [LIB:]0xADDR (an address of the file, as nm and
+		       * objdump print it; the executable's without LIB) or
+		       * [LIB:]GLOB+OFFSET (bytes into the function) */
+};
+
 struct probe_spec {
 	char *text;       /* the spec as given, for messages */
+	enum probe_kind kind;
 	enum probe_scope scope;
 	char *lib_glob;   /* SCOPE_LIB */
-	char *func_glob;
+	char *func_glob;  /* NULL for PROBE_LINE and for PROBE_ADDR's 0xADDR */
+	char *src_file;   /* PROBE_LINE */
+	unsigned line;    /* PROBE_LINE */
+	uint64_t offset;  /* PROBE_ADDR: the address, or the offset into GLOB */
 	/* Offsets in text of the condition checked at entry, and of the one
 	 * checked on return (retval, dur); 0 when there is none. */
 	size_t if_at, ret_at;

@@ -44,7 +44,7 @@ static int fill_module(struct mod_entry **mods, struct func_info **funcs, size_t
 	if (!named)
 		return -ENOMEM;
 	for (size_t i = from; i < n && !rc; i++) {
-		if (mods[i] != m || funcs[i]->has_dwarf)
+		if (mods[i] != m || funcs[i]->has_dwarf || funcs[i]->desc.site)
 			continue;
 		named[k].fn = funcs[i];
 		rc = aliases(m, funcs[i]->desc.addr, (const char ***)&named[k].names,
@@ -61,20 +61,19 @@ static int fill_module(struct mod_entry **mods, struct func_info **funcs, size_t
 
 int sym_fill_declared(struct mod_entry **mods, struct func_info **funcs, size_t n)
 {
+	const struct mod_entry *done = NULL;
+
+	/* one pass per module, from its first function without DWARF on:
+	 * funcs come sorted by address, so a module's are together */
 	for (size_t i = 0; i < n; i++) {
-		bool first = true;
+		int rc;
 
-		if (funcs[i]->has_dwarf)
+		if (funcs[i]->has_dwarf || funcs[i]->desc.site || mods[i] == done)
 			continue;
-		/* one pass per module: only its first such function starts it */
-		for (size_t k = 0; k < i && first; k++)
-			first = mods[k] != mods[i] || funcs[k]->has_dwarf;
-		if (first) {
-			int rc = fill_module(mods, funcs, i, n);
-
-			if (rc)
-				return rc;
-		}
+		done = mods[i];
+		rc = fill_module(mods, funcs, i, n);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }

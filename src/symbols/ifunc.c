@@ -56,22 +56,20 @@ static bool names(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, const char 
 	return n && !strcmp(n, name);
 }
 
-/* Is r a relocation of that kind for f (resolver: its file address)? */
-static bool holds(Elf *elf, const GElf_Shdr *sh, const GElf_Rela *r, enum slot_kind kind,
-		  GElf_Addr resolver, const char *name)
+/* Is r a relocation of that kind for f (resolver: its file address)?
+ * t: the types of elf's machine. */
+static bool holds(Elf *elf, const struct reloc_types *t, const GElf_Shdr *sh,
+		  const GElf_Rela *r, enum slot_kind kind, GElf_Addr resolver, const char *name)
 {
-	struct reloc_types t;
 	unsigned type = (unsigned)GELF_R_TYPE(r->r_info);
 
-	if (!reloc_types(elf, &t))
-		return false;
 	switch (kind) {
 	case SLOT_OWN:
-		return type == t.irelative && (GElf_Addr)r->r_addend == resolver;
+		return type == t->irelative && (GElf_Addr)r->r_addend == resolver;
 	case SLOT_GOT:
-		return (type == t.glob_dat || type == t.jump_slot) && names(elf, sh, r, name);
+		return (type == t->glob_dat || type == t->jump_slot) && names(elf, sh, r, name);
 	case SLOT_DATA:
-		return type == t.abs64 && !r->r_addend && names(elf, sh, r, name);
+		return type == t->abs64 && !r->r_addend && names(elf, sh, r, name);
 	}
 	return false;
 }
@@ -85,8 +83,9 @@ static int slot_of(Dwfl_Module *mod, enum slot_kind kind, GElf_Addr resolver,
 	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(mod, &bias);
 	Elf_Scn *scn = NULL;
+	struct reloc_types t;
 
-	if (!elf)
+	if (!elf || !reloc_types(elf, &t))
 		return -ENOENT;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
@@ -98,7 +97,7 @@ static int slot_of(Dwfl_Module *mod, enum slot_kind kind, GElf_Addr resolver,
 		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
 			GElf_Rela r;
 
-			if (gelf_getrela(d, (int)i, &r) && holds(elf, &sh, &r, kind, resolver, name)) {
+			if (gelf_getrela(d, (int)i, &r) && holds(elf, &t, &sh, &r, kind, resolver, name)) {
 				*slot = r.r_offset + bias;
 				return 0;
 			}
@@ -123,16 +122,13 @@ int sym_ifunc_target(const struct symtab *st, const struct mod_list *mods,
 		     struct mod_entry *m, struct sym_fn *f)
 {
 	Dwarf_Addr bias;
-	struct mem mem;
+	/* reading needs no /proc/PID/mem descriptor (util/mem.h) */
+	struct mem mem = { .pid = st->files.pid, .fd = -1 };
 	uint64_t slot, impl = 0;
 	bool found = false;
-	int rc;
 
 	if (!dwfl_module_getelf(m->mod, &bias))
 		return -ENOENT;
-	rc = mem_open(&mem, st->files.pid);
-	if (rc)
-		return rc;
 	if (!slot_of(m->mod, SLOT_OWN, f->addr - bias, f->name, &slot))
 		found = read_choice(&mem, slot, m, f, &impl);
 	for (int kind = SLOT_GOT; kind <= SLOT_DATA && !found; kind++)
@@ -140,7 +136,6 @@ int sym_ifunc_target(const struct symtab *st, const struct mod_list *mods,
 			if (mods->v[i].mod != m->mod &&
 			    !slot_of(mods->v[i].mod, kind, 0, f->name, &slot))
 				found = read_choice(&mem, slot, m, f, &impl);
-	mem_close(&mem);
 	if (!found)
 		return -ENOENT;
 	f->resolver = f->addr;

@@ -200,6 +200,7 @@ bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out)
 	*out = (struct sym_fn){
 		.name = name,
 		.addr = addr,
+		.size = sym.st_size,
 		.local = GELF_ST_BIND(sym.st_info) == STB_LOCAL,
 		.ifunc = type == STT_GNU_IFUNC,
 	};

@@ -136,12 +136,25 @@ void sym_free_modules(struct mod_list *l);
 struct sym_fn {
 	const char *name;    /* owned by libdwfl */
 	uint64_t addr;       /* run-time address */
+	uint64_t size;
 	bool local;
 	bool ifunc;          /* STT_GNU_IFUNC: addr is its resolver's */
 	uint64_t resolver;   /* after sym_ifunc_target: the resolver */
 };
 
 bool sym_function(Dwfl_Module *mod, int ndx, struct sym_fn *out);
+
+/* symbols/sites.c: a site found for a spec, at addr inside function f
+ * (symbol ndx of m); 0 or -errno. */
+typedef int (*site_found_fn)(void *ctx, struct mod_entry *m, int ndx,
+			     const struct sym_fn *f, uint64_t addr);
+/* The sites a PROBE_LINE spec, or a PROBE_ADDR one without a function
+ * glob, names in m: for a line, the lowest address of each function where
+ * its code is (or that of the next line with code, *line then says which;
+ * *file_seen is set if the file has code in m); for an address, that one.
+ * How many, or -errno. */
+int sym_find_sites(struct mod_entry *m, const struct probe_spec *spec,
+		   unsigned *line, bool *file_seen, site_found_fn found, void *ctx);
 /* funcs[i], of module mods[i], without DWARF at its address: the
  * prototype a declaration of its name elsewhere in the module gives
  * (symbols/declared.c). 0 or -ENOMEM. */

@@ -18,7 +18,20 @@ struct cand {
 	struct mod_entry *mod;
 	int ndx;                /* in the module's symbol table */
 	unsigned spec;          /* the spec that selected it */
+	bool is_site;           /* a line or address probe's site, at site */
+	uint64_t site;
 };
+
+/* Candidates at one address are one function, or one site. */
+static uint64_t cand_addr(const struct cand *c)
+{
+	return c->is_site ? c->site : c->f.addr;
+}
+
+static bool same_cand(const struct cand *a, const struct cand *b)
+{
+	return a->is_site == b->is_site && cand_addr(a) == cand_addr(b);
+}
 
 struct cands {
 	struct cand *v;
@@ -110,6 +123,8 @@ static void free_func(struct func_info *fn)
 	free(fn->specs);
 	free(fn->desc.name);
 	free(fn->desc.module);
+	free(fn->desc.where);
+	free(fn->desc.label);
 	free(fn);
 }
 
@@ -159,6 +174,106 @@ static int add_cand(struct cands *c, const struct sym_fn *f,
 	return 0;
 }
 
+struct site_ctx {
+	struct cands *c;
+	unsigned spec;
+};
+
+static int add_site(void *ctx, struct mod_entry *m, int ndx, const struct sym_fn *f,
+		    uint64_t addr)
+{
+	struct site_ctx *x = ctx;
+	int rc = add_cand(x->c, f, m, ndx, x->spec);
+
+	if (!rc) {
+		x->c->v[x->c->n - 1].is_site = true;
+		x->c->v[x->c->n - 1].site = addr;
+	}
+	return rc;
+}
+
+/* GLOB+OFFSET: the site that many bytes into f, which must hold it. */
+static int add_offset_site(struct cands *c, const struct probe_spec *spec, unsigned s,
+			   struct mod_entry *m, int ndx, const struct sym_fn *f,
+			   char *err, size_t errlen)
+{
+	struct site_ctx x = { c, s };
+
+	if (spec->offset >= f->size) {
+		snprintf(err, errlen, "probe '%s': %s is only %llu bytes long", spec->text,
+			 f->name, (unsigned long long)f->size);
+		return -ENOENT;
+	}
+	return add_site(&x, m, ndx, f, f->addr + spec->offset);
+}
+
+/* Where no site was found, say why in err: -ENOENT. */
+static int no_site(const struct probe_spec *spec, bool selected, bool dwarf,
+		   bool file_seen, char *err, size_t errlen)
+{
+	if (spec->kind == PROBE_ADDR)
+		snprintf(err, errlen, "probe '%s': 0x%llx is in no function of %s", spec->text,
+			 (unsigned long long)spec->offset,
+			 spec->scope == SCOPE_EXE ? "the executable" : "the modules it names");
+	else if (!dwarf)
+		snprintf(err, errlen, "probe '%s': %s has no line information: no module "
+			 "%shas DWARF", spec->text, spec->src_file, selected ? "it names " : "");
+	else if (!file_seen)
+		snprintf(err, errlen, "probe '%s': no source file %s has code in %s", spec->text,
+			 spec->src_file, selected && spec->scope == SCOPE_LIB ? "the modules it names"
+									      : "the process");
+	else
+		snprintf(err, errlen, "probe '%s': no code at or after line %u of %s", spec->text,
+			 spec->line, spec->src_file);
+	return -ENOENT;
+}
+
+/* The sites a PROBE_LINE spec, or an address, names in mods. */
+static int match_sites(struct symtab *st, struct mod_list *mods,
+		       const struct probe_spec *spec, unsigned s, bool new_only,
+		       struct cands *c, char *err, size_t errlen)
+{
+	struct site_ctx x = { c, s };
+	bool selected = false, dwarf = false, file_seen = false;
+	size_t before = c->n;
+
+	for (size_t m = 0; m < mods->n; m++) {
+		struct mod_entry *me = &mods->v[m];
+		Dwarf_Addr bias;
+		unsigned line;
+		int rc;
+
+		if (me->hidden || (new_only && !me->fresh) ||
+		    !probe_matches_module(spec, me->path, me->is_main))
+			continue;
+		selected = true;
+		dwarf |= dwfl_module_getdwarf(me->mod, &bias) != NULL;
+		rc = sym_find_sites(me, spec, &line, &file_seen, add_site, &x);
+		if (rc < 0)
+			return rc;
+		if (rc && spec->kind == PROBE_LINE && line != spec->line && st->notify) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "probe '%s': no code at line %u of %s; "
+				 "tracing line %u, the next with code", spec->text, spec->line,
+				 spec->src_file, line);
+			st->notify(msg);
+		}
+	}
+	if (c->n > before || new_only)
+		return 0;
+	if (!selected && spec->scope == SCOPE_LIB) {
+		if (st->notify) {
+			char msg[1024];
+
+			sym_no_module(mods->v, mods->n, spec, msg, sizeof(msg));
+			st->notify(msg);
+		}
+		return 0;
+	}
+	return no_site(spec, selected, dwarf, file_seen, err, errlen);
+}
+
 /* The candidates spec s selects in mods (only in new ones when new_only,
  * where matching nothing is no error). */
 static int match_spec(struct symtab *st, struct mod_list *mods,
@@ -172,6 +287,8 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 	size_t before = c->n;
 	int rc;
 
+	if (!spec->func_glob)
+		return match_sites(st, mods, spec, s, new_only, c, err, errlen);
 	for (size_t m = 0; m < mods->n; m++) {
 		struct mod_entry *me = &mods->v[m];
 		struct sym_fn f;
@@ -193,8 +310,12 @@ static int match_spec(struct symtab *st, struct mod_list *mods,
 				unresolved = f.name;
 				continue;
 			}
-			if (rc && add_cand(c, &f, me, i, s) != 0)
-				return -ENOMEM;
+			if (rc && spec->kind == PROBE_ADDR)
+				rc = add_offset_site(c, spec, s, me, i, &f, err, errlen);
+			else if (rc)
+				rc = add_cand(c, &f, me, i, s);
+			if (rc < 0)
+				return rc;
 		}
 		/* A stripped executable keeps only imports in .dynsym. With
 		 * every module in scope, a stripped library is no reason to
@@ -242,8 +363,10 @@ static int cand_cmp(const void *pa, const void *pb)
 	const char *na = a->f.name, *nb = b->f.name;
 	int d;
 
-	if (a->f.addr != b->f.addr)
-		return a->f.addr < b->f.addr ? -1 : 1;
+	if (a->is_site != b->is_site)
+		return a->is_site ? 1 : -1;
+	if (cand_addr(a) != cand_addr(b))
+		return cand_addr(a) < cand_addr(b) ? -1 : 1;
 	if (a->f.local != b->f.local)
 		return a->f.local ? 1 : -1;
 	d = (strchr(na, '@') != NULL) - (strchr(nb, '@') != NULL);
@@ -255,6 +378,50 @@ static int cand_cmp(const void *pa, const void *pb)
 	if (strlen(na) != strlen(nb))
 		return strlen(na) < strlen(nb) ? -1 : 1;
 	return strcmp(na, nb);
+}
+
+/* The function fn (filled) becomes the site c names inside it. */
+static int make_site(const struct cand *c, struct func_info *fn)
+{
+	Dwfl_Line *l = dwfl_module_getsrc(c->mod->mod, c->site);
+	int line = 0;
+
+	fn->desc.site = true;
+	fn->desc.site_off = c->site - c->f.addr;
+	fn->desc.addr = c->site;
+	fn->desc.decl_file = NULL;
+	fn->desc.decl_line = 0;
+	if (l) {
+		Dwarf_Addr at;
+		const char *file = dwfl_lineinfo(l, &at, &line, NULL, NULL, NULL);
+
+		/* the line an address is in, not one that merely ends before */
+		if (file && line > 0) {
+			fn->desc.decl_file = file;
+			fn->desc.decl_line = (unsigned)line;
+		}
+	}
+	const char *base = fn->desc.decl_file ? strrchr(fn->desc.decl_file, '/') : NULL;
+	char *where, *label;
+	int n;
+
+	if (fn->desc.decl_file)
+		n = asprintf(&where, "%s:%u", base ? base + 1 : fn->desc.decl_file,
+			     fn->desc.decl_line);
+	else
+		n = asprintf(&where, "%s+0x%llx", fn->desc.name,
+			     (unsigned long long)fn->desc.site_off);
+	if (n < 0)
+		return -ENOMEM;
+	fn->desc.where = where;
+	if (fn->desc.decl_file)
+		n = asprintf(&label, "%s at %s", fn->desc.name, where);
+	else
+		n = (label = strdup(where)) ? 0 : -1;
+	if (n < 0)
+		return -ENOMEM;
+	fn->desc.label = label;
+	return dw_site_fill(c->mod->mod, c->site, fn->desc.decl_line, fn);
 }
 
 static int make_func(const struct cand *c, struct func_info **out)
@@ -279,6 +446,8 @@ static int make_func(const struct cand *c, struct func_info **out)
 	 * its resolver's result type */
 	if (!rc && !fn->has_dwarf && c->f.resolver)
 		rc = dw_func_fill_ifunc(c->mod->mod, c->f.resolver, fn);
+	if (!rc && c->is_site)
+		rc = make_site(c, fn);
 	if (rc)
 		goto free_fn;
 	*out = fn;
@@ -325,7 +494,7 @@ static int build_results(struct symtab *st, struct cands *c,
 	if (!b->funcs)
 		goto free_batch;
 	for (size_t i = 0, end; i < c->n; i = end) {
-		for (end = i + 1; end < c->n && c->v[end].f.addr == c->v[i].f.addr; end++)
+		for (end = i + 1; end < c->n && same_cand(&c->v[end], &c->v[i]); end++)
 			;
 		mods[b->n] = c->v[i].mod;
 		rc = make_func(&c->v[i], &b->funcs[b->n]);

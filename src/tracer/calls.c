@@ -37,9 +37,7 @@ static void emit(struct tracer *t, struct event *e)
 		t->output_err = err;
 }
 
-/* The processes latch was pointed at: those attached to, or the one
- * launched. */
-static size_t targets(const struct tracer *t, const pid_t **pids)
+size_t tracer_targets(const struct tracer *t, const pid_t **pids)
 {
 	if (t->launched || !t->opts->npids) {
 		*pids = &t->pid;
@@ -52,7 +50,7 @@ static size_t targets(const struct tracer *t, const pid_t **pids)
 void tracer_announce(struct tracer *t)
 {
 	const pid_t *pids;
-	size_t n = targets(t, &pids);
+	size_t n = tracer_targets(t, &pids);
 
 	for (size_t i = 0; i < n; i++) {
 		char comm[64] = "";
@@ -71,38 +69,55 @@ void tracer_announce(struct tracer *t)
 	}
 }
 
-/* The functions trapped in p: those whose entry trap is planted. */
-static size_t trapped(struct proc *p)
+/* The functions (or sites) trapped in p: those whose trap is planted. */
+static size_t trapped(struct proc *p, bool sites)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->nfuncs; i++) {
-		struct trap *tr = trap_lookup(p, p->funcs[i]->desc.addr);
+		const struct func_info *fn = p->funcs[i];
+		struct trap *tr = trap_lookup(p, fn->desc.addr);
 
-		n += tr && tr->planted && (tr->flags & TRAP_ENTRY);
+		n += fn->desc.site == sites && tr && tr->planted &&
+		     (tr->flags & (sites ? TRAP_SITE : TRAP_ENTRY));
 	}
 	return n;
+}
+
+/* "2 functions", "1 site", "1 function and 3 sites" */
+static void say_count(char *buf, size_t len, size_t funcs, size_t sites)
+{
+	int n = 0;
+
+	if (funcs || !sites)
+		n = snprintf(buf, len, "%zu function%s", funcs, funcs == 1 ? "" : "s");
+	if (sites && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s%zu site%s", n ? " and " : "", sites,
+			 sites == 1 ? "" : "s");
 }
 
 void tracer_say_tracing(struct tracer *t)
 {
 	const pid_t *pids;
-	size_t n = targets(t, &pids), funcs = 0, threads = t->threads.count - t->nforeign;
-	char msg[160], where[48];
+	size_t n = tracer_targets(t, &pids), funcs = 0, sites = 0;
+	size_t threads = t->threads.count - t->nforeign;
+	char msg[200], where[48], what[64];
 
 	if (!t->warn)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct proc *p = proc_get(t, pids[i]);
 
-		funcs += p ? trapped(p) : 0;
+		funcs += p ? trapped(p, false) : 0;
+		sites += p ? trapped(p, true) : 0;
 	}
 	if (n == 1)
 		snprintf(where, sizeof(where), "process %d", (int)pids[0]);
 	else
 		snprintf(where, sizeof(where), "%zu processes", n);
-	snprintf(msg, sizeof(msg), "tracing %zu function%s in %s (%zu thread%s); Ctrl-C to stop",
-		 funcs, funcs == 1 ? "" : "s", where, threads, threads == 1 ? "" : "s");
+	say_count(what, sizeof(what), funcs, sites);
+	snprintf(msg, sizeof(msg), "tracing %s in %s (%zu thread%s); Ctrl-C to stop",
+		 what, where, threads, threads == 1 ? "" : "s");
 	t->warn(msg);
 }
 
@@ -367,6 +382,49 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		err = watch_return(t, th, ra_err, &f);
 	else
 		frame_release(&f);
+
+free_event:
+	event_free(&e);
+	return err;
+}
+
+int calls_hit(struct tracer *t, struct thread *th, const struct arch_regs *r,
+	      struct trap *tr)
+{
+	struct event e = { .type = EV_HIT, .fn = func_desc_of(tr->site), .pid = th->pid,
+			   .tid = th->tid, .depth = (unsigned)th->nframes };
+	struct values_src src = source(t, th, r);
+	uint64_t pending;
+	int err = 0;
+
+	t->n.seen++;
+	if (t->stop_reporting) {
+		t->n.dropped++;
+		return 0;
+	}
+	src.lim = filter_limits(tr->site_filter, &t->opts->limits);
+	if (t->decode || tr->site_filter) {
+		err = values_read_site(tr->site, &src, &e.args, &e.nargs);
+		if (err)
+			return err;
+		e.nlocals = tr->site->nlocals <= e.nargs ? tr->site->nlocals : 0;
+	}
+	/* a site has no return, so no condition waits for one */
+	if (filter_entry(tr->site_filter, e.args, e.nargs, &pending, &t->n.faults) != FILTER_REPORT) {
+		t->n.filtered++;
+		goto free_event;
+	}
+	if (!admit(t, &e, t->stop_mono_ns ? t->stop_mono_ns : mono_ns()))
+		goto free_event;
+	e.call_id = ++t->next_call_id;
+	if (t->opts->stack_depth)
+		capture_stack(t, th, r, &e);
+	e.ts_ns = t->stop_mono_ns ? t->stop_real_ns : real_ns();
+	report_call(t, &e);
+	t->n.hits += !e.dropped;
+	/* -n reached: with no call left open, nothing to wait for */
+	if (t->stop_reporting && !t->open_reported)
+		t->want_stop = true;
 
 free_event:
 	event_free(&e);

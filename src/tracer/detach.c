@@ -30,9 +30,9 @@ static void trap_or_signal(struct thread *th, int sig)
 
 	if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) < 0)
 		goto program;
-	kind = th->nheld ? held_classify(&si) : HELD_NO_STEP;
+	kind = thread_stepping(th) ? held_classify(&si) : HELD_NO_STEP;
 	if (kind != HELD_NO_STEP) {
-		/* a step of a thread holding signals: nothing for the
+		/* a step of a thread holding signals or in longjmp: nothing for the
 		 * program; only a step's SIGTRAP can carry one */
 		th->stop = kind == HELD_STEP ? STOP_TRAP : STOP_OTHER;
 		return;

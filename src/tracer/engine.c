@@ -56,7 +56,7 @@ static int engine_attach(struct engine *e, const pid_t *pids, size_t n)
 	int err = 0;
 
 	t->pid = pids[0];
-	for (size_t i = 0; i < n && !err; i++) {
+	for (size_t i = 0; i < n; i++) {
 		err = check_target(t, pids[i]);
 		if (err)
 			return fail_in(t, pids[i], n, err);
@@ -72,7 +72,7 @@ static int engine_attach(struct engine *e, const pid_t *pids, size_t n)
 	}
 	if (t->opts->list)
 		return 0;
-	for (size_t i = 0; i < n && !err; i++) {
+	for (size_t i = 0; i < n; i++) {
 		err = tracer_attach(t, pids[i]);
 		if (!err)
 			err = tracer_plant_probes(t, pids[i]);
@@ -102,12 +102,11 @@ static enum run_end engine_run(struct engine *e, double deadline_mono)
 static const struct func_desc *engine_func(const struct engine *e, size_t i, pid_t *pid)
 {
 	const struct tracer *t = tracer_of_const(e);
-	size_t n = t->launched ? 1 : t->opts->npids;
+	const pid_t *pids;
+	size_t n = tracer_targets(t, &pids);
 
 	for (size_t k = 0; k < n; k++) {
-		*pid = t->launched ? t->pid : t->opts->pids[k];
-
-		struct proc *p = proc_get(t, *pid);
+		struct proc *p = proc_get(t, *pid = pids[k]);
 
 		if (p && i < p->nfuncs)
 			return func_desc_of(p->funcs[i]);

@@ -62,7 +62,20 @@ struct thread {
 	size_t nframes, cap;
 	bool foreign;           /* a child process latch does not follow */
 	bool shared_mm;         /* foreign and sharing its parent's memory */
+	/* In longjmp, stepped until its stack pointer rises above sp: the
+	 * frames it leaves end then, as of when it was entered. */
+	struct {
+		uint64_t sp;    /* 0: not in longjmp */
+		uint64_t mono_ns, real_ns;
+		unsigned steps;
+	} jump;
 };
+
+/* Resumed with PTRACE_SINGLESTEP: holding signals, or in longjmp. */
+static inline bool thread_stepping(const struct thread *th)
+{
+	return th->nheld || th->jump.sp;
+}
 
 enum trap_flags {
 	TRAP_ENTRY = 1,         /* first instruction of a traced function */
@@ -70,6 +83,8 @@ enum trap_flags {
 	TRAP_START = 4,         /* program entry point, launch mode */
 	TRAP_RTLD = 8,          /* the dynamic linker's r_brk (tracer/rtld.c) */
 	TRAP_UNWIND = 16,       /* where unwinding has left frames (tracer/unwind.c) */
+	TRAP_LONGJMP = 32,      /* the longjmp family's entry (tracer/unwind.c) */
+	TRAP_SITE = 64,         /* a line or address probe's site */
 };
 
 struct trap {
@@ -78,6 +93,8 @@ struct trap {
 	bool planted;           /* false: removed, kept to recognise late hits */
 	const struct func_info *fn;
 	const struct filter *filter;   /* TRAP_ENTRY: which calls to report */
+	const struct func_info *site;  /* TRAP_SITE: its site, which hits to report */
+	const struct filter *site_filter;
 	unsigned ret_refs;      /* pending frames returning here */
 	uint8_t orig[ARCH_INSN_MAX];
 	size_t orig_len;
@@ -297,6 +314,9 @@ void traps_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
 /* Copy from's traps into to (a forked copy of from's memory). */
 int traps_copy(struct proc *to, const struct proc *from);
 void trap_return_unref(struct proc *p, uint64_t addr);
+/* Is addr where an instruction starts, decoding from entry, the start
+ * of the function it lies in? 0, or -EINVAL with t->err set. */
+int trap_check_boundary(struct tracer *t, struct proc *p, uint64_t entry, uint64_t addr);
 /* Let a thread stopped on tr carry on past it (registers r, not yet
  * written back). 0 or -errno. */
 int trap_step_over(struct tracer *t, struct proc *p, pid_t tid, struct trap *tr,
@@ -310,8 +330,9 @@ int rtld_watch(struct tracer *t, struct proc *p);
 int rtld_hit(struct tracer *t, struct proc *p);
 
 /* unwind.c: trap where C++ exceptions and thread cancellation leave
- * frames, in p's modules that have them (only new ones: new_only); a hit
- * ends the frames left behind (frames_unwind_below). */
+ * frames (TRAP_UNWIND), and where longjmp starts (TRAP_LONGJMP), in p's
+ * modules that have them (only new ones: new_only); a hit ends the frames
+ * left behind (frames_unwind_below), at once or once longjmp is done. */
 int unwind_watch(struct tracer *t, struct proc *p, bool new_only);
 
 /* resolve.c: program images. Stop at a new one's entry point to resolve
@@ -338,6 +359,10 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		struct trap *tr);
 bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		  struct trap *tr);
+/* A site's trap was hit: report it, with its values, if its conditions
+ * pass. 0 or -errno. */
+int calls_hit(struct tracer *t, struct thread *th, const struct arch_regs *r,
+	      struct trap *tr);
 void frames_unwind_all(struct tracer *t, struct thread *th);
 /* End as unwound the frames of th that a call returning to sp_after (the
  * sp after its return) has left behind: exceptions and cancellation. */
@@ -346,6 +371,9 @@ void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after)
  * wait status. */
 void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,
 			 pid_t ppid, int status);
+/* The processes latch was pointed at, into *pids: those attached to, or
+ * the one launched. How many. */
+size_t tracer_targets(const struct tracer *t, const pid_t **pids);
 /* Tell the sink which processes are traced (EV_PROCESS), before
  * tracer_run. */
 void tracer_announce(struct tracer *t);

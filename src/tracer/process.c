@@ -7,10 +7,10 @@
 #include <sys/ptrace.h>
 #include "tracer/priv.h"
 
-static struct func_info *func_at(struct proc *p, uint64_t addr, size_t *i)
+static struct func_info *func_at(struct proc *p, uint64_t addr, bool site, size_t *i)
 {
 	for (*i = 0; *i < p->nfuncs; (*i)++)
-		if (p->funcs[*i]->desc.addr == addr)
+		if (p->funcs[*i]->desc.addr == addr && p->funcs[*i]->desc.site == site)
 			return p->funcs[*i];
 	return NULL;
 }
@@ -24,11 +24,17 @@ static int retarget(struct proc *c)
 	int ret = 0;
 
 	while ((tr = hashmap_next(&c->traps, &pos, NULL))) {
-		if (!(tr->flags & TRAP_ENTRY))
+		if (!(tr->flags & (TRAP_ENTRY | TRAP_SITE)))
 			continue;
-		tr->fn = func_at(c, tr->addr, &i);
+		tr->fn = func_at(c, tr->addr, false, &i);
 		tr->filter = tr->fn ? c->filters[i] : NULL;
-		if (!tr->fn && !(tr->flags & ~TRAP_ENTRY)) {
+		tr->site = func_at(c, tr->addr, true, &i);
+		tr->site_filter = tr->site ? c->filters[i] : NULL;
+		if (!tr->fn)
+			tr->flags &= ~TRAP_ENTRY;
+		if (!tr->site)
+			tr->flags &= ~TRAP_SITE;
+		if (!tr->flags) {
 			int err = trap_remove(c, tr);
 
 			if (err && !ret)

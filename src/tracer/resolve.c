@@ -191,24 +191,37 @@ int plant_funcs(struct tracer *t, struct proc *p, size_t from)
 		struct trap *tr;
 
 		t->err[0] = 0;
-		err = trap_plant(t, p, fn->desc.addr, TRAP_ENTRY, &tr);
+		/* a trap inside an instruction would break it */
+		err = fn->desc.site ? trap_check_boundary(t, p, fn->desc.addr - fn->desc.site_off,
+							   fn->desc.addr) : 0;
+		if (!err)
+			err = trap_plant(t, p, fn->desc.addr, fn->desc.site ? TRAP_SITE : TRAP_ENTRY, &tr);
 		if (err == -ENOTSUP || err == -EINVAL) {
-			/* This function cannot be traced; the others still can. */
-			snprintf(why, sizeof(why), "cannot trace %s: %s", fn->desc.name,
-				 t->err[0] ? t->err : "its first instruction does not decode");
-			if (t->warn)
+			/* This function cannot be traced; the others still can.
+			 * The last such reason is the error if none can. */
+			if (why[0] && t->warn)
 				t->warn(why);
+			snprintf(why, sizeof(why), "cannot trace %s: %s", func_label(&fn->desc),
+				 t->err[0] ? t->err : "its first instruction does not decode");
 			continue;
 		}
 		if (err)
 			return tracer_fail(t, err, "cannot plant a trap in %s at 0x%llx: %s",
-					   fn->desc.name, (unsigned long long)fn->desc.addr, strerror(-err));
-		tr->fn = fn;
-		tr->filter = p->filters[i];
+					   func_label(&fn->desc), (unsigned long long)fn->desc.addr,
+					   strerror(-err));
+		if (fn->desc.site) {
+			tr->site = fn;
+			tr->site_filter = p->filters[i];
+		} else {
+			tr->fn = fn;
+			tr->filter = p->filters[i];
+		}
 		planted++;
 	}
 	if (!planted && p->nfuncs > from)
 		return tracer_fail(t, -ENOTSUP, "%.*s", (int)sizeof(t->err) - 1, why);
+	if (why[0] && t->warn)
+		t->warn(why);
 	return 0;
 }
 

@@ -9,7 +9,7 @@
 static int resume(struct thread *th, int sig)
 {
 	th->stop = STOP_NONE;
-	return ptrace(th->nheld ? PTRACE_SINGLESTEP : PTRACE_CONT, th->tid, 0, sig) < 0 ?
+	return ptrace(thread_stepping(th) ? PTRACE_SINGLESTEP : PTRACE_CONT, th->tid, 0, sig) < 0 ?
 	       -errno : 0;
 }
 
@@ -21,7 +21,43 @@ static int deliver(struct thread *th, int sig, const struct arch_regs *r)
 
 		return err ? err : resume(th, 0);
 	}
+	/* Its handler is not longjmp's to step: the next trap will tell
+	 * which frames longjmp left. */
+	th->jump.sp = 0;
 	return resume(th, sig);
+}
+
+/* glibc's longjmp runs a few hundred instructions at most (two system
+ * calls among them); a thread still stepping after this many went
+ * somewhere else (another stack), and its next trap will tell. */
+#define JUMP_STEPS_MAX 4096
+
+static void jump_enter(struct tracer *t, struct thread *th, const struct arch_regs *r)
+{
+	th->jump.sp = arch_get_sp(r);
+	th->jump.mono_ns = t->stop_mono_ns;
+	th->jump.real_ns = t->stop_real_ns;
+	th->jump.steps = 0;
+}
+
+/* A thread in longjmp stopped: once its stack pointer is above the one
+ * longjmp was entered with, it is in setjmp's caller, and the frames
+ * below that end as of longjmp's entry, when the program left them. */
+static void jump_stepped(struct tracer *t, struct thread *th, const struct arch_regs *r)
+{
+	uint64_t sp = arch_get_sp(r), mono = t->stop_mono_ns, real = t->stop_real_ns;
+
+	if (sp <= th->jump.sp) {
+		if (++th->jump.steps >= JUMP_STEPS_MAX)
+			th->jump.sp = 0;
+		return;
+	}
+	th->jump.sp = 0;
+	t->stop_mono_ns = th->jump.mono_ns;
+	t->stop_real_ns = th->jump.real_ns;
+	frames_unwind_below(t, th, sp);
+	t->stop_mono_ns = mono;
+	t->stop_real_ns = real;
 }
 
 static void warn_once(struct tracer *t, enum warn_kind kind, const char *what)
@@ -74,6 +110,8 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 	}
 	if (tr->planted && (tr->flags & TRAP_UNWIND))
 		frames_unwind_below(t, th, arch_sp_after_return(r));
+	if (tr->planted && (tr->flags & TRAP_LONGJMP))
+		jump_enter(t, th, r);
 	if (tr->planted && (tr->flags & TRAP_RTLD)) {
 		err = image_rtld_hit(t, p);
 		if (err == -ESRCH)
@@ -95,9 +133,15 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 
 	if (tr->flags & TRAP_RETURN)
 		matched = calls_return(t, th, r, tr);
+	/* a site where a call returns: reached after that return */
+	if (tr->flags & TRAP_SITE)
+		err = calls_hit(t, th, r, tr);
+	if (err == -ESRCH)
+		return err;
 	if (tr->flags & TRAP_ENTRY)
 		err = calls_entry(t, th, r, tr);
-	else if (!matched && !tr->ret_refs && !(tr->flags & (TRAP_RTLD | TRAP_UNWIND))) {
+	else if (!matched && !tr->ret_refs &&
+		 !(tr->flags & (TRAP_RTLD | TRAP_UNWIND | TRAP_LONGJMP | TRAP_SITE))) {
 		/* A return site nobody waits for: stop paying for its hits. */
 		err = trap_remove(p, tr);
 		arch_rewind_to_trap(r, tr->addr);
@@ -132,19 +176,24 @@ static int on_sigtrap(struct tracer *t, struct thread *th)
 	struct arch_regs r;
 	struct trap *tr;
 	int err = arch_get_regs(th->tid, &r), sig;
+	bool stepping = thread_stepping(th);   /* before a longjmp's step ends it */
 
 	if (err)
 		return err;
+	if (th->jump.sp)
+		jump_stepped(t, th, &r);
 	tr = trap_lookup(th->proc, arch_trap_addr(&r));
 	/* Asking for the siginfo costs a system call per stop: only when the
 	 * pc alone cannot tell a trap hit from a SIGTRAP sent by someone, or
-	 * from the step of a thread holding signals. */
-	if (!tr || !tr->planted || tr->ambiguous || th->nheld) {
+	 * from a step. */
+	if (!tr || !tr->planted || tr->ambiguous || stepping) {
 		if (ptrace(PTRACE_GETSIGINFO, th->tid, 0, &si) < 0)
 			return -errno;
-		enum held_stop kind = th->nheld ? held_classify(&si) : HELD_NO_STEP;
+		enum held_stop kind = stepping ? held_classify(&si) : HELD_NO_STEP;
 
 		if (kind != HELD_NO_STEP) {
+			if (!th->nheld)
+				return resume(th, 0);
 			err = held_next(th, kind, &r, &sig);
 			return err ? err : resume(th, sig);
 		}
@@ -184,6 +233,7 @@ static int on_stop(struct tracer *t, struct thread *th, int status)
 		return th ? resume(th, 0) : 0;
 	}
 	case PTRACE_EVENT_EXIT:
+		th->jump.sp = 0;
 		frames_unwind_all(t, th);
 		return resume(th, 0);
 	case PTRACE_EVENT_STOP:

@@ -40,6 +40,52 @@ static int check_steppable(struct tracer *t, const struct trap *tr)
 	return 0;
 }
 
+/* The most of a function decoded to find where its instructions start. */
+#define BOUNDARY_SCAN_MAX (1u << 20)
+
+int trap_check_boundary(struct tracer *t, struct proc *p, uint64_t entry, uint64_t addr)
+{
+	size_t len = addr - entry + ARCH_INSN_MAX, at = 0, last = 0;
+	uint8_t *code;
+	int err = 0;
+
+	if (addr < entry || addr - entry > BOUNDARY_SCAN_MAX)
+		return tracer_fail(t, -EINVAL, "it is too far into its function to find its "
+				   "instruction");
+	code = malloc(len);
+	if (!code)
+		return -ENOMEM;
+	if (mem_read(&p->mem, entry, code, len) < (ssize_t)(addr - entry + 1)) {
+		err = tracer_fail(t, -EFAULT, "cannot read the code at 0x%llx",
+				  (unsigned long long)entry);
+		goto free_code;
+	}
+	/* decode what the program has, not our traps */
+	for (size_t i = 0; i < len; i++) {
+		struct trap *o = trap_lookup(p, entry + i);
+
+		if (o && o->planted)
+			memcpy(code + i, o->orig, arch_trap_len < len - i ? arch_trap_len : len - i);
+	}
+	while (entry + at < addr) {
+		char text[96];
+		unsigned n;
+
+		if (arch_disasm(code + at, len - at, entry + at, text, sizeof(text), &n) || !n) {
+			err = tracer_fail(t, -EINVAL, "the function's code before it does not decode");
+			goto free_code;
+		}
+		last = at;
+		at += n;
+	}
+	if (entry + at != addr)
+		err = tracer_fail(t, -EINVAL, "it is inside an instruction (the one %llu bytes "
+				  "into the function)", (unsigned long long)last);
+free_code:
+	free(code);
+	return err;
+}
+
 int trap_plant(struct tracer *t, struct proc *p, uint64_t addr, unsigned flag,
 	       struct trap **out)
 {

@@ -64,18 +64,28 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* /proc/PID/what's target into buf, NUL-terminated: its length, or <= 0. */
+static ssize_t pid_link(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	n = readlink(path, buf, len - 1);
+	if (n > 0)
+		buf[n] = 0;
+	return n;
+}
+
 /* Is name the file name of pid's executable (" (deleted)" or not)? */
 static bool exe_named(pid_t pid, const char *name)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	const char *base;
-	ssize_t n;
+	ssize_t n = pid_link(pid, "exe", buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return false;
-	buf[n] = 0;
 	if (n > 10 && !strcmp(buf + n - 10, " (deleted)"))
 		buf[n - 10] = 0;
 	base = strrchr(buf, '/');
@@ -281,20 +291,13 @@ int procfs_comm(pid_t pid, char *buf, size_t len)
 
 char *procfs_exe(pid_t pid)
 {
-	char path[64], buf[4096];
-	ssize_t n;
+	char buf[4096], root[4096];
+	ssize_t n = pid_link(pid, "exe", buf, sizeof(buf)), rn;
 
-	char root[4096];
-	ssize_t rn;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return NULL;
-	buf[n] = 0;
 	/* in a chroot, the path the process itself knows */
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	rn = readlink(path, root, sizeof(root) - 1);
+	rn = pid_link(pid, "root", root, sizeof(root));
 	if (rn > 1 && rn < n && !strncmp(buf, root, (size_t)rn) && buf[rn] == '/')
 		return strdup(buf + rn);
 	return strdup(buf);

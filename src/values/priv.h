@@ -18,6 +18,18 @@ struct dec_pos {
 	unsigned followed;       /* pointers followed on the way here */
 };
 
+/* Floating-point registers, fetched at most once per stop and only when
+ * a value lies in them. */
+struct fp_cache {
+	struct arch_fpregs fp;
+	int state;               /* 0 not fetched, 1 fetched, -errno */
+};
+
+/* The value of DWARF type `type` (NULL: a raw word) where loc says;
+ * what cannot be read is marked so. 0 or -ENOMEM. */
+int val_read(const struct values_src *src, Dwarf_Die *type,
+	     const struct abi_loc *loc, struct fp_cache *fc, struct value *v);
+
 /* Decode a value of DWARF type `type` from buf[0..len); when len is
  * shorter than the type, the missing bytes could not be read. 0 or
  * -ENOMEM. */

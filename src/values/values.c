@@ -14,13 +14,6 @@ static const char *const raw_names[] = {
 
 static const struct abi_type word_type = { .cls = ABI_INT, .size = 8 };
 
-/* Floating-point registers, fetched at most once per stop and only when
- * a value lies in them. */
-struct fp_cache {
-	struct arch_fpregs fp;
-	int state;               /* 0 not fetched, 1 fetched, -errno */
-};
-
 /* The bytes of a register-passed value: its pieces end to end. Returns
  * how many bytes, or -errno when a register could not be read. */
 static ssize_t piece_bytes(const struct values_src *src, const struct abi_loc *loc,
@@ -67,9 +60,8 @@ static void raw_value(const struct values_src *src, const struct abi_loc *loc,
 	}
 }
 
-static int read_value(const struct values_src *src, Dwarf_Die *type,
-		      const struct abi_loc *loc, struct fp_cache *fc,
-		      struct value *v)
+int val_read(const struct values_src *src, Dwarf_Die *type,
+	     const struct abi_loc *loc, struct fp_cache *fc, struct value *v)
 {
 	const struct dec_pos top = { 0, false };
 	uint8_t buf[ABI_MAX_PIECES * 16];
@@ -215,7 +207,7 @@ int values_read_args(const struct func_info *fn, const struct values_src *src,
 			v[i].kind = V_UNAVAIL;
 			continue;
 		}
-		rc = read_value(src, p->has_type ? &t : NULL, &loc, &fc, &v[i]);
+		rc = val_read(src, p->has_type ? &t : NULL, &loc, &fc, &v[i]);
 		if (rc)
 			goto free_vals;
 	}
@@ -254,5 +246,5 @@ int values_read_return(const struct func_info *fn, const struct values_src *src,
 		return 0;
 	}
 	arch_abi_return(src->r, &fn->ret_abi, ret_buf, &loc);
-	return read_value(src, fn->ret_has_type ? &t : NULL, &loc, &fc, out);
+	return val_read(src, fn->ret_has_type ? &t : NULL, &loc, &fc, out);
 }

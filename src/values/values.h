@@ -38,6 +38,11 @@ struct values_src {
  * value marked unreadable or unavailable). */
 int values_read_args(const struct func_info *fn, const struct values_src *src,
 		     struct value **vals, unsigned *nvals, uint64_t *ret_buf);
+/* The values at a site's trap (fn->desc.site): its parameters and
+ * locals, each where its DWARF location puts it there, into
+ * vals[0..*nvals). 0 or -ENOMEM. */
+int values_read_site(const struct func_info *fn, const struct values_src *src,
+		     struct value **vals, unsigned *nvals);
 /* The return value at the return-site trap; V_NONE for void. */
 int values_read_return(const struct func_info *fn, const struct values_src *src,
 		       uint64_t ret_buf, struct value *out);

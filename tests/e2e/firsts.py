@@ -9,6 +9,7 @@ durations without latch's decoding, and several processes at once (-p A,B,
 import json
 import os
 import re
+import struct
 import shutil
 import sys
 import time
@@ -151,6 +152,192 @@ def t_decode_time(s, ctx, opt):
     for d, w in zip(durs, seen):
         check(d < w / 4, "reported %d ns for a call the program saw take %d ns: "
               "decoding is counted" % (d, w))
+
+
+def t_longjmp_now(s, ctx, opt, mode):
+    """Frames left by longjmp end when longjmp runs, not at the thread's
+    next trap, though the function that called setjmp is not traced: the
+    program sleeps 100 ms between the longjmp and its next traced call."""
+    out = ctx.path("jump.json")
+    args = ["-q", "-f", "json", "-o", out, "deep", "after_jump"]
+    if mode == "launch":
+        lp = s.launch(ctx, args, [s.bin(opt, "firsts"), "jump"])
+        check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
+        text = lp.out()
+    else:
+        lp, t = s.attach(ctx, [s.bin(opt, "firsts"), "-w", "jump"], args)
+        check(t.rc == 0 and lp.rc == 0, "target exited %s, latch %s: %s" % (t.rc, lp.rc, E.short(lp.err())))
+        text = t.out()
+    check("after_jump -> 2" in text, "the program went wrong: %s" % E.short(text))
+    evs = json_events(out)
+    unw = [e for e in evs if e["type"] == "unwind"]
+    nxt = [e for e in evs if e["type"] == "call" and e["func"] == "after_jump"]
+    check(sorted(e["args"]["n"] for e in evs if e["type"] == "call" and e["func"] == "deep") == [0, 1, 2, 3],
+          "deep's calls: %s" % evs)
+    check(len(unw) == 4 and all(e["func"] == "deep" for e in unw) and len(nxt) == 1,
+          "expected deep unwound 4 times, then after_jump: %s" % evs)
+    check(all(e["dur_ns"] < 30e6 for e in unw),
+          "unwound calls took %s ns: ended at the next trap, not at the longjmp"
+          % [e["dur_ns"] for e in unw])
+    check(max(e["ts"] for e in unw) + 50e6 < nxt[0]["ts"],
+          "the unwinds are not 100 ms before after_jump's call: %s" % evs)
+
+
+# ------------------------------------------------------------------ sites
+
+def probe_line(s, ctx, opt):
+    """The line of firsts.c marked LINE-PROBE, as the program says (the
+    arm64 guest has no sources)."""
+    rc, out = s.untraced(ctx, opt, "firsts", "line")
+    m = re.search(r"^line-probe (\d+)$", out, re.M)
+    check(rc == 0 and m, "firsts line: exit %s, output %s" % (rc, E.short(out)))
+    return int(m.group(1))
+
+
+def elf_symbol(path, name):
+    """The value of name in path's .symtab (ELF64, little-endian), as nm
+    prints it (the arm64 guest has no nm)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3a)
+    secs = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    for sec in secs:
+        if sec[1] != 2:   # SHT_SYMTAB
+            continue
+        strs = secs[sec[6]][4]
+        for k in range(sec[5] // sec[9]):
+            st_name, _, _, _, value, _ = struct.unpack_from("<IBBHQQ", data, sec[4] + k * sec[9])
+            end = data.index(b"\0", strs + st_name)
+            if data[strs + st_name:end] == name.encode():
+                return value
+    raise E.TestFail("no symbol %s in %s" % (name, path))
+
+
+def hits(evs):
+    return [e for e in evs if e["type"] == "hit"]
+
+
+def check_scale_hits(evs, line, opt, what):
+    hs = hits(evs)
+    check([h["args"].get("k") for h in hs] == [1, 2, 3] and all(h["func"] == "scale" for h in hs),
+          "%s: hits %s" % (what, hs))
+    check(all(h["where"] == "firsts.c:%d" % line and h["line"] == line for h in hs),
+          "%s: hits not at firsts.c:%d: %s" % (what, line, hs))
+    # at -O0 y is in its stack slot, k * 10 before the line runs
+    if opt == "O0":
+        check([h["locals"].get("y") for h in hs] == [10, 20, 30], "%s: locals %s" % (what, hs))
+
+
+def t_line_probe(s, ctx, opt):
+    """'firsts.c:LINE' reports each hit with the parameters and the locals
+    in scope there, in text and JSON; a condition may test a local."""
+    line = probe_line(s, ctx, opt)
+    exe = s.bin(opt, "firsts")
+    lp = s.launch(ctx, ["firsts.c:%d" % line], [exe, "line"])
+    check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
+    check(re.search(r"^latch: tracing 1 site in process \d+ ", lp.err(), re.M),
+          "the start line does not count the site: %s" % E.short(lp.err()))
+    want = r"\] scale\(k=%d\) at firsts\.c:%d"
+    for k in (1, 2, 3):
+        check(re.search(want % (k, line), lp.out()), "no text hit for k=%d: %s" % (k, E.short(lp.out())))
+    if opt == "O0":
+        check(re.search(r"scale\(k=2\) at firsts\.c:%d: y=20$" % line, lp.out(), re.M),
+              "text hit without its local: %s" % E.short(lp.out()))
+    check(re.search(r" 3 hits, ", lp.err()), "closing line without 3 hits: %s" % E.short(lp.err()))
+    out = ctx.path("line.json")
+    lp = s.launch(ctx, ["-q", "-f", "json", "-o", out, "firsts.c:%d" % line, "scale"], [exe, "line"])
+    check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
+    evs = json_events(out)
+    check_scale_hits(evs, line, opt, "line probe")
+    calls = [e for e in evs if e["type"] == "call"]
+    check(len(calls) == 3, "scale's calls beside the hits: %s" % evs)
+    if opt == "O0":
+        # inside the traced call, one level deeper
+        check(all(h["depth"] == 1 for h in hits(evs)), "hits not inside scale's calls: %s" % evs)
+        lp = s.launch(ctx, ["-q", "-f", "json", "-o", out, "firsts.c:%d if y == 20" % line],
+                      [exe, "line"])
+        hs = hits(json_events(out))
+        check(lp.rc == 0 and [h["args"]["k"] for h in hs] == [2],
+              "the condition on local y: exit %s, hits %s" % (lp.rc, hs))
+
+
+def site_offset(s, ctx, exe, line):
+    """Bytes from scale's entry to the line probe's site, from -l."""
+    lp = s.launch(ctx, ["-l", "firsts.c:%d" % line, "scale"], [exe, "line"])
+    check(lp.rc == 0, "latch -l exited %s: %s" % (lp.rc, E.short(lp.err())))
+    site = re.search(r"^firsts\.c:%d in .*scale.*\[\S+ 0x([0-9a-f]+)\]$" % line, lp.out(), re.M)
+    fn = re.search(r"^int scale\(int k\)  \[\S+ 0x([0-9a-f]+)\]$", lp.out(), re.M)
+    check(site and fn, "-l lists no site and function: %s" % E.short(lp.out()))
+    return int(site.group(1), 16) - int(fn.group(1), 16)
+
+
+def t_address_probe(s, ctx, opt):
+    """'0xADDR' (as nm prints it) and 'scale+OFFSET' name the line
+    probe's site; an address inside an instruction, or in no function,
+    is refused."""
+    line = probe_line(s, ctx, opt)
+    exe = s.bin(opt, "firsts")
+    off = site_offset(s, ctx, exe, line)
+    addr = elf_symbol(exe, "scale") + off
+    out = ctx.path("addr.json")
+    lp = s.launch(ctx, ["-q", "-f", "json", "-o", out, "0x%x" % addr, "scale+%d" % off],
+                  [exe, "line"])
+    check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
+    evs = json_events(out)
+    check(len(hits(evs)) == 3, "both probes name one site, hit 3 times: %s" % evs)
+    check_scale_hits(evs, line, opt, "address probe")
+    # both first instructions are longer than 2 bytes (x86-64 O0: push
+    # rbp is 1, then mov rbp, rsp is 3)
+    bad = s.launch(ctx, ["0x%x" % (elf_symbol(exe, "scale") + 2)], [exe, "line"])
+    check(bad.rc == 1 and "inside an instruction" in bad.err() and
+          len(bad.err().strip().splitlines()) == 1,
+          "an address inside an instruction: exit %s, stderr %s" % (bad.rc, E.short(bad.err())))
+    for probe, want in (("0x10", "is in no function of the executable"),
+                        ("scale+100000", "scale is only"),
+                        ("firsts.c:999999", "no code at or after line 999999"),
+                        ("nosuch.c:3", "no source file nosuch.c")):
+        bad = s.launch(ctx, [probe], [exe, "line"])
+        check(bad.rc == 1 and want in bad.err(),
+              "%s: exit %s, stderr %s" % (probe, bad.rc, E.short(bad.err())))
+
+
+def t_site_fork(s, ctx, opt, follow):
+    """A forked child keeps the line probe's site with -F, its hits under
+    its own pid; without -F it runs on untraced and unharmed."""
+    line = probe_line(s, ctx, opt)
+    out = ctx.path("fork.json")
+    lp = s.launch(ctx, (["-F"] if follow else []) + ["-q", "-f", "json", "-o", out,
+                                                     "firsts.c:%d" % line],
+                  [s.bin(opt, "firsts"), "fork"])
+    check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
+    check("child scale 3 -> 33" in lp.out() and "parent scale 4 -> 44" in lp.out(),
+          "the program went wrong: %s" % E.short(lp.out()))
+    hs = hits(json_events(out))
+    parent = [h["args"]["k"] for h in hs if h["pid"] == lp.target_pid]
+    child = [h["args"]["k"] for h in hs if h["pid"] != lp.target_pid]
+    check(parent == [4] and child == ([1, 2, 3] if follow else []),
+          "hits by parent %s, by child %s: %s" % (parent, child, hs))
+    if opt == "O0":
+        check([h["locals"]["y"] for h in hs] == ([10, 20, 30, 40] if follow else [40]),
+              "locals: %s" % hs)
+
+
+def t_site_pictures(s, ctx, opt):
+    """Hits are instants in a Chrome trace and rows of -c's table."""
+    line = probe_line(s, ctx, opt)
+    exe = s.bin(opt, "firsts")
+    out = ctx.path("trace.json")
+    lp = s.launch(ctx, ["-q", "-f", "chrome", "-o", out, "firsts.c:%d" % line], [exe, "line"])
+    check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
+    with open(out) as f:
+        doc = json.load(f)
+    evs = doc["traceEvents"] if isinstance(doc, dict) else doc
+    inst = [e for e in evs if e.get("ph") == "i" and e.get("name") == "scale at firsts.c:%d" % line]
+    check([e["args"].get("k") for e in inst] == [1, 2, 3], "chrome instants: %s" % evs)
+    lp = s.launch(ctx, ["-q", "-c", "firsts.c:%d" % line], [exe, "line"])
+    check(lp.rc == 0 and re.search(r"^scale at firsts\.c:%d +\S+ +3 " % line, lp.err() + lp.out(), re.M),
+          "-c has no row of 3 hits: %s" % E.short(lp.err() + lp.out()))
 
 
 # ------------------------------------------------------------------ no DWARF
@@ -397,6 +584,15 @@ def register(s, R):
         R("ifunc-launch-" + opt, lambda c, o=opt: t_ifunc(s, c, o, "launch"))
         R("firsts-references-" + opt, lambda c, o=opt: t_references(s, c, o))
         R("firsts-scalar-pointer-" + opt, lambda c, o=opt: t_scalar_pointer(s, c, o))
+    R("line-probe-O0", lambda c: t_line_probe(s, c, "O0"))
+    R("line-probe-O2", lambda c: t_line_probe(s, c, "O2"))
+    R("address-probe-O0", lambda c: t_address_probe(s, c, "O0"))
+    R("address-probe-O2", lambda c: t_address_probe(s, c, "O2"))
+    R("site-pictures-O0", lambda c: t_site_pictures(s, c, "O0"))
+    R("site-fork-F-O0", lambda c: t_site_fork(s, c, "O0", True))
+    R("site-fork-O2", lambda c: t_site_fork(s, c, "O2", False))
+    R("longjmp-now-launch-O0", lambda c: t_longjmp_now(s, c, "O0", "launch"))
+    R("longjmp-now-attach-O2", lambda c: t_longjmp_now(s, c, "O2", "attach"))
     R("declared-O0", lambda c: t_declared(s, c, "O0"))
     R("declared-O2", lambda c: t_declared(s, c, "O2"))
     R("exec-probe-launch-O0", lambda c: t_exec_probe(s, c, "O0", "launch"))

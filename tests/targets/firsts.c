@@ -1,7 +1,8 @@
 /* firsts: what a new user tries first (tests/e2e/firsts.py).
  *
  * Usage: firsts [-w] MODE
- *   -w     (clib only) wait until a tracer has patched all five functions
+ *   -w     (clib, jump) wait until a tracer has patched the functions
+ *          called (longjmp's entry too)
  *   big    calls take(s) 3 times, s a 4 MiB string, and prints
  *          "take NS" per call: the nanoseconds the call took as the
  *          program saw it (a tracer's stops and work included)
@@ -10,9 +11,17 @@
  *          "libc strlen=N strcmp=N strchr=N" per round
  *   ptr    calls bump(&v) for v = 3, 5, 7; prints "bump V -> R"
  *   line   calls scale(k) for k = 1..3; its line marked LINE-PROBE runs
- *          once per call with local y = k * 10; prints "scale K -> R"
+ *          once per call with local y = k * 10; prints "scale K -> R", and
+ *          last "line-probe N", N that line's number
+ *   fork   a child calls scale(k) for k = 1..3 (as line does, "child
+ *          scale K -> R") and exits 0; then the parent calls scale(4)
+ *   jump   main's untraced jump() calls deep(3) -> ... -> deep(0), which
+ *          longjmps back to jump(); jump() then sleeps 100 ms and prints
+ *          "after_jump -> 2"
  * Output: "pid N" first; exit 0.
  */
+#include <setjmp.h>
+#include <sys/wait.h>
 #include <string.h>
 #include "common.h"
 
@@ -52,18 +61,16 @@ static int (*volatile p_strcmp)(const char *, const char *) = strcmp;
 static void *(*volatile p_memset)(void *, int, size_t) = memset;
 static char *(*volatile p_strchr)(const char *, int) = strchr;
 
-/* Attach mode: the code at start is the untraced code. */
-static void wait_patched(void)
+/* Attach mode: the code at start is the untraced code (libraries' code
+ * too, which t_wait_traps cannot compare with the executable). */
+static void wait_patched(const void *const *fns, int n)
 {
-	const void *fns[] = { (const void *)p_strlen, (const void *)p_memcpy,
-			      (const void *)p_strcmp, (const void *)p_memset,
-			      (const void *)p_strchr };
-	unsigned char orig[5][8];
+	unsigned char orig[8][8];
 	long end = t_now_ms() + 20000;
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < n; i++)
 		memcpy(orig[i], fns[i], 8);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < n; i++) {
 		while (!memcmp(orig[i], fns[i], 8)) {
 			if (t_now_ms() > end) {
 				fprintf(stderr, "target: no tracer patched the functions\n");
@@ -78,8 +85,13 @@ static void libc(int wait)
 {
 	char buf[32];
 
-	if (wait)
-		wait_patched();
+	if (wait) {
+		const void *fns[] = { (const void *)p_strlen, (const void *)p_memcpy,
+				      (const void *)p_strcmp, (const void *)p_memset,
+				      (const void *)p_strchr };
+
+		wait_patched(fns, 5);
+	}
 	for (int i = 0; i < 3; i++) {
 		p_memset(buf, 0, sizeof(buf));
 		p_memcpy(buf, "request-1", 10);
@@ -109,11 +121,66 @@ TRACED int scale(int k)
 	y += k;   /* LINE-PROBE */
 	return y;
 }
+/* the LINE-PROBE line, for the tests: keep it 4 above */
+static const int line_probe_at = __LINE__ - 4;
 
 static void line(void)
 {
 	for (int k = 1; k <= 3; k++)
 		printf("scale %d -> %d\n", k, scale(k));
+	printf("line-probe %d\n", line_probe_at);
+}
+
+static void fork_line(void)
+{
+	pid_t child = fork();
+	int status = -1;
+
+	if (child == 0) {
+		for (int k = 1; k <= 3; k++)
+			printf("child scale %d -> %d\n", k, scale(k));
+		fflush(stdout);
+		_exit(0);
+	}
+	if (child < 0 || waitpid(child, &status, 0) != child || status != 0)
+		exit(3);
+	printf("parent scale 4 -> %d\n", scale(4));
+}
+
+static jmp_buf jump_env;
+static volatile int jump_sink;
+
+TRACED int deep(int n)
+{
+	int r;
+
+	if (n < 0)
+		return 0;   /* never: deep(0) longjmps */
+	if (n == 0)
+		longjmp(jump_env, 1);
+	r = deep(n - 1);
+	jump_sink = r;   /* no tail recursion turned into a loop */
+	return r + 1;
+}
+
+TRACED int after_jump(int x)
+{
+	return x + 1;
+}
+
+static void (*volatile p_longjmp)(jmp_buf, int) = longjmp;
+
+static void jump(int wait)
+{
+	if (wait) {
+		const void *fns[] = { (const void *)deep, (const void *)p_longjmp };
+
+		wait_patched(fns, 2);
+	}
+	if (!setjmp(jump_env))
+		deep(3);
+	t_sleep_ms(100);
+	printf("after_jump -> %d\n", after_jump(1));
 }
 
 int main(int argc, char **argv)
@@ -132,6 +199,10 @@ int main(int argc, char **argv)
 		ptr();
 	else if (mode[0] == 'l')
 		line();
+	else if (mode[0] == 'j')
+		jump(wait);
+	else if (mode[0] == 'f')
+		fork_line();
 	else
 		return 2;
 	return 0;

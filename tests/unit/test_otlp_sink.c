@@ -18,6 +18,7 @@ struct tspan {
 	char name[32], trace[33], id[17], parent[17];
 	int status;
 	bool incomplete;
+	bool local_y;           /* has the attribute latch.local.y */
 	unsigned long long start, end;
 };
 
@@ -71,6 +72,8 @@ static void read_spans(FILE *f)
 				s->status = atoi(c + 7);
 			s->incomplete = strstr(p, "latch.incomplete") &&
 					strstr(p, "latch.incomplete") < end;
+			s->local_y = strstr(p, "\"latch.local.y\"") &&
+				     strstr(p, "\"latch.local.y\"") < end;
 			p = next;
 		}
 	}
@@ -203,6 +206,40 @@ START_TEST(tree_per_thread)
 	ck_assert(open->incomplete);
 	ck_assert(!a->incomplete);
 	ck_assert_uint_ge(open->end, open->start);
+}
+END_TEST
+
+/* A site's hit: a span of no length named by its label, inside the
+ * call it happened in. */
+START_TEST(hit_is_an_empty_child)
+{
+	FILE *f = tmpfile();
+	struct func_desc site = { .name = (char *)"fa", .site = true,
+				  .where = (char *)"app.c:30", .label = (char *)"fa at app.c:30" };
+	struct value y = { .kind = V_INT, .name = "y", .i = 20 };
+	struct event hit = { .type = EV_HIT, .ts_ns = T0 + 5, .pid = 100, .tid = 1,
+			     .call_id = 2, .fn = &site, .nargs = 1, .args = &y, .nlocals = 1,
+			     .depth = 1 };
+
+	memset(open_depth, 0, sizeof(open_depth));
+	struct sink *s = open_sink(f, NULL, false);
+
+	call(s, 1, 1, &fa, 0, false);
+	ck_assert_int_eq(s->ops->event(s, &hit), 0);
+	end(s, EV_RETURN, 1, 1, &fa, 10, false);
+	close_sink(s, f);
+	fclose(f);
+
+	ck_assert_uint_eq(nspans, 2);
+	const struct tspan *a = span_named("fa"), *h = span_named("fa at app.c:30");
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(h->parent, a->id);
+	ck_assert_uint_eq(h->start, T0 + 5);
+	ck_assert_uint_eq(h->end, T0 + 5);
+	ck_assert(!h->incomplete);
+	ck_assert(h->local_y);
+	ck_assert(!a->local_y);
 }
 END_TEST
 
@@ -348,6 +385,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, tree_per_thread);
+	tcase_add_test(tc, hit_is_an_empty_child);
 	tcase_add_test(tc, trace_parent_and_no_returns);
 	tcase_add_test(tc, late_parents);
 	tcase_add_test(tc, end_within_real_time);

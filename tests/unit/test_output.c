@@ -670,6 +670,60 @@ START_TEST(text_one_line_and_braces)
 }
 END_TEST
 
+/* A site's hit inside a held call: the call opens with "{", the hit is
+ * one line with the parameters, then the locals after the colon. */
+static struct func_desc site_scale = { .name = (char *)"scale", .module = (char *)"/bin/app",
+				       .addr = 0x1249, .site = true, .site_off = 9,
+				       .decl_file = "/src/app.c", .decl_line = 30,
+				       .where = (char *)"app.c:30",
+				       .label = (char *)"scale at app.c:30" };
+
+static struct event hit(pid_t tid, unsigned depth, uint64_t id, uint64_t ts,
+			struct value *vals, unsigned n, unsigned nlocals)
+{
+	struct event e = call(&site_scale, tid, depth, id, ts, vals, n);
+
+	e.type = EV_HIT;
+	e.nlocals = nlocals;
+	return e;
+}
+
+START_TEST(text_hits)
+{
+	struct value a_args[] = { named("n", vint(3)) };
+	struct value vals[] = { named("k", vint(2)), named("y", vint(20)), named("z", vint(-1)) };
+	struct event ev[] = {
+		call(&fn_a, 100, 0, 1, US(0), a_args, 1),
+		hit(100, 1, 2, US(5), vals, 3, 2),
+		ret(&fn_a, 100, 0, 1, US(9), vint(0), 9000),
+		hit(100, 0, 3, US(12), vals, 1, 0),
+	};
+	char *got = run_sink(FMT_TEXT, ev, 4, -1);
+
+	ck_assert_str_eq(got,
+		"22:13:20.123456 [100] A(n=3) {\n"
+		"22:13:20.123461 [100]   scale(k=2) at app.c:30: y=20, z=-1\n"
+		"22:13:20.123465 [100] } A = 0 <9.0us>\n"
+		"22:13:20.123468 [100] scale(k=2) at app.c:30\n");
+	free(got);
+}
+END_TEST
+
+START_TEST(json_hits)
+{
+	struct value vals[] = { named("k", vint(2)), named("y", vint(20)) };
+	struct event ev[] = { hit(7, 1, 4, T0, vals, 2, 1) };
+	char *got = run_sink(FMT_JSON, ev, 1, -1);
+
+	ck_assert_str_eq(got,
+		"{\"type\":\"hit\",\"ts\":1732400000123456789,\"pid\":100,\"tid\":7,"
+		"\"depth\":1,\"call_id\":4,\"func\":\"scale\",\"module\":\"/bin/app\","
+		"\"addr\":\"0x1249\",\"where\":\"app.c:30\",\"file\":\"/src/app.c\",\"line\":30,"
+		"\"args\":{\"k\":2},\"locals\":{\"y\":20}}\n");
+	free(got);
+}
+END_TEST
+
 START_TEST(text_two_threads)
 {
 	struct value a_args[] = { named("n", vint(1)) };
@@ -1180,6 +1234,8 @@ static Suite *output_suite(void)
 
 	tc = tcase_create("sinks");
 	tcase_add_test(tc, text_one_line_and_braces);
+	tcase_add_test(tc, text_hits);
+	tcase_add_test(tc, json_hits);
 	tcase_add_test(tc, text_two_threads);
 	tcase_add_test(tc, text_void_and_unwind);
 	tcase_add_test(tc, text_flush);

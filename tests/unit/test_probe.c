@@ -87,6 +87,61 @@ START_TEST(spec_cxx)
 }
 END_TEST
 
+static struct parsed expect_site(const char *text, enum probe_kind kind,
+				  enum probe_scope scope)
+{
+	struct parsed r = parse(text);
+
+	ck_assert_msg(r.rc == 0, "'%s' failed: %s", text, r.err);
+	ck_assert_int_eq(r.p.kind, kind);
+	ck_assert_int_eq(r.p.scope, scope);
+	ck_assert_str_eq(r.p.text, text);
+	return r;
+}
+
+START_TEST(spec_sites)
+{
+	struct parsed r = expect_site("app.c:30", PROBE_LINE, SCOPE_ANY);
+
+	ck_assert_str_eq(r.p.src_file, "app.c");
+	ck_assert_uint_eq(r.p.line, 30);
+	ck_assert_ptr_null(r.p.func_glob);
+	probe_free(&r.p);
+	r = expect_site("libfoo.so:src/foo.c:7 if n > 2", PROBE_LINE, SCOPE_LIB);
+	ck_assert_str_eq(r.p.lib_glob, "libfoo.so");
+	ck_assert_str_eq(r.p.src_file, "src/foo.c");
+	ck_assert_uint_eq(r.p.line, 7);
+	ck_assert_uint_ne(r.p.if_at, 0);
+	probe_free(&r.p);
+	/* a bare address is the executable's */
+	r = expect_site("0x1249", PROBE_ADDR, SCOPE_EXE);
+	ck_assert_uint_eq(r.p.offset, 0x1249);
+	ck_assert_ptr_null(r.p.func_glob);
+	probe_free(&r.p);
+	r = expect_site("libc.so*:0x9a0f0", PROBE_ADDR, SCOPE_LIB);
+	ck_assert_uint_eq(r.p.offset, 0x9a0f0);
+	ck_assert_str_eq(r.p.lib_glob, "libc.so*");
+	probe_free(&r.p);
+	r = expect_site("parse+0x1c", PROBE_ADDR, SCOPE_ANY);
+	ck_assert_str_eq(r.p.func_glob, "parse");
+	ck_assert_uint_eq(r.p.offset, 0x1c);
+	probe_free(&r.p);
+	r = expect_site(":ns::f+12", PROBE_ADDR, SCOPE_EXE);
+	ck_assert_str_eq(r.p.func_glob, "ns::f");
+	ck_assert_uint_eq(r.p.offset, 12);
+	probe_free(&r.p);
+	/* not sites: a C++ scope, an operator, a name that is not a number */
+	expect_ok("ns::f", SCOPE_ANY, NULL, "ns::f");
+	expect_ok("operator+", SCOPE_ANY, NULL, "operator+");
+	expect_ok("0xfeed_beef", SCOPE_ANY, NULL, "0xfeed_beef");
+	expect_ok("tree:top", SCOPE_LIB, "tree", "top");
+	expect_err("app.c:0", "no such line number");
+	expect_err(":12", "no source file before the line number");
+	expect_err("app.c:30 ret retval > 0", "no return");
+	expect_err("f+4 if x ret retval", "no return");
+}
+END_TEST
+
 START_TEST(spec_errors)
 {
 	struct parsed r = parse("");
@@ -320,6 +375,7 @@ static Suite *probe_suite(void)
 
 	tcase_add_test(tc, spec_forms);
 	tcase_add_test(tc, spec_cxx);
+	tcase_add_test(tc, spec_sites);
 	tcase_add_test(tc, spec_errors);
 	tcase_add_test(tc, spec_conditions);
 	tcase_add_test(tc, spec_err_buffer);

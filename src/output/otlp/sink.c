@@ -76,7 +76,8 @@ static int call_attrs(struct otlp_attrs *a, const struct event *e, pid_t own)
 		if (v->kind == V_VARARGS)
 			continue;
 		if (v->name)
-			snprintf(key, sizeof(key), "latch.arg.%s", v->name);
+			snprintf(key, sizeof(key), "latch.%s.%s",
+				 i >= e->nargs - e->nlocals ? "local" : "arg", v->name);
 		else
 			snprintf(key, sizeof(key), "latch.arg.arg%u", i + 1);
 		err = otlp_attrs_value(a, key, v);
@@ -87,7 +88,7 @@ static int call_attrs(struct otlp_attrs *a, const struct event *e, pid_t own)
 static int on_call(struct otlp_sink *o, const struct event *e)
 {
 	struct otlp_span s = {
-		.name = e->fn->name,
+		.name = func_label(e->fn),
 		.start_ns = e->ts_ns,
 		.end_ns = e->ts_ns,
 	};
@@ -136,6 +137,16 @@ static int on_end(struct otlp_sink *o, const struct event *e)
 	return otlp_tree_end(&o->tree, e->tid, e->call_id, e->depth, complete, &x);
 }
 
+/* A site's hit: a span of no length, inside the call it happened in. */
+static int on_hit(struct otlp_sink *o, const struct event *e)
+{
+	int err = on_call(o, e);
+
+	if (err || o->c.no_returns)
+		return err;
+	return otlp_tree_end(&o->tree, e->tid, e->call_id, e->depth, no_change, NULL);
+}
+
 static int on_process(struct otlp_sink *o, const struct event *e)
 {
 	struct otlp_process p = {
@@ -179,6 +190,8 @@ static int otlp_event(struct sink *sk, const struct event *e)
 	case EV_RETURN:
 	case EV_UNWIND:
 		return on_end(o, e);
+	case EV_HIT:
+		return on_hit(o, e);
 	}
 	return 0;
 }
