@@ -18,7 +18,9 @@
 # acknowledging each request): what the export costs the traced program.
 # latch-otlp+dec is the same with the receiver also decoding every request
 # with the opentelemetry-proto definitions of tests/otlp/protos.sh, on the
-# same CPUs as latch and its target. The results go to standard
+# same CPUs as latch and its target. bench/attach.sh then measures a big
+# module: resolving 10000 functions of one unit, and pointers named by
+# their symbols among 10000. The results go to standard
 # output and to build/bench/results.txt; progress goes to stderr.
 #
 # Environment: BENCH_N (default 100000) calls; ltrace and the "+qos" rows run
@@ -334,6 +336,9 @@ LQ=$(percall latch)
 	say "peers with qos too: latch/ltrace+qos = $(ratio "$LQ" "$(percall ltrace+qos)")   [per round: $(round_ratios latch ltrace+qos)]"
 [ -n "$LQ" ] && [ -n "$(percall floor+qos)" ] &&
 	say "peers with qos too: latch/floor+qos  = $(ratio "$LQ" "$(percall floor+qos)")   [per round: $(round_ratios latch floor+qos)]"
+say ""
+
+sh bench/attach.sh "$LATCH" "$RES"
 say ""
 
 note "wait-loop strategies ($STOPS stops each)"

@@ -7,71 +7,36 @@
 #include "dwarf/abi.h"
 #include "dwarf/attr.h"
 #include "dwarf/func.h"
+#include "dwarf/index.h"
 #include "dwarf/typename.h"
 
 static const char *const clone_marks[] = { ".isra.", ".constprop.", ".part." };
 
-/* The address the function is entered at: DW_AT_entry_pc or low_pc, or
- * for a function split into hot and cold ranges, the first range. */
-static bool entry_pc(Dwarf_Die *die, Dwarf_Addr *pc)
+/* The out-of-line subprogram entered at pc (module-relative) in cu, from
+ * the unit's index; without memory for it, from libdw's scopes at pc. */
+static bool subprogram_in_cu(struct dw_index *ix, Dwarf_Die *cu, Dwarf_Addr pc,
+			     Dwarf_Die *out)
 {
-	Dwarf_Addr base, start, end;
-
-	if (dwarf_entrypc(die, pc) == 0)
-		return true;
-	if (dwarf_ranges(die, 0, &base, &start, &end) > 0) {
-		*pc = start;
-		return true;
-	}
-	return false;
-}
-
-struct func_at {
-	Dwarf_Addr pc;
-	Dwarf_Die *out;
-	bool found;
-};
-
-static int func_at_pc(Dwarf_Die *die, void *arg)
-{
-	struct func_at *f = arg;
-	Dwarf_Addr entry;
-
-	if (dwarf_hasattr(die, DW_AT_declaration) || !entry_pc(die, &entry) ||
-	    entry != f->pc)
-		return DWARF_CB_OK;
-	*f->out = *die;
-	f->found = true;
-	return DWARF_CB_ABORT;
-}
-
-/* The out-of-line subprogram entered at pc (module-relative) in cu. */
-static bool subprogram_in_cu(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *out)
-{
-	struct func_at f = { .pc = pc, .out = out };
 	Dwarf_Die *scopes = NULL;
 	Dwarf_Addr entry;
-	int n;
+	bool found = false;
+	int n = dw_index_lookup(ix, cu, pc, out);
 
+	if (n >= 0)
+		return n == 1;
 	/* Innermost first: inlined instances at the same pc come before
 	 * the out-of-line subprogram, nested functions before their
 	 * parents. */
 	n = dwarf_getscopes(cu, pc, &scopes);
-	for (int i = 0; i < n && !f.found; i++) {
+	for (int i = 0; i < n && !found; i++) {
 		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram &&
-		    entry_pc(&scopes[i], &entry) && entry == pc) {
+		    dw_entry_pc(&scopes[i], &entry) && entry == pc) {
 			*out = scopes[i];
-			f.found = true;
+			found = true;
 		}
 	}
 	free(scopes);
-	/* When the first instruction belongs to an inlined call, the
-	 * scopes go on from where the inlined function was defined, not
-	 * through the function it was inlined into: list the CU's
-	 * functions instead. */
-	if (!f.found)
-		dwarf_getfuncs(cu, func_at_pc, &f, 0);
-	return f.found;
+	return found;
 }
 
 /* An assembler unit names its functions but says nothing of their
@@ -108,8 +73,8 @@ bool dw_func_split_missing(Dwfl_Module *mod, uint64_t addr)
 }
 
 /* The subprogram entered at addr, and addr as DWARF gives it. */
-static bool find_subprogram(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *out,
-			    uint64_t *pc)
+static bool find_subprogram(struct dw_index *ix, Dwfl_Module *mod, uint64_t addr,
+			    Dwarf_Die *out, uint64_t *pc)
 {
 	Dwarf_Addr bias;
 	Dwarf_Die split, *unit, *cu = dwfl_module_addrdie(mod, addr, &bias);
@@ -118,7 +83,7 @@ static bool find_subprogram(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *out,
 		unit = full_unit(cu, &split);
 		if (!describes_params(unit))
 			return false;
-		if (subprogram_in_cu(unit, addr - bias, out)) {
+		if (subprogram_in_cu(ix, unit, addr - bias, out)) {
 			*pc = addr - bias;
 			return true;
 		}
@@ -131,7 +96,7 @@ static bool find_subprogram(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *out,
 			continue;
 		unit = full_unit(cu, &split);
 		if (describes_params(unit) &&
-		    subprogram_in_cu(unit, addr - bias, out)) {
+		    subprogram_in_cu(ix, unit, addr - bias, out)) {
 			*pc = addr - bias;
 			return true;
 		}
@@ -330,7 +295,7 @@ static void read_decl(Dwarf_Die *sub, struct func_info *fn)
 		fn->desc.decl_line = (unsigned)line;
 }
 
-int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
+int dw_func_fill(struct dw_index *ix, Dwfl_Module *mod, struct func_info *fn)
 {
 	Dwarf_Die sub, owner;
 	Dwarf_Attribute a;
@@ -338,7 +303,7 @@ int dw_func_fill(Dwfl_Module *mod, struct func_info *fn)
 	char *name = NULL;
 	int rc;
 
-	if (!find_subprogram(mod, fn->desc.addr, &sub, &fn->dwarf_pc)) {
+	if (!find_subprogram(ix, mod, fn->desc.addr, &sub, &fn->dwarf_pc)) {
 		/* Without DWARF the parameters are unknown: "f()" says
 		 * exactly that in C. */
 		if (asprintf(&fn->desc.signature, "%s()", fn->desc.name) < 0) {
@@ -404,13 +369,14 @@ fail_params:
 	return -ENOMEM;
 }
 
-int dw_func_fill_ifunc(Dwfl_Module *mod, uint64_t resolver, struct func_info *fn)
+int dw_func_fill_ifunc(struct dw_index *ix, Dwfl_Module *mod, uint64_t resolver,
+		       struct func_info *fn)
 {
 	Dwarf_Die sub, t, proto;
 	uint64_t pc;
 
 	/* the resolver returns a pointer to the implementations' type */
-	if (!find_subprogram(mod, resolver, &sub, &pc) || !dw_type_of(&sub, &t) ||
+	if (!find_subprogram(ix, mod, resolver, &sub, &pc) || !dw_type_of(&sub, &t) ||
 	    dwarf_peel_type(&t, &t) != 0 || dwarf_tag(&t) != DW_TAG_pointer_type ||
 	    !dw_type_of(&t, &proto) || dwarf_peel_type(&proto, &proto) != 0 ||
 	    dwarf_tag(&proto) != DW_TAG_subroutine_type)

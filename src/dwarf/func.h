@@ -68,17 +68,20 @@ static inline const struct func_desc *func_desc_of(const struct func_info *fn)
 }
 
 
+struct dw_index;
+
 /* Fill fn's DWARF side (has_dwarf, params, variadic, return type) and its
- * signature from the subprogram at fn->addr in mod; fn->name, addr and
- * clone must be set. A function without DWARF is not an error. 0 or
- * -ENOMEM. */
-int dw_func_fill(Dwfl_Module *mod, struct func_info *fn);
+ * signature from the subprogram at fn->addr in mod, found through ix
+ * (dwarf/index.h); fn->name, addr and clone must be set. A function
+ * without DWARF is not an error. 0 or -ENOMEM. */
+int dw_func_fill(struct dw_index *ix, Dwfl_Module *mod, struct func_info *fn);
 
 /* fn (filled by dw_func_fill, without DWARF) implements the IFUNC whose
  * resolver is at resolver: take the parameters and result of the type
  * the resolver returns a pointer to. Without those, fn stays as it is.
  * 0 or -ENOMEM. */
-int dw_func_fill_ifunc(Dwfl_Module *mod, uint64_t resolver, struct func_info *fn);
+int dw_func_fill_ifunc(struct dw_index *ix, Dwfl_Module *mod, uint64_t resolver,
+		       struct func_info *fn);
 
 /* A function without DWARF at its address and the names its symbol has
  * there (aliases: getpid, __getpid). */

@@ -12,6 +12,7 @@
 #include "symbols/demangle.h"
 #include "symbols/symbols.h"
 #include "util/hashmap.h"
+#include "dwarf/index.h"
 #include "probe/probe.h"
 
 struct func_info;
@@ -217,6 +218,17 @@ struct func_batch {
 
 /* A process's modules (symbols/symtab.c; symbols/reload.c follows their
  * changes). */
+/* symbols/addrs.c: symbols by address, a table per module. */
+struct sym_addrs {
+	struct hashmap mods;    /* Dwfl_Module pointer -> its table */
+};
+/* The sized symbol of mod holding addr (the innermost; a global before
+ * its aliases), and addr's offset in it: 0, -ENOENT, -ENOMEM. */
+int sym_addr_name(struct sym_addrs *ix, Dwfl_Module *mod, uint64_t addr,
+		  const char **name, uint64_t *off);
+/* Forget every table: modules may be gone. */
+void sym_addrs_clear(struct sym_addrs *ix);
+
 struct symtab {
 	Dwfl *dwfl;
 	Dwfl_Callbacks callbacks;  /* libdwfl keeps pointers to both */
@@ -234,6 +246,8 @@ struct symtab {
 	void *attachment;
 	void (*release)(void *);
 	struct bss_table bss;
+	struct dw_index dwarf;      /* subprograms by unit, for resolving */
+	struct sym_addrs addrs;     /* symbols by address, for naming pointers */
 };
 
 void sym_free_funcs(struct func_info **funcs, size_t n);

@@ -42,6 +42,9 @@ int sym_report(struct symtab *st)
 {
 	int rc;
 
+	/* the modules gone take their symbols and debug information */
+	dw_index_clear(&st->dwarf);
+	sym_addrs_clear(&st->addrs);
 	/* libdwfl keeps a module reported again unchanged, adds the new
 	 * ones, and drops those not reported again. */
 	dwfl_report_begin(st->dwfl);
@@ -146,6 +149,8 @@ void symtab_close(struct symtab *st)
 		sym_free_funcs(b->funcs, b->n);
 		free(b);
 	}
+	dw_index_clear(&st->dwarf);
+	sym_addrs_clear(&st->addrs);
 	dwfl_end(st->dwfl);
 	sym_bss_free(&st->bss);
 	if (st->release)
@@ -424,7 +429,7 @@ static int make_site(const struct cand *c, struct func_info *fn)
 	return dw_site_fill(c->mod->mod, c->site, fn->desc.decl_line, fn);
 }
 
-static int make_func(const struct cand *c, struct func_info **out)
+static int make_func(struct symtab *st, const struct cand *c, struct func_info **out)
 {
 	struct func_info *fn = calloc(1, sizeof(*fn));
 	int rc;
@@ -441,11 +446,11 @@ static int make_func(const struct cand *c, struct func_info **out)
 	}
 	fn->clone = dw_func_is_clone(fn->desc.name);
 	fn->local = c->f.local;
-	rc = dw_func_fill(c->mod->mod, fn);
+	rc = dw_func_fill(&st->dwarf, c->mod->mod, fn);
 	/* an IFUNC's implementations are often assembly: the prototype is
 	 * its resolver's result type */
 	if (!rc && !fn->has_dwarf && c->f.resolver)
-		rc = dw_func_fill_ifunc(c->mod->mod, c->f.resolver, fn);
+		rc = dw_func_fill_ifunc(&st->dwarf, c->mod->mod, c->f.resolver, fn);
 	if (!rc && c->is_site)
 		rc = make_site(c, fn);
 	if (rc)
@@ -497,7 +502,7 @@ static int build_results(struct symtab *st, struct cands *c,
 		for (end = i + 1; end < c->n && same_cand(&c->v[end], &c->v[i]); end++)
 			;
 		mods[b->n] = c->v[i].mod;
-		rc = make_func(&c->v[i], &b->funcs[b->n]);
+		rc = make_func(st, &c->v[i], &b->funcs[b->n]);
 		if (!rc)
 			b->n++;
 		if (!rc)
@@ -659,7 +664,9 @@ int symtab_describe_at(struct symtab *st, uint64_t look, uint64_t shown,
 
 	if (!mod)
 		return -ENOENT;
-	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+	/* code or data without a sized symbol: libdwfl's nearest one */
+	if (sym_addr_name(&st->addrs, mod, look, &name, &off) != 0)
+		name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
 	if (!name || !*name)
 		return -ENOENT;
 	if (demangle_symbol(name, &cxx) == 0)

@@ -120,7 +120,7 @@ static int add_funcs(struct tracer *t, struct proc *p, struct func_info **all,
 
 free_misfits:
 	if (err == -ENOMEM)
-		snprintf(t->err, sizeof(t->err), "out of memory resolving probes");
+		tracer_fail(t, err, "out of memory resolving probes");
 	free(m.fit);
 	free(m.misfit);
 	free(m.why);

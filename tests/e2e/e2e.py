@@ -316,7 +316,7 @@ def schema(ev, n, module, pid, t0, t1):
         if problems:
             raise TestFail("trace line %d (%s): %s" % (n, short(json.dumps(ev), 300), "; ".join(problems)))
         return
-    if t not in ("call", "return", "unwind"):
+    if t not in ("call", "return", "unwind", "hit"):
         problems.append("bad type")
     for k in ("ts", "pid", "tid", "depth"):
         if not isint(ev.get(k)):
@@ -327,6 +327,13 @@ def schema(ev, n, module, pid, t0, t1):
     if t == "call":
         if not isinstance(ev.get("args"), dict):
             problems.append("no args object")
+    elif t == "hit":
+        if not (isinstance(ev.get("args"), dict) and isinstance(ev.get("locals"), dict)):
+            problems.append("a hit without args and locals objects")
+        if not (isinstance(ev.get("where"), str) and isinstance(ev.get("addr"), str)):
+            problems.append("a hit without where and addr")
+        if "dur_ns" in ev:
+            problems.append("a hit with a duration")
     elif not (isint(ev.get("dur_ns")) and ev["dur_ns"] >= 0):
         problems.append("bad dur_ns")
     if t == "unwind" and "ret" in ev:

@@ -356,6 +356,14 @@ def t_declared(s, ctx, opt):
     check(lp.rc == 0, "latch exited %s: %s" % (lp.rc, E.short(lp.err())))
     got = re.findall(r"^\S+ \[\d+\] dc_add\(arg1=(\d+), arg2=(\d+)\) = (\d+) <", E.readtext(out), re.M)
     check(got == [("2", "3", "5"), ("40", "2", "42")], "calls %s: %s" % (got, E.short(E.readtext(out))))
+    # an alias takes the prototype declared under the function's other name
+    p = E.Proc(ctx, s.latch_cmd("-l", "dc_twice", "--", exe), "list")
+    p.wait()
+    check(p.rc == 0 and re.search(r"^int dc_twice\(int arg1\)  \[", p.out(), re.M),
+          "-l dc_twice: exit %s, %s" % (p.rc, E.short(p.out() + p.err())))
+    lp = s.launch(ctx, ["-q", "-o", out, "dc_twice"], [exe])
+    check(lp.rc == 0 and re.search(r"^\S+ \[\d+\] dc_twice\(arg1=21\) = 42 <", E.readtext(out), re.M),
+          "the alias's call: exit %s, %s" % (lp.rc, E.short(E.readtext(out))))
 
 
 # ------------------------------------------------------------------ exec

@@ -267,6 +267,31 @@ def t_dlopen(s, ctx, opt, mode):
     E.check_stats(lp.err(), n, n, 0)
 
 
+# the line of plug_NAME_run's body in plug.c (keep in step with it)
+PLUG_BODY_LINE = 20
+
+
+def t_dlopen_site(s, ctx, opt):
+    """A line probe in a plugin not loaded yet: latch waits for it, and
+    every call of plug_a_run, the constructor's first, hits it once with
+    the call's argument; libplug_b.so, built from the same source and
+    loaded later where libplug_a.so was, is left alone."""
+    site = "libplug_a.so:plug.c:%d" % PLUG_BODY_LINE
+    lp, host, trace = plug_run(s, ctx, opt, "launch", [site, "libplug_a.so:plug_*"])
+    check_waiting(lp, site)
+    evs = load(trace, lp.t0, lp.t1)
+    calls = [e["args"]["i"] for e in evs if e["type"] == "call"]
+    hits = [e for e in evs if e["type"] == "hit"]
+    check(calls and [h["args"].get("i") for h in hits] == calls,
+          "hits %s, for calls of i %s" % (fmt(hits), calls))
+    for h in hits:
+        check(h["func"] == "plug_a_run" and h["module"].endswith("/libplug_a.so") and
+              h["line"] == PLUG_BODY_LINE and h["where"] == "plug.c:%d" % PLUG_BODY_LINE,
+              "a hit elsewhere: %s" % fmt([h]))
+    if opt == "O0":
+        check(all(h["depth"] == 1 for h in hits), "hits not inside the calls: %s" % fmt(hits))
+
+
 def t_dlclose_reuse(s, ctx, opt, mode, both):
     """dlclose(A), then dlopen(B) at A's address.  Probing A only: B runs
     right, its code holds no trap, and it makes no events.  Probing both:
@@ -664,6 +689,7 @@ def register(s, R):
     for opt in ("O0", "O2"):
         for mode in ("launch", "attach"):
             R("dlopen-%s-%s" % (mode, opt), lambda c, o=opt, m=mode: t_dlopen(s, c, o, m))
+        R("dlopen-site-launch-" + opt, lambda c, o=opt: t_dlopen_site(s, c, o))
         R("dlclose-reuse-only-a-launch-" + opt, lambda c, o=opt: t_dlclose_reuse(s, c, o, "launch", False))
         R("dlclose-reuse-both-launch-" + opt, lambda c, o=opt: t_dlclose_reuse(s, c, o, "launch", True))
         R("fork-follow-launch-" + opt, lambda c, o=opt: t_fork_follow(s, c, o, "launch"))

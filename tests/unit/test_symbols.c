@@ -476,10 +476,27 @@ START_TEST(data_files_are_not_modules)
 }
 END_TEST
 
+/* Data symbols, for pointers shown with what they point into: one holds
+ * another (a struct's member has no symbol of its own, a global alias
+ * names the same bytes as a local one). */
+struct tst_table_t { int head[4]; int rows[64]; };
+__attribute__((used)) struct tst_table_t tst_table;
+extern struct tst_table_t tst_table_alias __attribute__((alias("tst_table")));
+__attribute__((used)) static int tst_lonely[8];
+
 START_TEST(describe)
 {
 	char buf[128];
 	uint64_t a = (uint64_t)(uintptr_t)&tst_parse_request;
+	uint64_t t = (uint64_t)(uintptr_t)&tst_table;
+
+	ck_assert_int_eq(symtab_describe(st, t + 4 * 4 + 8, buf, sizeof(buf)), 0);
+	/* both names are global: the one first in the symbol table */
+	ck_assert(!strcmp(buf, "tst_table+0x18") || !strcmp(buf, "tst_table_alias+0x18"));
+	ck_assert_int_eq(symtab_describe(st, t + sizeof(tst_table) - 1, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "+0x10f"));
+	ck_assert_int_eq(symtab_describe(st, (uint64_t)(uintptr_t)&tst_lonely[7], buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "tst_lonely+0x1c");
 
 	ck_assert_int_eq(symtab_describe(st, a + 4, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "tst_parse_request+0x4");
