@@ -12,7 +12,8 @@ CFLAGS  += -DLATCH_VERSION='"$(VERSION)"'
 B       := build
 # Every folder of src/ is one subsystem (src/README: none yet; each main
 # header's head comment says what the folder does).
-ALL_SRC := $(wildcard src/*/*.c src/*/*/*.c arch/$(ARCH)/*.c)
+# src/agent/ is the freestanding agent, built apart (below).
+ALL_SRC := $(filter-out src/agent/%,$(wildcard src/*/*.c src/*/*/*.c arch/$(ARCH)/*.c))
 # Two builds of the same sources, told apart by the files they link:
 # latch loads libstdc++'s demangler at run time and exports over libcurl;
 # latch-static (`make static`), one file to copy to a host, has the
@@ -38,7 +39,9 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 # suites build and run everywhere (tests/unit/a64/, tests/unit/x86/).
 A64_STEP   := arch/aarch64/a64_step.c
 X86_STEP   := arch/x86_64/x86_step.c arch/x86_64/x86_emulate.c
-UNIT_ALL   := $(UNIT_SRC:tests/unit/%.c=%) test_a64_step test_x86_step
+X86_PATCH  := arch/x86_64/x86_patch.c arch/x86_64/x86_step.c
+UNIT_ALL   := $(UNIT_SRC:tests/unit/%.c=%) test_a64_step test_x86_step test_x86_patch \
+	      $(if $(filter x86_64,$(ARCH)),test_x86_agent)
 # make unit T=NAME, make unit-asan T=NAME: the suites whose name has NAME
 UNIT_SEL   := $(if $(T),$(foreach u,$(UNIT_ALL),$(if $(findstring $(T),$(u)),$(u))),$(UNIT_ALL))
 UNIT_BIN   := $(UNIT_SEL:%=$(B)/unit/%)
@@ -108,6 +111,42 @@ $(B)/unit/test_x86_step: tests/unit/x86/test_x86_step.c $(X86_STEP) arch/x86_64/
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
 
 $(B)/unit-asan/test_x86_step: tests/unit/x86/test_x86_step.c $(X86_STEP) arch/x86_64/x86_step.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+
+$(B)/unit/test_x86_patch: tests/unit/x86/test_x86_patch.c $(X86_PATCH) arch/x86_64/x86_patch.h arch/x86_64/x86_step.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+
+$(B)/unit-asan/test_x86_patch: tests/unit/x86/test_x86_patch.c $(X86_PATCH) arch/x86_64/x86_patch.h arch/x86_64/x86_step.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+
+# The agent engine's agent: freestanding, position-independent, linked
+# at 0 into one flat blob, embedded as a C array (build/agent/blob.c).
+# Only for a back end that has its side of it (agent_arch.h).
+AGENT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Isrc -Iarch/$(ARCH) -ffreestanding -fPIE \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+	-fcf-protection=none -mgeneral-regs-only -nostdlib
+$(B)/agent/agent.bin: src/agent/agent.c src/agent/agent.h src/agent/agent.ld arch/$(ARCH)/agent_arch.h
+	@mkdir -p $(dir $@)
+	$(CC) $(AGENT_CFLAGS) -static -Wl,-T,src/agent/agent.ld -Wl,--build-id=none -o $(B)/agent/agent.elf $<
+	objcopy -O binary -j .text $(B)/agent/agent.elf $@
+
+$(B)/agent/blob.c: $(B)/agent/agent.bin
+	@{ echo '/* generated from src/agent/agent.c: the agent blob */'; \
+	   echo '#include <stddef.h>'; \
+	   echo 'const unsigned char agent_blob[] = {'; \
+	   od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	   echo '};'; \
+	   echo 'const size_t agent_blob_len = sizeof(agent_blob);'; } > $@
+
+X86_AGENT := $(X86_PATCH) $(B)/agent/blob.c
+$(B)/unit/test_x86_agent: tests/unit/x86/test_x86_agent.c $(X86_AGENT) arch/x86_64/x86_patch.h src/agent/agent.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
+
+$(B)/unit-asan/test_x86_agent: tests/unit/x86/test_x86_agent.c $(X86_AGENT) arch/x86_64/x86_patch.h src/agent/agent.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(filter %.c,$^) -lcapstone $(CHECK_LIBS)
 

@@ -523,3 +523,115 @@ free_ci:
 	cs_free(ci, 1);
 	return err;
 }
+
+/* What a displaced instruction may not be: anything that transfers
+ * control (its copy would go elsewhere or push the copy's address), or
+ * that the kernel or a debugger treats by its address. */
+static bool moves_control(csh h, const cs_insn *ci)
+{
+	static const int groups[] = { CS_GRP_JUMP, CS_GRP_CALL, CS_GRP_RET, CS_GRP_INT,
+				      CS_GRP_IRET, CS_GRP_BRANCH_RELATIVE };
+
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (cs_insn_group(h, ci, groups[i]))
+			return true;
+	return ci->id == X86_INS_XBEGIN || ci->id == X86_INS_SYSCALL;
+}
+
+int x86_relocate(const uint8_t *insn, size_t avail, uint64_t addr, uint64_t new_addr,
+		 uint8_t out[X86_INSN_MAX], unsigned *len, const char **why)
+{
+	const cs_x86_op *rip;
+	cs_insn *ci, *check;
+	csh h;
+	int err = decoder(&h);
+
+	*why = NULL;
+	if (err)
+		return err;
+	ci = cs_malloc(h);
+	check = ci ? cs_malloc(h) : NULL;
+	err = -ENOMEM;
+	if (!check)
+		goto free_insns;
+	err = -EINVAL;
+	if (!decode_one(h, insn, avail, addr, ci)) {
+		*why = "its code does not decode";
+		goto free_insns;
+	}
+	*len = ci->size;
+	err = -ENOTSUP;
+	if (moves_control(h, ci)) {
+		*why = "a branch among the instructions a jump would displace";
+		goto free_insns;
+	}
+	rip = pc_relative(ci, why);
+	if (*why)
+		goto free_insns;
+	memcpy(out, insn, ci->size);
+	err = relocate(h, ci, rip, ci->id, out, new_addr, check);
+	if (err == -ERANGE)
+		*why = "a pc-relative operand out of reach of the copy";
+	else if (err)
+		*why = "a relocated copy that does not decode as the original";
+	if (err)
+		err = -ENOTSUP;
+free_insns:
+	if (check)
+		cs_free(check, 1);
+	if (ci)
+		cs_free(ci, 1);
+	return err;
+}
+
+int x86_scan(const uint8_t *code, size_t size, uint64_t addr, struct x86_insn_info *v,
+	     size_t cap, size_t *n)
+{
+	cs_insn *ci;
+	csh h;
+	int err = decoder(&h);
+	size_t at = 0, k = 0;
+
+	if (err)
+		return err;
+	ci = cs_malloc(h);
+	if (!ci)
+		return -ENOMEM;
+	while (at < size) {
+		const cs_x86 *x;
+		struct x86_insn_info *o;
+
+		err = -EINVAL;
+		if (!decode_one(h, code + at, size - at, addr + at, ci))
+			goto free_ci;
+		err = -E2BIG;
+		if (k == cap)
+			goto free_ci;
+		o = &v[k++];
+		x = &ci->detail->x86;
+		*o = (struct x86_insn_info){ .addr = addr + at, .len = ci->size };
+		if (cs_insn_group(h, ci, CS_GRP_RET))
+			o->kind = X86_I_RET;
+		else if (cs_insn_group(h, ci, CS_GRP_JUMP) || cs_insn_group(h, ci, CS_GRP_CALL)) {
+			bool direct = x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
+			bool call = cs_insn_group(h, ci, CS_GRP_CALL);
+
+			o->kind = call ? (direct ? X86_I_CALL : X86_I_CALL_IND)
+				       : (direct ? (ci->id == X86_INS_JMP ? X86_I_JMP : X86_I_JCC)
+						 : X86_I_JMP_IND);
+			if (direct)
+				o->target = (uint64_t)x->operands[0].imm;
+		} else if (ci->id == X86_INS_ENDBR64) {
+			o->kind = X86_I_ENDBR;
+		} else if (ci->id == X86_INS_INT3 || ci->id == X86_INS_UD2 ||
+			   ci->id == X86_INS_HLT) {
+			o->kind = X86_I_STOP;
+		}
+		at += ci->size;
+	}
+	*n = k;
+	err = 0;
+free_ci:
+	cs_free(ci, 1);
+	return err;
+}

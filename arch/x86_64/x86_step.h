@@ -110,6 +110,43 @@ int x86_step_plan(const uint8_t *insn, size_t avail, uint64_t addr,
 int x86_step_apply(const struct x86_plan *plan, struct x86_regs *r,
 		   x86_write_fn wr, void *ctx);
 
+/* The longest x86-64 instruction. */
+#define X86_INSN_MAX 15
+
+/* A copy, for new_addr, of the instruction insn[0..avail) at addr, into
+ * out (its length in *len): its pc-relative operand rewritten to reach
+ * what the original reached. 0; -ENOTSUP (with *why) for one that cannot
+ * be moved (it transfers control, or its operand is out of reach),
+ * -EINVAL (with *why) for bytes that do not decode, -ENOMEM, -ENOSYS. */
+int x86_relocate(const uint8_t *insn, size_t avail, uint64_t addr, uint64_t new_addr,
+		 uint8_t out[X86_INSN_MAX], unsigned *len, const char **why);
+
+/* One instruction of a function, as x86_scan sees it. */
+enum x86_insn_kind {
+	X86_I_OTHER,
+	X86_I_RET,
+	X86_I_JMP,        /* direct: target */
+	X86_I_JCC,        /* conditional, loop, jrcxz: target */
+	X86_I_JMP_IND,
+	X86_I_CALL,       /* direct: target */
+	X86_I_CALL_IND,
+	X86_I_ENDBR,
+	X86_I_STOP,       /* int3, ud2, hlt: no way on */
+};
+
+struct x86_insn_info {
+	uint64_t addr;
+	unsigned len;
+	enum x86_insn_kind kind;
+	uint64_t target;
+};
+
+/* Decode code[0..size) at addr, from its start to its end, into
+ * v[0..*n). 0, -EINVAL where it does not decode, -E2BIG past cap
+ * instructions, -ENOMEM, -ENOSYS. */
+int x86_scan(const uint8_t *code, size_t size, uint64_t addr, struct x86_insn_info *v,
+	     size_t cap, size_t *n);
+
 /* "push rbp" for display, and the instruction's length. 0 or -EINVAL;
  * truncates. */
 int x86_disasm(const uint8_t *insn, size_t avail, uint64_t addr,

@@ -256,7 +256,7 @@ void dw_params_free(struct param_info *v, unsigned n)
 	free(v);
 }
 
-static void forget_params(struct func_info *fn)
+void dw_func_forget_params(struct func_info *fn)
 {
 	dw_params_free(fn->params, func_nvalues(fn));
 	fn->params = NULL;
@@ -337,7 +337,7 @@ int dw_func_fill(struct dw_index *ix, Dwfl_Module *mod, struct func_info *fn)
 	return 0;
 
 fail_params:
-	forget_params(fn);
+	dw_func_forget_params(fn);
 	return -ENOMEM;
 }
 
@@ -364,7 +364,7 @@ static int fill_from_prototype(Dwarf_Die *proto, struct func_info *fn)
 	return 0;
 
 fail_params:
-	forget_params(fn);
+	dw_func_forget_params(fn);
 	fn->has_dwarf = false;
 	return -ENOMEM;
 }
@@ -426,7 +426,7 @@ int dw_funcs_fill_declared(Dwfl_Module *mod, struct dw_named *fns, size_t n)
 
 void dw_func_clear(struct func_info *fn)
 {
-	forget_params(fn);
+	dw_func_forget_params(fn);
 	free(fn->desc.signature);
 	fn->desc.signature = NULL;
 }

@@ -111,6 +111,9 @@ bool dw_func_split_missing(Dwfl_Module *mod, uint64_t addr);
 /* Does a symbol name mark a compiler clone (.isra/.constprop/.part)? */
 bool dw_func_is_clone(const char *name);
 
+/* Drop fn's parameters, locals and result: no DWARF side. */
+void dw_func_forget_params(struct func_info *fn);
+
 /* Free n parameters and their array. */
 void dw_params_free(struct param_info *v, unsigned n);
 

@@ -86,10 +86,7 @@ int dw_site_fill(Dwfl_Module *mod, uint64_t addr, unsigned line, struct func_inf
 	for (int i = 0; i < n && fnscope < 0; i++)
 		if (is_function(dwarf_tag(&scopes[i])))
 			fnscope = i;
-	dw_params_free(fn->params, func_nvalues(fn));
-	fn->params = NULL;
-	fn->nparams = fn->nlocals = 0;
-	fn->variadic = false;
+	dw_func_forget_params(fn);   /* a site has no return either */
 	fn->mod = mod;
 	fn->has_dwarf = fnscope >= 0;
 	if (fnscope < 0)

@@ -536,13 +536,24 @@ static bool noted_module(const struct symtab *st, const Dwfl_Module *mod)
 	return false;
 }
 
-/* Did the function at addr get a prototype from a declaration? */
+/* Did the function at addr get a prototype from a declaration? funcs[0,
+ * n) are build_results' functions, in the candidates' order: by address,
+ * the sites after them. */
 static bool declared(struct func_info *const *funcs, size_t n, uint64_t addr)
 {
-	for (size_t i = 0; i < n; i++)
-		if (funcs[i]->desc.addr == addr)
-			return funcs[i]->has_dwarf;
-	return false;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct func_desc *d = &funcs[mid]->desc;
+
+		if (!d->site && d->addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !funcs[lo]->desc.site && funcs[lo]->desc.addr == addr &&
+	       funcs[lo]->has_dwarf;
 }
 
 /* Once per module, tell why its functions show raw registers: missing

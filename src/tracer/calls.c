@@ -199,13 +199,23 @@ static void report_call(struct tracer *t, struct event *e)
 	}
 }
 
-/* End the top frame: report it as type, or not at all when it was never
- * reported (filtered, or dropped without a summary to count it). */
+/* When the stop being handled was seen, or now outside one. */
+static struct stamp stop_stamp(const struct tracer *t)
+{
+	if (t->stop_mono_ns)
+		return (struct stamp){ t->stop_mono_ns, t->stop_real_ns };
+	return (struct stamp){ mono_ns(), real_ns() };
+}
+
+/* End the top frame at when (NULL: at this stop): report it as type, or
+ * not at all when it was never reported (filtered, or dropped without a
+ * summary to count it). */
 static void pop(struct tracer *t, struct thread *th, enum event_type type,
-		const struct value *ret)
+		const struct value *ret, const struct stamp *when)
 {
 	struct frame *f = &th->frames[--th->nframes];
-	uint64_t now = t->stop_mono_ns ? t->stop_mono_ns : mono_ns();
+	struct stamp at = when ? *when : stop_stamp(t);
+	uint64_t now = at.mono_ns;
 	uint64_t dur = now > f->start_mono_ns ? now - f->start_mono_ns : 0;
 	bool report = !f->held;
 
@@ -225,7 +235,7 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 	if (report) {
 		struct event e = {
 			.type = type,
-			.ts_ns = t->stop_mono_ns ? t->stop_real_ns : real_ns(),
+			.ts_ns = at.real_ns,
 			.pid = th->pid,
 			.tid = th->tid,
 			.depth = (unsigned)th->nframes,
@@ -256,13 +266,14 @@ static void pop(struct tracer *t, struct thread *th, enum event_type type,
 void frames_unwind_all(struct tracer *t, struct thread *th)
 {
 	while (th->nframes)
-		pop(t, th, EV_UNWIND, NULL);
+		pop(t, th, EV_UNWIND, NULL, NULL);
 }
 
 /* What ends frames at a stop: the engine and the stop's registers. */
 struct ending {
 	struct tracer *t;
 	const struct arch_regs *r;   /* at a return; NULL otherwise */
+	const struct stamp *when;    /* NULL: at this stop */
 };
 
 static void end_frame(void *ctx, struct thread *th, enum frame_fate how)
@@ -273,7 +284,7 @@ static void end_frame(void *ctx, struct thread *th, enum frame_fate how)
 	struct values_src src;
 
 	if (how != FRAME_RETURNS) {
-		pop(x->t, th, EV_UNWIND, NULL);
+		pop(x->t, th, EV_UNWIND, NULL, x->when);
 		return;
 	}
 	/* Several frames match after tail calls: the same value. */
@@ -281,13 +292,14 @@ static void end_frame(void *ctx, struct thread *th, enum frame_fate how)
 	src.lim = filter_limits(f->filter, src.lim);
 	if (x->t->decode || f->filter)
 		values_read_return(f->fn, &src, f->ret_buf, &v);
-	pop(x->t, th, EV_RETURN, &v);
+	pop(x->t, th, EV_RETURN, &v, x->when);
 	value_free(&v);
 }
 
-void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after)
+void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after,
+			 const struct stamp *when)
 {
-	struct ending x = { t, NULL };
+	struct ending x = { t, NULL, when };
 
 	frames_end_below(th, sp_after, end_frame, &x);
 }
@@ -335,7 +347,7 @@ int calls_entry(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	ra_err = o->no_returns ? -ENOENT
 			       : arch_return_address(r, mem_read, &th->proc->mem, &f.ra);
 
-	frames_end_abandoned(th, f.sp_after, end_frame, &(struct ending){ t, NULL });
+	frames_end_abandoned(th, f.sp_after, end_frame, &(struct ending){ t, NULL, NULL });
 	if (!ra_err && frames_jumped_back(th, &f))
 		return 0;
 	t->n.seen++;
@@ -434,7 +446,7 @@ free_event:
 bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r,
 		  struct trap *tr)
 {
-	struct ending x = { t, r };
+	struct ending x = { t, r, NULL };
 
 	return frames_end_at_return(th, arch_get_sp(r), tr->addr, end_frame, &x);
 }

@@ -18,6 +18,11 @@
 #include "core/rate.h"
 #include "symbols/symbols.h"
 
+/* A moment, on both clocks (util/clock.h). */
+struct stamp {
+	uint64_t mono_ns, real_ns;
+};
+
 /* A call whose return has not been seen yet. */
 struct frame {
 	uint64_t sp_after;      /* sp at the return site */
@@ -66,7 +71,7 @@ struct thread {
 	 * frames it leaves end then, as of when it was entered. */
 	struct {
 		uint64_t sp;    /* 0: not in longjmp */
-		uint64_t mono_ns, real_ns;
+		struct stamp at;
 		unsigned steps;
 	} jump;
 };
@@ -364,9 +369,11 @@ bool calls_return(struct tracer *t, struct thread *th, const struct arch_regs *r
 int calls_hit(struct tracer *t, struct thread *th, const struct arch_regs *r,
 	      struct trap *tr);
 void frames_unwind_all(struct tracer *t, struct thread *th);
-/* End as unwound the frames of th that a call returning to sp_after (the
- * sp after its return) has left behind: exceptions and cancellation. */
-void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after);
+/* End as unwound, at when (NULL: at this stop), the frames of th that a
+ * call returning to sp_after (the sp after its return) has left behind:
+ * exceptions, cancellation and longjmp. */
+void frames_unwind_below(struct tracer *t, struct thread *th, uint64_t sp_after,
+			 const struct stamp *when);
 /* A process event (EV_FORK, EV_EXEC, EV_EXIT) for pid; status: EV_EXIT's
  * wait status. */
 void calls_process_event(struct tracer *t, enum event_type type, pid_t pid,

@@ -35,8 +35,7 @@ static int deliver(struct thread *th, int sig, const struct arch_regs *r)
 static void jump_enter(struct tracer *t, struct thread *th, const struct arch_regs *r)
 {
 	th->jump.sp = arch_get_sp(r);
-	th->jump.mono_ns = t->stop_mono_ns;
-	th->jump.real_ns = t->stop_real_ns;
+	th->jump.at = (struct stamp){ t->stop_mono_ns, t->stop_real_ns };
 	th->jump.steps = 0;
 }
 
@@ -45,7 +44,7 @@ static void jump_enter(struct tracer *t, struct thread *th, const struct arch_re
  * below that end as of longjmp's entry, when the program left them. */
 static void jump_stepped(struct tracer *t, struct thread *th, const struct arch_regs *r)
 {
-	uint64_t sp = arch_get_sp(r), mono = t->stop_mono_ns, real = t->stop_real_ns;
+	uint64_t sp = arch_get_sp(r);
 
 	if (sp <= th->jump.sp) {
 		if (++th->jump.steps >= JUMP_STEPS_MAX)
@@ -53,11 +52,7 @@ static void jump_stepped(struct tracer *t, struct thread *th, const struct arch_
 		return;
 	}
 	th->jump.sp = 0;
-	t->stop_mono_ns = th->jump.mono_ns;
-	t->stop_real_ns = th->jump.real_ns;
-	frames_unwind_below(t, th, sp);
-	t->stop_mono_ns = mono;
-	t->stop_real_ns = real;
+	frames_unwind_below(t, th, sp, &th->jump.at);
 }
 
 static void warn_once(struct tracer *t, enum warn_kind kind, const char *what)
@@ -109,7 +104,7 @@ static int on_trap(struct tracer *t, struct thread *th, struct arch_regs *r,
 			return err;
 	}
 	if (tr->planted && (tr->flags & TRAP_UNWIND))
-		frames_unwind_below(t, th, arch_sp_after_return(r));
+		frames_unwind_below(t, th, arch_sp_after_return(r), NULL);
 	if (tr->planted && (tr->flags & TRAP_LONGJMP))
 		jump_enter(t, th, r);
 	if (tr->planted && (tr->flags & TRAP_RTLD)) {

@@ -5,8 +5,19 @@
 #include <string.h>
 #include "tracer/priv.h"
 
-/* The original bytes at addr, with any of our own traps inside the range
- * replaced by what they cover, so that decoding never sees a trap. */
+/* buf holds len bytes read at addr: put back what each of our planted
+ * traps in them covers, so that decoding never sees a trap. */
+static void unpatch(struct proc *p, uint64_t addr, uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		struct trap *o = trap_lookup(p, addr + i);
+
+		if (o && o->planted)
+			memcpy(buf + i, o->orig, arch_trap_len < len - i ? arch_trap_len : len - i);
+	}
+}
+
+/* The original bytes at addr (where no trap is planted yet). */
 static int read_original(struct proc *p, uint64_t addr, struct trap *tr)
 {
 	ssize_t n = mem_read(&p->mem, addr, tr->orig, sizeof(tr->orig));
@@ -14,13 +25,7 @@ static int read_original(struct proc *p, uint64_t addr, struct trap *tr)
 	if (n < (ssize_t)arch_trap_len)
 		return n < 0 ? (int)n : -EFAULT;
 	tr->orig_len = (size_t)n;
-	for (size_t i = 1; i < tr->orig_len; i++) {
-		struct trap *o = trap_lookup(p, addr + i);
-
-		if (o && o->planted)
-			memcpy(tr->orig + i, o->orig,
-			       arch_trap_len < tr->orig_len - i ? arch_trap_len : tr->orig_len - i);
-	}
+	unpatch(p, addr, tr->orig, tr->orig_len);
 	return 0;
 }
 
@@ -60,13 +65,7 @@ int trap_check_boundary(struct tracer *t, struct proc *p, uint64_t entry, uint64
 				  (unsigned long long)entry);
 		goto free_code;
 	}
-	/* decode what the program has, not our traps */
-	for (size_t i = 0; i < len; i++) {
-		struct trap *o = trap_lookup(p, entry + i);
-
-		if (o && o->planted)
-			memcpy(code + i, o->orig, arch_trap_len < len - i ? arch_trap_len : len - i);
-	}
+	unpatch(p, entry, code, len);
 	while (entry + at < addr) {
 		char text[96];
 		unsigned n;
