@@ -17,12 +17,26 @@ static int refuse(struct x86_patch *p, const char *why)
 	return -ENOTSUP;
 }
 
-/* Does a direct jump or call of the function go to [lo, hi)? */
-static bool entered(const struct x86_insn_info *v, size_t n, uint64_t lo, uint64_t hi)
+/* The function's instructions and the jumps into it from elsewhere. */
+struct body {
+	const struct x86_insn_info *v;
+	size_t n;
+	const uint64_t *outside;
+	size_t nout;
+};
+
+/* Does a direct jump or call go to [lo, hi)? */
+static bool entered(const struct body *b, uint64_t lo, uint64_t hi)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((v[i].kind == X86_I_JMP || v[i].kind == X86_I_JCC || v[i].kind == X86_I_CALL) &&
-		    v[i].target >= lo && v[i].target < hi)
+	for (size_t i = 0; i < b->n; i++) {
+		enum x86_insn_kind k = b->v[i].kind;
+
+		if ((k == X86_I_JMP || k == X86_I_JCC || k == X86_I_CALL) &&
+		    b->v[i].target >= lo && b->v[i].target < hi)
+			return true;
+	}
+	for (size_t i = 0; i < b->nout; i++)
+		if (b->outside[i] >= lo && b->outside[i] < hi)
 			return true;
 	return false;
 }
@@ -49,9 +63,11 @@ static bool overlaps(const struct x86_window *w, uint64_t lo, uint64_t hi)
 /* Instructions from the first on (after an endbr64, which indirect
  * calls need in place), until they cover a jump. Nothing may jump to any
  * of them: not even to the first, which would be no new call. */
-static int plan_entry(const uint8_t *code, uint64_t addr, const struct x86_insn_info *v,
-		      size_t n, struct x86_patch *p)
+static int plan_entry(const uint8_t *code, uint64_t addr, const struct body *b,
+		      struct x86_patch *p)
 {
+	const struct x86_insn_info *v = b->v;
+	size_t n = b->n;
 	size_t i = v[0].kind == X86_I_ENDBR ? 1 : 0;
 	uint64_t start = i < n ? v[i].addr : addr;
 	unsigned len = 0;
@@ -65,7 +81,7 @@ static int plan_entry(const uint8_t *code, uint64_t addr, const struct x86_insn_
 	}
 	if (len < X86_PATCH_JUMP_LEN)
 		return refuse(p, "shorter than a jump");
-	if (entered(v, n, start, start + len))
+	if (entered(b, start, start + len))
 		return refuse(p, "a jump into the instructions its entry jump would displace");
 	p->entry = (struct x86_window){ .addr = start, .len = len };
 	return 0;
@@ -73,9 +89,10 @@ static int plan_entry(const uint8_t *code, uint64_t addr, const struct x86_insn_
 
 /* The ret at v[r] and as many instructions before it as a jump needs,
  * none entered but the first, none of the entry's. */
-static int plan_exit(const uint8_t *code, uint64_t addr, const struct x86_insn_info *v,
-		     size_t n, size_t r, struct x86_patch *p)
+static int plan_exit(const uint8_t *code, uint64_t addr, const struct body *b, size_t r,
+		     struct x86_patch *p)
 {
+	const struct x86_insn_info *v = b->v;
 	struct x86_window w = { .addr = v[r].addr, .len = v[r].len, .ret_len = v[r].len };
 
 	for (size_t i = r; w.len < X86_PATCH_JUMP_LEN; ) {
@@ -84,7 +101,7 @@ static int plan_exit(const uint8_t *code, uint64_t addr, const struct x86_insn_i
 		w.addr = v[i].addr;
 		w.len += v[i].len;
 	}
-	if (entered(v, n, w.addr + 1, w.addr + w.len))
+	if (entered(b, w.addr + 1, w.addr + w.len))
 		return refuse(p, "a return too short to patch that a jump goes to");
 	if (overlaps(&p->entry, w.addr, w.addr + w.len))
 		return refuse(p, "a return inside the bytes its entry jump displaces");
@@ -94,7 +111,8 @@ static int plan_exit(const uint8_t *code, uint64_t addr, const struct x86_insn_i
 	return 0;
 }
 
-int x86_patch_plan(const uint8_t *code, size_t size, uint64_t addr, struct x86_patch *p)
+int x86_patch_plan(const uint8_t *code, size_t size, uint64_t addr,
+		   const uint64_t *outside, size_t nout, struct x86_patch *p)
 {
 	size_t n = 0, cap = size < SCAN_MAX ? size : SCAN_MAX;
 	struct x86_insn_info *v = calloc(cap ? cap : 1, sizeof(*v));
@@ -123,10 +141,12 @@ int x86_patch_plan(const uint8_t *code, size_t size, uint64_t addr, struct x86_p
 		if (err)
 			goto free_v;
 	}
-	err = plan_entry(code, addr, v, n, p);
+	struct body b = { v, n, outside, nout };
+
+	err = plan_entry(code, addr, &b, p);
 	for (size_t i = 0; !err && i < n; i++)
 		if (v[i].kind == X86_I_RET)
-			err = plan_exit(code, addr, v, n, i, p);
+			err = plan_exit(code, addr, &b, i, p);
 	/* every window's bytes are instructions of ours to replace; each
 	 * pair is apart (an exit never reaches back into another: no ret
 	 * inside a window but its own) */

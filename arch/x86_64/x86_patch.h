@@ -46,11 +46,16 @@ struct x86_patch {
 	char why[96];            /* -ENOTSUP: why not */
 };
 
-/* code[0..size) is the whole function at addr. 0 with p filled; -ENOTSUP
- * with p->why when it cannot be patched safely (too short, a jump into
- * the bytes a jump would displace, a tail call, an indirect jump, an
- * instruction that cannot be moved, too many returns); -ENOMEM, -ENOSYS. */
-int x86_patch_plan(const uint8_t *code, size_t size, uint64_t addr, struct x86_patch *p);
+/* code[0..size) is the whole function at addr. outside[0..nout) are the
+ * addresses that code elsewhere jumps to directly (a .cold part jumping
+ * back, assembly sharing its tails): the caller finds them by scanning
+ * the module (x86_scan), as one function's code cannot show them. 0 with
+ * p filled; -ENOTSUP with p->why when it cannot be patched safely (too
+ * short, a jump into the bytes a jump would displace, a tail call, an
+ * indirect jump, an instruction that cannot be moved, too many returns);
+ * -ENOMEM, -ENOSYS. */
+int x86_patch_plan(const uint8_t *code, size_t size, uint64_t addr,
+		   const uint64_t *outside, size_t nout, struct x86_patch *p);
 
 /* The code that window w of the function (code[] at fn_addr, as planned)
  * jumps to, to run at `at`: it calls recorder(ctx, block) as described

@@ -68,7 +68,7 @@ static void setup(void)
 	tramp = fn + 1024;
 	stub = fn + 2048;
 	memcpy((void *)fn, add_o0, sizeof(add_o0));
-	ck_assert_int_eq(x86_patch_plan((void *)fn, sizeof(add_o0), fn, &p), 0);
+	ck_assert_int_eq(x86_patch_plan((void *)fn, sizeof(add_o0), fn, NULL, 0, &p), 0);
 	ck_assert_int_eq(x86_patch_code((void *)fn, fn, &p.entry, 0, tramp, (uint64_t)pr,
 					(uint64_t)w.code + ent->enter, buf, &len), 0);
 	memcpy((void *)tramp, buf, len);

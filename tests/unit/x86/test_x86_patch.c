@@ -35,7 +35,7 @@ START_TEST(o0_function_has_entry_and_exit_windows)
 {
 	struct x86_patch p;
 
-	ck_assert_int_eq(x86_patch_plan(add_o0, sizeof(add_o0), ADDR, &p), 0);
+	ck_assert_int_eq(x86_patch_plan(add_o0, sizeof(add_o0), ADDR, NULL, 0, &p), 0);
 	/* push, mov, mov: the first whole instructions covering 5 bytes */
 	ck_assert_uint_eq(p.entry.addr, ADDR);
 	ck_assert_uint_eq(p.entry.len, 7);
@@ -53,7 +53,7 @@ START_TEST(endbr64_stays_in_place)
 	struct x86_patch p;
 
 	memcpy(code + 4, add_o0, sizeof(add_o0));
-	ck_assert_int_eq(x86_patch_plan(code, sizeof(code), ADDR, &p), 0);
+	ck_assert_int_eq(x86_patch_plan(code, sizeof(code), ADDR, NULL, 0, &p), 0);
 	ck_assert_uint_eq(p.entry.addr, ADDR + 4);
 }
 END_TEST
@@ -86,9 +86,27 @@ START_TEST(unsafe_functions_are_refused_with_a_reason)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct x86_patch p;
 
-		ck_assert_int_eq(x86_patch_plan(cases[i].code, cases[i].len, ADDR, &p), -ENOTSUP);
+		ck_assert_int_eq(x86_patch_plan(cases[i].code, cases[i].len, ADDR, NULL, 0, &p), -ENOTSUP);
 		ck_assert_msg(strstr(p.why, cases[i].why), "case %zu: \"%s\"", i, p.why);
 	}
+}
+END_TEST
+
+/* A .cold part's jump back to the epilogue, which one function's code
+ * cannot show: the caller passes it. */
+START_TEST(jumps_from_elsewhere_are_respected)
+{
+	const uint64_t into_exit[] = { ADDR + 16 };   /* add eax, edx */
+	const uint64_t into_entry[] = { ADDR + 4 };   /* mov [rbp-4], edi */
+	const uint64_t at_exit_start[] = { ADDR + 13 };
+	struct x86_patch p;
+
+	ck_assert_int_eq(x86_patch_plan(add_o0, sizeof(add_o0), ADDR, into_exit, 1, &p), -ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(p.why, "a return too short to patch that a jump goes to"));
+	ck_assert_int_eq(x86_patch_plan(add_o0, sizeof(add_o0), ADDR, into_entry, 1, &p), -ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(p.why, "entry jump would displace"));
+	/* to the first displaced instruction of an exit: it runs the stub */
+	ck_assert_int_eq(x86_patch_plan(add_o0, sizeof(add_o0), ADDR, at_exit_start, 1, &p), 0);
 }
 END_TEST
 
@@ -142,7 +160,7 @@ START_TEST(patched_function_runs_and_records)
 
 	ck_assert_ptr_ne(page, MAP_FAILED);
 	memcpy(page, add_o0, sizeof(add_o0));
-	ck_assert_int_eq(x86_patch_plan(page, sizeof(add_o0), fn, &p), 0);
+	ck_assert_int_eq(x86_patch_plan(page, sizeof(add_o0), fn, NULL, 0, &p), 0);
 	ck_assert_int_eq(x86_patch_code(page, fn, &p.entry, 0, tramp, 1,
 					(uint64_t)recorder, code, &len), 0);
 	ck_assert_uint_le(len, X86_PATCH_CODE_MAX);
@@ -181,6 +199,7 @@ static Suite *x86_patch_suite(void)
 	tcase_add_test(plan, o0_function_has_entry_and_exit_windows);
 	tcase_add_test(plan, endbr64_stays_in_place);
 	tcase_add_test(plan, unsafe_functions_are_refused_with_a_reason);
+	tcase_add_test(plan, jumps_from_elsewhere_are_respected);
 	tcase_add_test(plan, jump_reach_is_rel32);
 	suite_add_tcase(s, plan);
 	if (native_x86_64()) {
