@@ -8,6 +8,8 @@
  * Layers, lowest first; a folder includes only from those above it here
  * (tests/layers.py checks it):
  *   core          what every layer shares: events, values, options, sinks
+ *   agent         the agent engine's injected agent (built apart, freestanding)
+ *                 and the layout of the memory it shares with latch
  *   util          clocks, memory, /proc, files inside a target's root
  *   probe/expr    conditions: parsed, checked, evaluated
  *   probe         what the user asked for: probe specs
